@@ -1,0 +1,185 @@
+//! The `provider "async"` block: its schema, its checks, and the settings it
+//! yields. Anything left unset falls back to the standard AWS chain.
+
+use crate::aws::validate::{self, Checker};
+use crate::plugin::{Attribute, AttributePath, Block, NestedBlock, Nesting, Schema, Type, Value};
+
+/// The services whose endpoints can be overridden (e.g. for LocalStack).
+pub const ENDPOINT_SERVICES: [&str; 3] = ["apigateway", "lambda", "sts"];
+
+/// Retries for throttled or conflicting API calls when `max_retries` is unset.
+pub const DEFAULT_MAX_RETRIES: i64 = 10;
+
+pub fn schema() -> Schema {
+    let endpoint = |service: &str| {
+        Attribute::optional(
+            service,
+            Type::String,
+            &format!(
+                "Custom endpoint URL for the {service} API, e.g. `http://127.0.0.1:4566` for \
+                 LocalStack. Defaults to `AWS_ENDPOINT_URL_{}`, then `AWS_ENDPOINT_URL`, then AWS.",
+                service.to_ascii_uppercase()
+            ),
+        )
+    };
+    Schema {
+        version: 0,
+        block: Block {
+            description: "Configures access to AWS. Every argument is optional: unset ones come \
+                          from the standard AWS chain (environment variables, shared config and \
+                          credentials files, SSO, web identity, instance metadata)."
+                .into(),
+            attributes: vec![
+                Attribute::optional(
+                    "region",
+                    Type::String,
+                    "AWS region, e.g. `us-east-1`. Defaults to `AWS_REGION`, `AWS_DEFAULT_REGION` \
+                     or the profile's region.",
+                ),
+                Attribute::optional(
+                    "profile",
+                    Type::String,
+                    "Named profile from the shared config and credentials files. Defaults to \
+                     `AWS_PROFILE`, then `default`.",
+                ),
+                Attribute::optional(
+                    "access_key",
+                    Type::String,
+                    "Access key id. Set together with `secret_key`; prefer the environment or a \
+                     profile over literal keys in configuration.",
+                ),
+                Attribute::optional("secret_key", Type::String, "Secret access key.").sensitive(),
+                Attribute::optional(
+                    "token",
+                    Type::String,
+                    "Session token for temporary credentials.",
+                )
+                .sensitive(),
+                Attribute::optional(
+                    "max_retries",
+                    Type::Number,
+                    &format!(
+                        "How many times to retry an API call that was throttled \
+                         (TooManyRequestsException), conflicted (ConflictException) or failed \
+                         transiently, with exponential backoff and jitter. Defaults to \
+                         {DEFAULT_MAX_RETRIES}."
+                    ),
+                ),
+            ],
+            blocks: vec![NestedBlock {
+                name: "endpoints".into(),
+                nesting: Nesting::Single,
+                block: Block {
+                    description: "Custom service endpoints.".into(),
+                    attributes: ENDPOINT_SERVICES.into_iter().map(endpoint).collect(),
+                    blocks: Vec::new(),
+                },
+                min_items: 0,
+                max_items: 1,
+            }],
+        },
+    }
+}
+
+pub fn validate(config: &Value) -> crate::plugin::Diagnostics {
+    let mut check = Checker::new(config);
+    check.check_string("region", validate::region);
+    check.check_range("max_retries", 0, 100);
+    let access_key = config.get("access_key");
+    let secret_key = config.get("secret_key");
+    if access_key.is_present() != secret_key.is_present()
+        && !access_key.is_unknown()
+        && !secret_key.is_unknown()
+    {
+        let missing = if access_key.is_present() { "secret_key" } else { "access_key" };
+        check.error(
+            AttributePath::root(missing),
+            "Incomplete static credentials",
+            "access_key and secret_key must be set together; or leave both unset to use the \
+             standard AWS credential chain.",
+        );
+    }
+    let endpoints = config.get("endpoints");
+    for service in ENDPOINT_SERVICES {
+        if let Some(url) = endpoints.get(service).as_str() {
+            if let Err(detail) = validate::endpoint_url(url) {
+                check.error(
+                    AttributePath::root("endpoints").attribute(service),
+                    "Invalid endpoint",
+                    detail,
+                );
+            }
+        }
+    }
+    check.diagnostics
+}
+
+/// What the provider block says, decoded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub token: Option<String>,
+    pub max_retries: Option<u32>,
+    pub apigateway_endpoint: Option<String>,
+    pub lambda_endpoint: Option<String>,
+    pub sts_endpoint: Option<String>,
+}
+
+impl Settings {
+    pub fn from_config(config: &Value) -> Settings {
+        let string = |v: &Value| v.as_str().map(str::to_owned);
+        let endpoints = config.get("endpoints");
+        Settings {
+            region: string(config.get("region")),
+            profile: string(config.get("profile")),
+            access_key: string(config.get("access_key")),
+            secret_key: string(config.get("secret_key")),
+            token: string(config.get("token")),
+            max_retries: config.get("max_retries").as_i64().and_then(|n| u32::try_from(n).ok()),
+            apigateway_endpoint: string(endpoints.get("apigateway")),
+            lambda_endpoint: string(endpoints.get("lambda")),
+            sts_endpoint: string(endpoints.get("sts")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_static_credentials_name_the_missing_attribute() {
+        let config = Value::object([("access_key", Value::from("AKIA"))]);
+        let diags = validate(&config);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].attribute, Some(AttributePath::root("secret_key")));
+    }
+
+    #[test]
+    fn bad_endpoint_is_reported_inside_the_block() {
+        let config =
+            Value::object([("endpoints", Value::object([("lambda", Value::from("localhost"))]))]);
+        let diags = validate(&config);
+        assert_eq!(
+            diags[0].attribute,
+            Some(AttributePath::root("endpoints").attribute("lambda"))
+        );
+    }
+
+    #[test]
+    fn settings_read_every_attribute() {
+        let config = Value::object([
+            ("region", Value::from("eu-west-1")),
+            ("max_retries", Value::from(3)),
+            ("endpoints", Value::object([("sts", Value::from("http://h:1"))])),
+        ]);
+        let s = Settings::from_config(&config);
+        assert_eq!(s.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(s.max_retries, Some(3));
+        assert_eq!(s.sts_endpoint.as_deref(), Some("http://h:1"));
+        assert_eq!(s.lambda_endpoint, None);
+    }
+}

@@ -1,0 +1,171 @@
+//! The `async_lambda_endpoint` schema: one place that says what every
+//! attribute means, used for the wire, validation and docs.
+
+use crate::plugin::{Attribute, Block, Schema, Type};
+
+pub const HTTP_METHODS: [&str; 8] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
+pub const AUTHORIZATION_TYPES: [&str; 4] = ["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"];
+pub const PASSTHROUGH_BEHAVIORS: [&str; 3] = ["NEVER", "WHEN_NO_TEMPLATES", "WHEN_NO_MATCH"];
+
+pub fn schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            description: "An API Gateway REST API method that invokes a Lambda function \
+                asynchronously and answers at once (202 by default): the method, an `AWS` \
+                integration with `X-Amz-Invocation-Type: 'Event'`, request templates, the method \
+                and integration responses, and the Lambda permission, managed as one resource."
+                .into(),
+            attributes: vec![
+                Attribute::computed(
+                    "id",
+                    Type::String,
+                    "`REST_API_ID/RESOURCE_ID/HTTP_METHOD`; also the import id.",
+                ),
+                Attribute::required(
+                    "rest_api_id",
+                    Type::String,
+                    "ID of the REST API (API Gateway v1). Changing it replaces the endpoint.",
+                )
+                .requires_replace(),
+                Attribute::required(
+                    "resource_id",
+                    Type::String,
+                    "ID of the API resource (path) the method is on. Changing it replaces the endpoint.",
+                )
+                .requires_replace(),
+                Attribute::required(
+                    "http_method",
+                    Type::String,
+                    "HTTP method: one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD`, \
+                     `OPTIONS`, `ANY`. Changing it replaces the endpoint.",
+                )
+                .requires_replace(),
+                Attribute::required(
+                    "function_name",
+                    Type::String,
+                    "The Lambda function to invoke: a name (`my-function`), a full ARN \
+                     (`arn:aws:lambda:us-east-1:123456789012:function:my-function`) or a partial \
+                     ARN (`123456789012:function:my-function`), optionally with `:QUALIFIER`.",
+                ),
+                Attribute::optional(
+                    "qualifier",
+                    Type::String,
+                    "Version or alias of the function to invoke. Leave unset to invoke `$LATEST` \
+                     or the qualifier in `function_name`.",
+                ),
+                Attribute::optional_computed(
+                    "authorization",
+                    Type::String,
+                    "Who may call the method: `NONE` (default), `AWS_IAM`, `CUSTOM` (Lambda \
+                     authorizer) or `COGNITO_USER_POOLS`.",
+                ),
+                Attribute::optional(
+                    "authorizer_id",
+                    Type::String,
+                    "ID of the authorizer; required when `authorization` is `CUSTOM` or \
+                     `COGNITO_USER_POOLS`.",
+                ),
+                Attribute::optional(
+                    "authorization_scopes",
+                    Type::set(Type::String),
+                    "OAuth scopes a Cognito access token must carry; only with `COGNITO_USER_POOLS`.",
+                ),
+                Attribute::optional_computed(
+                    "api_key_required",
+                    Type::Bool,
+                    "Whether callers must send an API key (`x-api-key`). Defaults to `false`.",
+                ),
+                Attribute::optional(
+                    "request_parameters",
+                    Type::map(Type::Bool),
+                    "Method request parameters and whether each is required, e.g. \
+                     `{ \"method.request.header.X-Signature\" = true, \
+                     \"method.request.querystring.page\" = false }`.",
+                ),
+                Attribute::optional(
+                    "request_templates",
+                    Type::map(Type::String),
+                    "Mapping templates (VTL) by request content type, turning a request into the \
+                     Lambda event. Leave unset for the built-in template, installed for \
+                     `application/json`, `application/x-www-form-urlencoded` and `text/plain`: it \
+                     builds a Lambda proxy (v1) event with the raw body base64-encoded (see the \
+                     event contract in the documentation).",
+                ),
+                Attribute::optional_computed(
+                    "passthrough_behavior",
+                    Type::String,
+                    "What to do with a request whose content type has no template: `NEVER` \
+                     (default: refuse it with 415 Unsupported Media Type), `WHEN_NO_TEMPLATES` or \
+                     `WHEN_NO_MATCH` (forward the body unchanged).",
+                ),
+                Attribute::optional_computed(
+                    "response_status_code",
+                    Type::String,
+                    "Status code the client receives once the event is queued, `200` to `299`. \
+                     Defaults to `202`.",
+                ),
+                Attribute::optional(
+                    "response_templates",
+                    Type::map(Type::String),
+                    "Response mapping templates by content type. Leave unset for the built-in \
+                     JSON body carrying the request id, which the event carries too: \
+                     `{\"accepted\": true, \"requestId\": \"...\"}`.",
+                ),
+                Attribute::optional(
+                    "response_parameters",
+                    Type::map(Type::String),
+                    "Response headers, from `method.response.header.NAME` to a value expression, \
+                     e.g. `{ \"method.response.header.Access-Control-Allow-Origin\" = \"'*'\" }`.",
+                ),
+                Attribute::optional(
+                    "credentials",
+                    Type::String,
+                    "ARN of an IAM role API Gateway assumes to invoke the function. When set, no \
+                     Lambda permission is added: the role must allow `lambda:InvokeFunction`.",
+                ),
+                Attribute::optional_computed(
+                    "timeout_milliseconds",
+                    Type::Number,
+                    "Integration timeout, 50 to 29000 milliseconds. Defaults to 29000. An \
+                     asynchronous invoke returns in milliseconds, so this rarely matters.",
+                ),
+                Attribute::computed(
+                    "resource_path",
+                    Type::String,
+                    "Path of the API resource, e.g. `/hooks/{source}`.",
+                ),
+                Attribute::computed(
+                    "function_arn",
+                    Type::String,
+                    "Resolved ARN of the function invoked, with its qualifier if any.",
+                ),
+                Attribute::computed(
+                    "integration_uri",
+                    Type::String,
+                    "URI of the integration: \
+                     `arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations`.",
+                ),
+                Attribute::computed(
+                    "permission_statement_id",
+                    Type::String,
+                    "Statement id of the Lambda permission this endpoint added; empty when \
+                     `credentials` is set.",
+                ),
+                Attribute::computed(
+                    "permission_source_arn",
+                    Type::String,
+                    "Source ARN the permission is scoped to: \
+                     `arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/METHOD/PATH`.",
+                ),
+                Attribute::computed(
+                    "redeployment_trigger",
+                    Type::String,
+                    "Changes exactly when something a stage must be redeployed for changes. Put it \
+                     in `aws_api_gateway_deployment.triggers` so one apply redeploys.",
+                ),
+            ],
+            blocks: Vec::new(),
+        },
+    }
+}

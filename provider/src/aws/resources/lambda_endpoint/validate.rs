@@ -1,0 +1,323 @@
+//! Plan-time checks of an `async_lambda_endpoint` configuration. Nothing here
+//! calls AWS: an invalid configuration fails `terraform validate` before any
+//! request is made, with the attribute named.
+
+use super::schema::{AUTHORIZATION_TYPES, HTTP_METHODS, PASSTHROUGH_BEHAVIORS};
+use crate::aws::function_ref::{FunctionRef, is_qualifier};
+use crate::aws::validate::{Checker, is_account_id};
+use crate::plugin::{AttributePath, Diagnostics, Value};
+
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut check = Checker::new(config);
+    check.check_string("rest_api_id", |v| api_id("REST API", v));
+    check.check_string("resource_id", |v| api_id("resource", v));
+    check.check_one_of("http_method", &HTTP_METHODS);
+    check.check_string("function_name", |v| FunctionRef::parse(v).map(drop));
+    check.check_string("qualifier", is_qualifier);
+    check.check_one_of("authorization", &AUTHORIZATION_TYPES);
+    check.check_one_of("passthrough_behavior", &PASSTHROUGH_BEHAVIORS);
+    check.check_string("response_status_code", success_status);
+    check.check_string("credentials", role_arn);
+    check.check_range("timeout_milliseconds", 50, 29_000);
+    check_qualifier_given_once(&mut check);
+    check_authorization(&mut check, config);
+    check_keys(&mut check, config, "request_parameters", request_parameter_name);
+    check_keys(&mut check, config, "response_parameters", response_parameter_name);
+    for name in ["request_templates", "response_templates"] {
+        check_keys(&mut check, config, name, content_type);
+        check_values(&mut check, config, name, template);
+    }
+    check_values(&mut check, config, "response_parameters", |v| {
+        if v.is_empty() { Err("A response header needs a value expression, e.g. \"'*'\".".into()) } else { Ok(()) }
+    });
+    check.diagnostics
+}
+
+fn api_id(what: &str, value: &str) -> Result<(), String> {
+    if !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{value:?} is not an API Gateway {what} id: expected letters and digits, such as \
+             \"a1b2c3d4e5\" (use the .id of an aws_api_gateway_rest_api or \
+             aws_api_gateway_resource)."
+        ))
+    }
+}
+
+fn success_status(value: &str) -> Result<(), String> {
+    match value.parse::<u16>() {
+        Ok(200..=299) if value.len() == 3 => Ok(()),
+        _ => Err(format!(
+            "{value:?} is not a success status code: the client is told its event was queued, \
+             so use 200 to 299 (202 Accepted is the default)."
+        )),
+    }
+}
+
+fn role_arn(value: &str) -> Result<(), String> {
+    let parts: Vec<&str> = value.splitn(6, ':').collect();
+    let ok = matches!(parts.as_slice(),
+        ["arn", partition, "iam", "", account, resource]
+            if partition.starts_with("aws")
+            && is_account_id(account)
+            && resource.strip_prefix("role/").is_some_and(|r| !r.is_empty()));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{value:?} is not an IAM role ARN such as arn:aws:iam::123456789012:role/apigw-invoke."
+        ))
+    }
+}
+
+fn check_qualifier_given_once(check: &mut Checker<'_>) {
+    let in_name = check
+        .string("function_name")
+        .and_then(|f| FunctionRef::parse(f).ok())
+        .and_then(|f| f.qualifier);
+    if in_name.is_some() && check.string("qualifier").is_some() {
+        check.error(
+            AttributePath::root("qualifier"),
+            "Conflicting qualifiers",
+            "function_name already ends with a qualifier; remove it there or leave qualifier unset.",
+        );
+    }
+}
+
+fn check_authorization(check: &mut Checker<'_>, config: &Value) {
+    let Some(authorization) = check.string("authorization").or_else(|| {
+        // Unset means the default, NONE; unknown means "check later".
+        config.get("authorization").is_null().then_some("NONE")
+    }) else {
+        return;
+    };
+    let needs_authorizer = matches!(authorization, "CUSTOM" | "COGNITO_USER_POOLS");
+    let authorizer = config.get("authorizer_id");
+    if needs_authorizer && authorizer.is_null() {
+        check.error(
+            AttributePath::root("authorizer_id"),
+            "Missing authorizer_id",
+            format!("authorization = \"{authorization}\" needs the id of the authorizer to use."),
+        );
+    }
+    if !needs_authorizer && !authorizer.is_null() {
+        check.error(
+            AttributePath::root("authorizer_id"),
+            "Unused authorizer_id",
+            format!(
+                "authorization = \"{authorization}\" uses no authorizer; set authorization to \
+                 CUSTOM or COGNITO_USER_POOLS, or remove authorizer_id."
+            ),
+        );
+    }
+    if authorization != "COGNITO_USER_POOLS" && !config.get("authorization_scopes").is_null() {
+        check.error(
+            AttributePath::root("authorization_scopes"),
+            "Unused authorization_scopes",
+            "Scopes apply only with authorization = \"COGNITO_USER_POOLS\".",
+        );
+    }
+}
+
+/// Checks every key of the map attribute `name`.
+fn check_keys(
+    check: &mut Checker<'_>,
+    config: &Value,
+    name: &str,
+    rule: impl Fn(&str) -> Result<(), String>,
+) {
+    for key in config.get(name).as_map().into_iter().flat_map(|m| m.keys()) {
+        if let Err(detail) = rule(key) {
+            check.error(AttributePath::root(name).key(key), &format!("Invalid {name} key"), detail);
+        }
+    }
+}
+
+/// Checks every known string value of the map attribute `name`.
+fn check_values(
+    check: &mut Checker<'_>,
+    config: &Value,
+    name: &str,
+    rule: impl Fn(&str) -> Result<(), String>,
+) {
+    for (key, value) in config.get(name).as_map().into_iter().flatten() {
+        if let Some(Err(detail)) = value.as_str().map(&rule) {
+            check.error(AttributePath::root(name).key(key), &format!("Invalid {name} value"), detail);
+        }
+    }
+}
+
+fn request_parameter_name(key: &str) -> Result<(), String> {
+    let ok = ["header", "querystring", "path"].iter().any(|location| {
+        key.strip_prefix("method.request.")
+            .and_then(|rest| rest.strip_prefix(location))
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(is_parameter_name)
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{key:?} is not a method request parameter: expected \
+             method.request.header.NAME, method.request.querystring.NAME or method.request.path.NAME."
+        ))
+    }
+}
+
+fn response_parameter_name(key: &str) -> Result<(), String> {
+    match key.strip_prefix("method.response.header.") {
+        Some(name) if is_parameter_name(name) => Ok(()),
+        _ => Err(format!(
+            "{key:?} is not a response header: expected method.response.header.NAME, e.g. \
+             method.response.header.Access-Control-Allow-Origin."
+        )),
+    }
+}
+
+fn is_parameter_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'.' | b'"' | b'\'' | b'\\'))
+}
+
+fn content_type(key: &str) -> Result<(), String> {
+    let valid_part = |p: &str| {
+        !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-*".contains(&b))
+    };
+    match key.split_once('/') {
+        Some((kind, subtype)) if valid_part(kind) && valid_part(subtype) => Ok(()),
+        _ => Err(format!("{key:?} is not a content type such as application/json.")),
+    }
+}
+
+/// A light structural check of VTL: API Gateway accepts broken templates and
+/// fails at request time, which is far harder to debug than a plan error.
+fn template(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("A template must not be empty; remove the entry to use no template.".into());
+    }
+    let mut depth: i64 = 0;
+    for (line_no, line) in text.lines().enumerate() {
+        let code = line.split("##").next().unwrap_or("");
+        for (i, _) in code.match_indices('#') {
+            let word: String = code[i + 1..]
+                .trim_start_matches('{')
+                .chars()
+                .take_while(char::is_ascii_alphabetic)
+                .collect();
+            match word.as_str() {
+                "if" | "foreach" | "macro" | "define" => depth += 1,
+                "end" => depth -= 1,
+                _ => {}
+            }
+            if depth < 0 {
+                return Err(format!("Line {}: #end without a matching #if or #foreach.", line_no + 1));
+            }
+        }
+    }
+    if depth > 0 {
+        return Err(format!(
+            "{depth} #if/#foreach block(s) are never closed with #end; API Gateway would fail \
+             every request with this template."
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> Vec<(&'static str, Value)> {
+        vec![
+            ("rest_api_id", Value::from("abc123")),
+            ("resource_id", Value::from("def456")),
+            ("http_method", Value::from("POST")),
+            ("function_name", Value::from("worker")),
+        ]
+    }
+
+    fn errors_for(extra: Vec<(&'static str, Value)>) -> Vec<String> {
+        let mut attrs = valid();
+        attrs.extend(extra);
+        validate(&Value::object(attrs))
+            .into_iter()
+            .map(|d| d.attribute.map(|p| p.to_string()).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn a_minimal_configuration_is_valid() {
+        assert!(errors_for(vec![]).is_empty());
+    }
+
+    #[test]
+    fn each_bad_value_names_its_attribute() {
+        let cases: Vec<(&str, Value, &str)> = vec![
+            ("http_method", "FETCH".into(), "http_method"),
+            ("function_name", "arn:aws:lambda:us-east-1:1:function:f".into(), "function_name"),
+            ("rest_api_id", "has space".into(), "rest_api_id"),
+            ("authorization", "BASIC".into(), "authorization"),
+            ("passthrough_behavior", "ALWAYS".into(), "passthrough_behavior"),
+            ("response_status_code", "500".into(), "response_status_code"),
+            ("timeout_milliseconds", Value::from(30_000), "timeout_milliseconds"),
+            ("credentials", "arn:aws:iam::123456789012:user/u".into(), "credentials"),
+            (
+                "request_templates",
+                Value::object([("json", Value::from("{}"))]),
+                "request_templates[\"json\"]",
+            ),
+            (
+                "request_templates",
+                Value::object([("application/json", Value::from("#if($x) {}"))]),
+                "request_templates[\"application/json\"]",
+            ),
+            (
+                "request_parameters",
+                Value::object([("method.request.body.x", Value::from(true))]),
+                "request_parameters[\"method.request.body.x\"]",
+            ),
+            (
+                "response_parameters",
+                Value::object([("header.X", Value::from("'a'"))]),
+                "response_parameters[\"header.X\"]",
+            ),
+        ];
+        for (name, value, expected) in cases {
+            assert_eq!(errors_for(vec![(name, value)]), vec![expected.to_owned()], "{name}");
+        }
+    }
+
+    #[test]
+    fn authorizer_rules() {
+        let custom = vec![("authorization", Value::from("CUSTOM"))];
+        assert_eq!(errors_for(custom), vec!["authorizer_id"]);
+        let stray = vec![("authorizer_id", Value::from("a1"))];
+        assert_eq!(errors_for(stray), vec!["authorizer_id"]);
+        let scopes = vec![("authorization_scopes", Value::List(vec!["s".into()]))];
+        assert_eq!(errors_for(scopes), vec!["authorization_scopes"]);
+    }
+
+    #[test]
+    fn unknown_values_are_accepted_until_known() {
+        let unknown = vec![
+            ("function_name", Value::Unknown),
+            ("authorization", Value::Unknown),
+            ("timeout_milliseconds", Value::Unknown),
+        ];
+        assert!(errors_for(unknown).is_empty());
+    }
+
+    #[test]
+    fn qualifier_twice_is_a_conflict() {
+        let both = vec![("function_name", Value::from("f:live")), ("qualifier", Value::from("7"))];
+        assert_eq!(errors_for(both), vec!["qualifier"]);
+    }
+
+    #[test]
+    fn templates_with_balanced_directives_pass() {
+        assert_eq!(template("#foreach($k in $m.keySet())\n#if($k)x#end\n#end"), Ok(()));
+        assert_eq!(template("## a comment with #if\n{}"), Ok(()));
+        assert!(template("#end").is_err());
+    }
+}

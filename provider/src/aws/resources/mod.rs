@@ -1,0 +1,3 @@
+//! The resources this provider offers, one module each.
+
+pub mod lambda_endpoint;

@@ -1,0 +1,120 @@
+//! Plan-time checks shared by the provider configuration and the resources.
+//! Each returns a diagnostic naming the attribute, and passes unknown values:
+//! they are checked again once Terraform knows them.
+
+use crate::plugin::{AttributePath, Diagnostic, Diagnostics, Value};
+
+/// Collects diagnostics for one configuration object.
+pub struct Checker<'a> {
+    config: &'a Value,
+    pub diagnostics: Diagnostics,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(config: &'a Value) -> Self {
+        Checker { config, diagnostics: Vec::new() }
+    }
+
+    /// The known string value of `name`, if it is set.
+    pub fn string(&self, name: &str) -> Option<&'a str> {
+        self.config.get(name).as_str()
+    }
+
+    pub fn error(&mut self, path: AttributePath, summary: &str, detail: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(summary, detail).at(path));
+    }
+
+    /// Checks a string attribute with `check`, which returns the problem.
+    pub fn check_string(&mut self, name: &str, check: impl Fn(&str) -> Result<(), String>) {
+        if let Some(value) = self.string(name) {
+            if let Err(detail) = check(value) {
+                self.error(AttributePath::root(name), &format!("Invalid {name}"), detail);
+            }
+        }
+    }
+
+    /// Checks that a string attribute is one of `allowed`.
+    pub fn check_one_of(&mut self, name: &str, allowed: &[&str]) {
+        self.check_string(name, |v| one_of(v, allowed));
+    }
+
+    /// Checks an integer attribute lies in `min..=max`.
+    pub fn check_range(&mut self, name: &str, min: i64, max: i64) {
+        let value = self.config.get(name);
+        if !value.is_present() {
+            return;
+        }
+        match value.as_i64() {
+            Some(n) if (min..=max).contains(&n) => {}
+            _ => self.error(
+                AttributePath::root(name),
+                &format!("Invalid {name}"),
+                format!("Must be a whole number from {min} to {max}."),
+            ),
+        }
+    }
+}
+
+pub fn one_of(value: &str, allowed: &[&str]) -> Result<(), String> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("{value:?} is not one of: {}.", allowed.join(", ")))
+    }
+}
+
+/// `http://` or `https://` followed by a host.
+pub fn endpoint_url(value: &str) -> Result<(), String> {
+    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(()),
+        _ => Err(format!(
+            "{value:?} is not an endpoint URL: expected http:// or https:// followed by a host, \
+             e.g. http://127.0.0.1:4566."
+        )),
+    }
+}
+
+/// AWS region names such as `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`.
+pub fn region(value: &str) -> Result<(), String> {
+    let parts: Vec<&str> = value.split('-').collect();
+    let shape_ok = parts.len() >= 3
+        && parts[0].len() == 2
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+        && parts[..parts.len() - 1].iter().all(|p| p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit());
+    if shape_ok {
+        Ok(())
+    } else {
+        Err(format!("{value:?} is not an AWS region name such as \"us-east-1\"."))
+    }
+}
+
+/// A 12-digit AWS account id.
+pub fn is_account_id(value: &str) -> bool {
+    value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions() {
+        for ok in ["us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-4"] {
+            assert_eq!(region(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "us-east", "US-EAST-1", "useast1", "us-east-1a", "us--1"] {
+            assert!(region(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn endpoint_urls() {
+        assert_eq!(endpoint_url("http://127.0.0.1:4566"), Ok(()));
+        assert_eq!(endpoint_url("https://apigateway.us-east-1.amazonaws.com"), Ok(()));
+        for bad in ["127.0.0.1:4566", "http://", "ftp://x", "https:///path"] {
+            assert!(endpoint_url(bad).is_err(), "{bad}");
+        }
+    }
+}

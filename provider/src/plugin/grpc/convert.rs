@@ -1,0 +1,115 @@
+//! Translation between protocol messages and the layer's own types.
+
+use crate::plugin::codec::{self, CodecError};
+use crate::plugin::diagnostics::{AttributePath, Diagnostic, PathStep, Severity};
+use crate::plugin::proto::tfplugin5 as pb;
+use crate::plugin::schema::{self, Nesting, Presence};
+use crate::plugin::value::{Type, Value};
+
+/// Decodes a `DynamicValue`: msgpack when present, else JSON; an absent
+/// message is null.
+pub fn decode(value: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, CodecError> {
+    match value {
+        Some(v) if !v.msgpack.is_empty() => codec::decode_msgpack(&v.msgpack, ty),
+        Some(v) if !v.json.is_empty() => codec::decode_json(&v.json, ty),
+        _ => Ok(Value::Null),
+    }
+}
+
+/// Encodes a value as msgpack, the form Terraform expects back.
+pub fn encode(value: &Value, ty: &Type) -> Result<pb::DynamicValue, CodecError> {
+    Ok(pb::DynamicValue { msgpack: codec::encode_msgpack(value, ty)?, json: Vec::new() })
+}
+
+/// A codec failure as the user sees it: an internal error, since Terraform
+/// only sends values of the schema's type.
+pub fn codec_diagnostic(what: &str, error: CodecError) -> Diagnostic {
+    Diagnostic::error(
+        format!("Invalid {what}"),
+        format!(
+            "The provider could not decode the {what}: {}. This is a bug in the provider or a \
+             Terraform version it does not support; please report it.",
+            error.problem
+        ),
+    )
+    .at(error.path)
+}
+
+pub fn diagnostics(diags: &[Diagnostic]) -> Vec<pb::Diagnostic> {
+    diags.iter().map(diagnostic).collect()
+}
+
+fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
+    pb::Diagnostic {
+        severity: match d.severity {
+            Severity::Error => pb::diagnostic::Severity::Error,
+            Severity::Warning => pb::diagnostic::Severity::Warning,
+        } as i32,
+        summary: d.summary.clone(),
+        detail: d.detail.clone(),
+        attribute: d.attribute.as_ref().map(attribute_path),
+    }
+}
+
+pub fn attribute_path(path: &AttributePath) -> pb::AttributePath {
+    use pb::attribute_path::step::Selector;
+    pb::AttributePath {
+        steps: path
+            .steps()
+            .iter()
+            .map(|step| pb::attribute_path::Step {
+                selector: Some(match step {
+                    PathStep::Attribute(name) => Selector::AttributeName(name.clone()),
+                    PathStep::Key(key) => Selector::ElementKeyString(key.clone()),
+                    PathStep::Index(index) => Selector::ElementKeyInt(*index),
+                }),
+            })
+            .collect(),
+    }
+}
+
+pub fn schema(s: &schema::Schema) -> pb::Schema {
+    pb::Schema { version: s.version, block: Some(block(&s.block, s.version)) }
+}
+
+fn block(b: &schema::Block, version: i64) -> pb::schema::Block {
+    pb::schema::Block {
+        version,
+        attributes: b.attributes.iter().map(attribute).collect(),
+        block_types: b
+            .blocks
+            .iter()
+            .map(|nested| pb::schema::NestedBlock {
+                type_name: nested.name.clone(),
+                block: Some(block(&nested.block, version)),
+                nesting: match nested.nesting {
+                    Nesting::Single => pb::schema::nested_block::NestingMode::Single,
+                    Nesting::List => pb::schema::nested_block::NestingMode::List,
+                    Nesting::Set => pb::schema::nested_block::NestingMode::Set,
+                } as i32,
+                min_items: nested.min_items,
+                max_items: nested.max_items,
+            })
+            .collect(),
+        description: b.description.clone(),
+        description_kind: pb::StringKind::Markdown as i32,
+        deprecated: false,
+        deprecation_message: String::new(),
+    }
+}
+
+fn attribute(a: &schema::Attribute) -> pb::schema::Attribute {
+    pb::schema::Attribute {
+        name: a.name.clone(),
+        r#type: a.ty.to_json().to_string().into_bytes(),
+        description: a.description.clone(),
+        required: a.presence == Presence::Required,
+        optional: matches!(a.presence, Presence::Optional | Presence::OptionalComputed),
+        computed: a.is_computed(),
+        sensitive: a.sensitive,
+        description_kind: pb::StringKind::Markdown as i32,
+        deprecated: false,
+        write_only: false,
+        deprecation_message: String::new(),
+    }
+}

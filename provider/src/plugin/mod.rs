@@ -1,0 +1,20 @@
+//! The generic plugin-protocol layer: serves any [`Provider`] to Terraform
+//! over plugin protocol 5. Nothing in here knows about AWS.
+
+pub mod codec;
+pub mod diagnostics;
+mod grpc;
+pub mod handshake;
+mod logging;
+pub mod proto;
+pub mod resource;
+pub mod schema;
+mod server;
+mod tls;
+pub mod value;
+
+pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity};
+pub use resource::{ApplyRequest, Context, Plan, PlanRequest, Provider, Resource};
+pub use schema::{Attribute, Block, NestedBlock, Nesting, Presence, Schema};
+pub use server::{Mode, run};
+pub use value::{Number, Type, Value};

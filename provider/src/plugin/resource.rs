@@ -1,0 +1,105 @@
+//! The contract between the protocol layer and whatever implements a provider.
+//! Nothing here knows about gRPC or about any cloud: implementations see
+//! decoded [`Value`]s and answer with values and [`Diagnostics`].
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use crate::plugin::diagnostics::{AttributePath, Diagnostics};
+use crate::plugin::schema::Schema;
+use crate::plugin::value::Value;
+
+/// Per-call context. `stop` fires when Terraform sends Stop (Ctrl-C):
+/// long-running work should end promptly and report what it left behind.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    pub stop: CancellationToken,
+}
+
+/// A plan for one resource instance.
+#[derive(Debug)]
+pub struct Plan {
+    pub planned_state: Value,
+    /// Attributes whose change replaces the instance.
+    pub requires_replace: Vec<AttributePath>,
+    pub diagnostics: Diagnostics,
+}
+
+/// What Terraform asks `plan` to decide about.
+#[derive(Debug)]
+pub struct PlanRequest {
+    /// Null when creating.
+    pub prior_state: Value,
+    /// Config merged with prior state by Terraform: computed attributes the
+    /// config leaves unset keep their prior value (or are null on create).
+    pub proposed_state: Value,
+    pub config: Value,
+}
+
+/// What Terraform asks `apply` to carry out. `planned_state` null = destroy.
+#[derive(Debug)]
+pub struct ApplyRequest {
+    pub prior_state: Value,
+    pub planned_state: Value,
+    pub config: Value,
+}
+
+#[async_trait]
+pub trait Resource: Send + Sync {
+    /// The full type name, e.g. `async_lambda_endpoint`.
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> &Schema;
+
+    /// Checks a configuration without calling anything remote. Unknown values
+    /// must be accepted: they are checked again once known.
+    fn validate(&self, config: &Value) -> Diagnostics;
+
+    /// Plans a create or update (destroys never reach here).
+    async fn plan(&self, request: PlanRequest, ctx: &Context) -> Plan;
+
+    /// Carries out a plan and returns the new state: null after a destroy, or
+    /// the prior state when nothing was changed. On failure the diagnostics
+    /// say what went wrong and the state says what exists now.
+    async fn apply(&self, request: ApplyRequest, ctx: &Context) -> (Value, Diagnostics);
+
+    /// Refreshes state from the remote; null when the object is gone.
+    async fn read(&self, state: Value, ctx: &Context) -> (Value, Diagnostics);
+
+    /// The state of an existing remote object named by `id`.
+    async fn import(&self, id: &str, ctx: &Context) -> (Value, Diagnostics);
+
+    /// Brings stored state written with schema `version` to the current
+    /// schema. The default accepts the current version only.
+    fn upgrade(&self, version: i64, state: Value) -> Result<Value, Diagnostics> {
+        let current = self.schema().version;
+        if version == current {
+            Ok(state)
+        } else {
+            Err(vec![crate::plugin::diagnostics::Diagnostic::error(
+                "Unsupported state version",
+                format!(
+                    "The state of this {} was written with schema version {version}, but this \
+                     provider knows version {current} only. Use the provider version that wrote it.",
+                    self.type_name()
+                ),
+            )])
+        }
+    }
+}
+
+/// A provider: its configuration and the resources it offers.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    fn schema(&self) -> &Schema;
+
+    /// Checks the provider configuration without calling anything remote.
+    fn validate(&self, config: &Value) -> Diagnostics;
+
+    /// Applies the configuration; resources are called only after this succeeds.
+    async fn configure(&self, config: Value, ctx: &Context) -> Diagnostics;
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+}
