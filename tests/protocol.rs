@@ -6,7 +6,9 @@ mod support;
 use std::time::Duration;
 
 use support::plugin::{ClientIdentity, Launched, PROVIDER_BIN, tls_channel};
-use terraform_provider_async::plugin::proto::go_plugin::{Empty, grpc_controller_client::GrpcControllerClient};
+use terraform_provider_async::plugin::proto::go_plugin::{
+    Empty, grpc_controller_client::GrpcControllerClient,
+};
 use terraform_provider_async::plugin::proto::tfplugin5::get_provider_schema;
 use terraform_provider_async::plugin::proto::tfplugin5::provider_client::ProviderClient;
 
@@ -34,7 +36,10 @@ async fn terraform_style_launch_serves_schema_and_shuts_down() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(health.status, tonic_health::pb::health_check_response::ServingStatus::Serving as i32);
+    assert_eq!(
+        health.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
 
     GrpcControllerClient::new(channel).shutdown(Empty {}).await.expect("Shutdown");
     drop(launched.child.stdout.take());
@@ -49,7 +54,8 @@ async fn socket_is_private_to_the_user() {
     let launched = Launched::start(&client);
     let socket_mode = std::fs::metadata(&launched.socket).unwrap().permissions().mode();
     assert_eq!(socket_mode & 0o077, 0, "socket mode {socket_mode:o}");
-    let dir_mode = std::fs::metadata(launched.socket.parent().unwrap()).unwrap().permissions().mode();
+    let dir_mode =
+        std::fs::metadata(launched.socket.parent().unwrap()).unwrap().permissions().mode();
     assert_eq!(dir_mode & 0o077, 0, "socket dir mode {dir_mode:o}");
 }
 
@@ -87,7 +93,10 @@ fn run_by_hand_it_explains_itself_and_exits_1() {
 #[test]
 fn launched_with_only_protocol_6_it_says_which_version_it_speaks() {
     let output = std::process::Command::new(PROVIDER_BIN)
-        .env("TF_PLUGIN_MAGIC_COOKIE", terraform_provider_async::plugin::handshake::MAGIC_COOKIE_VALUE)
+        .env(
+            "TF_PLUGIN_MAGIC_COOKIE",
+            terraform_provider_async::plugin::handshake::MAGIC_COOKIE_VALUE,
+        )
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")
         .output()
         .unwrap();

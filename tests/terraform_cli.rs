@@ -1,1 +1,142 @@
-fn main() {}
+//! Real Terraform (the oldest and newest supported) loads the provider,
+//! validates and plans, through dev_overrides and through reattach (debug) mode.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use support::plugin::PROVIDER_BIN;
+use support::terraform::{PROVIDER_ADDRESS, Terraform, VERSIONS, required_providers};
+
+fn endpoint(http_method: &str, function_name: &str) -> String {
+    format!(
+        r#"{}
+provider "async" {{}}
+
+resource "async_lambda_endpoint" "webhook" {{
+  rest_api_id   = "a1b2c3d4e5"
+  resource_id   = "f6g7h8"
+  http_method   = "{http_method}"
+  function_name = "{function_name}"
+}}
+"#,
+        required_providers()
+    )
+}
+
+fn valid_config() -> String {
+    endpoint("POST", "arn:aws:lambda:us-east-1:123456789012:function:worker")
+}
+
+fn validate_and_plan(tf: &Terraform) {
+    tf.write_config(&valid_config());
+    let out = tf.ok(&["validate", "-no-color"]);
+    assert!(out.contains("The configuration is valid"), "{out}");
+    let plan = tf.ok(&["plan", "-no-color", "-input=false"]);
+    assert!(plan.contains("async_lambda_endpoint.webhook will be created"), "{plan}");
+    assert!(plan.contains(r#"id                      = "a1b2c3d4e5/f6g7h8/POST""#), "{plan}");
+    assert!(plan.contains("function_arn            = (known after apply)"), "{plan}");
+    assert!(plan.contains("Plan: 1 to add, 0 to change, 0 to destroy."), "{plan}");
+}
+
+#[test]
+fn validate_and_plan_through_dev_overrides() {
+    for version in VERSIONS {
+        validate_and_plan(&Terraform::new(version));
+    }
+}
+
+#[test]
+fn invalid_values_fail_validate_naming_the_attribute() {
+    let cases = [
+        (endpoint("FETCH", "worker"), "Invalid http_method", r#"http_method   = "FETCH""#),
+        (
+            endpoint("POST", "arn:aws:lambda:us-east-1:123:function:worker"),
+            "Invalid function_name",
+            r#"function_name = "arn:aws:lambda:us-east-1:123:function:worker""#,
+        ),
+    ];
+    for version in VERSIONS {
+        let tf = Terraform::new(version);
+        for (config, summary, source_line) in &cases {
+            tf.write_config(config);
+            let out = tf.fails(&["validate", "-no-color"]);
+            assert!(out.contains(summary), "{version}: {out}");
+            // Terraform quotes the offending line when the diagnostic has an attribute path.
+            assert!(out.contains(source_line), "{version}: no attribute in:\n{out}");
+        }
+    }
+}
+
+#[test]
+fn providers_schema_lists_the_resource_with_descriptions() {
+    for version in VERSIONS {
+        let tf = Terraform::new(version);
+        tf.write_config(&valid_config());
+        let json: serde_json::Value =
+            serde_json::from_str(&tf.ok(&["providers", "schema", "-json"])).unwrap();
+        let provider = &json["provider_schemas"][PROVIDER_ADDRESS];
+        let attributes =
+            provider["resource_schemas"]["async_lambda_endpoint"]["block"]["attributes"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{version}: no resource schema in {json}"));
+        assert!(attributes.len() >= 20);
+        for (name, attribute) in attributes {
+            let description = attribute["description"].as_str().unwrap_or("");
+            assert!(!description.is_empty(), "{version}: {name} has no description");
+        }
+        assert_eq!(attributes["function_name"]["required"], true);
+        assert_eq!(attributes["redeployment_trigger"]["computed"], true);
+        let config = &provider["provider"]["block"]["attributes"];
+        assert_eq!(config["secret_key"]["sensitive"], true);
+    }
+}
+
+#[test]
+fn terraform_never_has_to_kill_the_provider() {
+    for version in VERSIONS {
+        let mut tf = Terraform::new(version);
+        tf.write_config(&valid_config());
+        let log = tf.dir().join("terraform.log");
+        tf.set_env("TF_LOG", "DEBUG");
+        tf.set_env("TF_LOG_PATH", &log.display().to_string());
+        tf.ok(&["plan", "-no-color", "-input=false"]);
+        let log = std::fs::read_to_string(log).unwrap();
+        assert!(log.contains("plugin process exited"), "{version}: provider did not exit");
+        assert!(
+            !log.contains("plugin failed to exit gracefully"),
+            "{version}: provider was killed"
+        );
+    }
+}
+
+#[test]
+fn validate_and_plan_against_a_provider_in_debug_mode() {
+    let mut provider = Command::new(PROVIDER_BIN)
+        .arg("--debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reattach = String::new();
+    BufReader::new(provider.stdout.take().unwrap()).read_line(&mut reattach).unwrap();
+    let parsed: serde_json::Value = serde_json::from_str(&reattach).expect("reattach JSON");
+    assert_eq!(parsed[PROVIDER_ADDRESS]["Pid"], provider.id());
+
+    for version in VERSIONS {
+        let mut tf = Terraform::new(version);
+        tf.set_env("TF_REATTACH_PROVIDERS", reattach.trim());
+        validate_and_plan(&tf);
+    }
+    // Still serving after both Terraforms are done (Test: true), until told to stop.
+    assert!(provider.try_wait().unwrap().is_none(), "debug provider exited early");
+    send_sigterm(provider.id());
+    let status = provider.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
+
+fn send_sigterm(pid: u32) {
+    let status = Command::new("kill").arg("-TERM").arg(pid.to_string()).status().unwrap();
+    assert!(status.success());
+}

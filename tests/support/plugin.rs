@@ -73,11 +73,7 @@ impl Launched {
         let der = base64::engine::general_purpose::STANDARD_NO_PAD
             .decode(fields[5])
             .expect("certificate is unpadded standard base64");
-        Launched {
-            child,
-            socket: PathBuf::from(fields[3]),
-            server_cert: CertificateDer::from(der),
-        }
+        Launched { child, socket: PathBuf::from(fields[3]), server_cert: CertificateDer::from(der) }
     }
 
     /// Waits for the process to exit on its own; `None` if it does not in time.
@@ -164,15 +160,15 @@ pub async fn tls_channel(launched: &Launched, identity: Option<&ClientIdentity>)
     config.alpn_protocols = vec![b"h2".to_vec()];
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let socket = launched.socket.clone();
-    Endpoint::from_static("http://localhost")
-        .connect_with_connector_lazy(tower::service_fn(move |_: Uri| {
+    Endpoint::from_static("http://localhost").connect_with_connector_lazy(tower::service_fn(
+        move |_: Uri| {
             let (socket, connector) = (socket.clone(), connector.clone());
             async move {
                 let stream = UnixStream::connect(socket).await?;
-                let tls = connector
-                    .connect(ServerName::try_from("localhost").unwrap(), stream)
-                    .await?;
+                let tls =
+                    connector.connect(ServerName::try_from("localhost").unwrap(), stream).await?;
                 Ok::<_, std::io::Error>(TokioIo::new(tls))
             }
-        }))
+        },
+    ))
 }

@@ -101,14 +101,14 @@ pub fn validate(config: &Value) -> crate::plugin::Diagnostics {
     }
     let endpoints = config.get("endpoints");
     for service in ENDPOINT_SERVICES {
-        if let Some(url) = endpoints.get(service).as_str() {
-            if let Err(detail) = validate::endpoint_url(url) {
-                check.error(
-                    AttributePath::root("endpoints").attribute(service),
-                    "Invalid endpoint",
-                    detail,
-                );
-            }
+        if let Some(url) = endpoints.get(service).as_str()
+            && let Err(detail) = validate::endpoint_url(url)
+        {
+            check.error(
+                AttributePath::root("endpoints").attribute(service),
+                "Invalid endpoint",
+                detail,
+            );
         }
     }
     check.diagnostics
@@ -163,10 +163,7 @@ mod tests {
         let config =
             Value::object([("endpoints", Value::object([("lambda", Value::from("localhost"))]))]);
         let diags = validate(&config);
-        assert_eq!(
-            diags[0].attribute,
-            Some(AttributePath::root("endpoints").attribute("lambda"))
-        );
+        assert_eq!(diags[0].attribute, Some(AttributePath::root("endpoints").attribute("lambda")));
     }
 
     #[test]

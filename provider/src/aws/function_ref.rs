@@ -21,7 +21,9 @@ impl FunctionRef {
         let (partition, region, account, rest) = match parts.as_slice() {
             ["arn", partition, "lambda", region, account, "function", rest @ ..] => {
                 if !partition.starts_with("aws") {
-                    return Err(format!("{text:?}: the partition {partition:?} is not an AWS partition. {FORMS}"));
+                    return Err(format!(
+                        "{text:?}: the partition {partition:?} is not an AWS partition. {FORMS}"
+                    ));
                 }
                 if crate::aws::validate::region(region).is_err() {
                     return Err(format!("{text:?}: {region:?} is not a region. {FORMS}"));
@@ -32,10 +34,10 @@ impl FunctionRef {
             [account, "function", rest @ ..] => (None, None, Some(*account), rest),
             rest => (None, None, None, rest),
         };
-        if let Some(account) = account {
-            if !crate::aws::validate::is_account_id(account) {
-                return Err(format!("{text:?}: {account:?} is not a 12-digit account id. {FORMS}"));
-            }
+        if let Some(account) = account
+            && !crate::aws::validate::is_account_id(account)
+        {
+            return Err(format!("{text:?}: {account:?} is not a 12-digit account id. {FORMS}"));
         }
         let (name, qualifier) = match rest {
             [name] => (*name, None),
@@ -93,7 +95,8 @@ mod tests {
         let partial = FunctionRef::parse("123456789012:function:fn_1:live").unwrap();
         assert_eq!(partial.account.as_deref(), Some("123456789012"));
         assert_eq!(partial.qualifier.as_deref(), Some("live"));
-        let full = FunctionRef::parse("arn:aws:lambda:eu-west-1:123456789012:function:f:7").unwrap();
+        let full =
+            FunctionRef::parse("arn:aws:lambda:eu-west-1:123456789012:function:f:7").unwrap();
         assert_eq!(full.region.as_deref(), Some("eu-west-1"));
         assert_eq!(full.qualifier.as_deref(), Some("7"));
         assert_eq!(FunctionRef::parse("f:$LATEST").unwrap().qualifier.as_deref(), Some("$LATEST"));

@@ -26,10 +26,10 @@ impl<'a> Checker<'a> {
 
     /// Checks a string attribute with `check`, which returns the problem.
     pub fn check_string(&mut self, name: &str, check: impl Fn(&str) -> Result<(), String>) {
-        if let Some(value) = self.string(name) {
-            if let Err(detail) = check(value) {
-                self.error(AttributePath::root(name), &format!("Invalid {name}"), detail);
-            }
+        if let Some(value) = self.string(name)
+            && let Err(detail) = check(value)
+        {
+            self.error(AttributePath::root(name), &format!("Invalid {name}"), detail);
         }
     }
 

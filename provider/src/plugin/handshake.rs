@@ -48,9 +48,8 @@ pub fn read_launch(var: impl Fn(&str) -> Option<String>) -> Result<Launch, Hands
     }
     // Old clients do not send the list; go-plugin then assumes its configured version.
     if let Some(offered) = var("PLUGIN_PROTOCOL_VERSIONS") {
-        let speaks = offered
-            .split(',')
-            .any(|v| v.trim().parse::<u32>() == Ok(APP_PROTOCOL_VERSION));
+        let speaks =
+            offered.split(',').any(|v| v.trim().parse::<u32>() == Ok(APP_PROTOCOL_VERSION));
         if !speaks {
             return Err(HandshakeError::UnsupportedProtocol { offered });
         }
@@ -70,10 +69,7 @@ pub fn handshake_line(socket: &Path, server_cert_der: Option<&[u8]>) -> String {
     let cert = server_cert_der
         .map(|der| base64::engine::general_purpose::STANDARD_NO_PAD.encode(der))
         .unwrap_or_default();
-    format!(
-        "{CORE_PROTOCOL_VERSION}|{APP_PROTOCOL_VERSION}|unix|{}|grpc|{cert}",
-        socket.display()
-    )
+    format!("{CORE_PROTOCOL_VERSION}|{APP_PROTOCOL_VERSION}|unix|{}|grpc|{cert}", socket.display())
 }
 
 /// The `TF_REATTACH_PROVIDERS` value for a provider served in debug mode.
@@ -111,7 +107,8 @@ mod tests {
 
     #[test]
     fn requires_protocol_5_when_versions_are_offered() {
-        let only6 = env(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_PROTOCOL_VERSIONS", "6")]);
+        let only6 =
+            env(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_PROTOCOL_VERSIONS", "6")]);
         assert!(matches!(read_launch(only6), Err(HandshakeError::UnsupportedProtocol { .. })));
         let both = env(&[
             (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
@@ -125,7 +122,8 @@ mod tests {
     fn tls_is_required_unless_explicitly_disabled() {
         let no_cert = env(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)]);
         assert_eq!(read_launch(no_cert), Err(HandshakeError::MissingClientCertificate));
-        let disabled = env(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("TF_DISABLE_PLUGIN_TLS", "1")]);
+        let disabled =
+            env(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("TF_DISABLE_PLUGIN_TLS", "1")]);
         assert_eq!(read_launch(disabled), Ok(Launch { client_cert_pem: None }));
     }
 

@@ -7,11 +7,11 @@ use std::io::Write;
 use serde_json::{Map, Value as J};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::Layer;
 
 /// Installs the global subscriber. Our own events are emitted at the level
 /// Terraform asks for; dependencies (gRPC, TLS, HTTP) only from warnings up.
@@ -27,9 +27,8 @@ pub fn init() {
 /// that level, any other non-empty value (such as `JSON`) means TRACE; unset or
 /// empty means Terraform discards provider logs, so we only emit errors.
 pub fn level_from_env(var: impl Fn(&str) -> Option<String>) -> LevelFilter {
-    let setting = ["TF_LOG_PROVIDER", "TF_LOG"]
-        .into_iter()
-        .find_map(|k| var(k).filter(|v| !v.is_empty()));
+    let setting =
+        ["TF_LOG_PROVIDER", "TF_LOG"].into_iter().find_map(|k| var(k).filter(|v| !v.is_empty()));
     match setting.map(|v| v.to_ascii_uppercase()).as_deref() {
         None | Some("OFF") => LevelFilter::ERROR,
         Some("ERROR") => LevelFilter::ERROR,

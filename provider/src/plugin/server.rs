@@ -19,11 +19,11 @@ use tracing::{debug, info, warn};
 
 use crate::plugin::grpc::{Connection, Controller, ProviderService};
 use crate::plugin::handshake::{self, HandshakeError};
+use crate::plugin::logging;
 use crate::plugin::proto::go_plugin::grpc_controller_server::GrpcControllerServer;
 use crate::plugin::proto::tfplugin5::provider_server::ProviderServer;
 use crate::plugin::resource::Provider;
 use crate::plugin::tls::{ServerTls, TlsError};
-use crate::plugin::logging;
 
 /// Schemas, plans and state can be large; Terraform itself allows 256 MiB.
 const MAX_MESSAGE_BYTES: usize = 256 << 20;
@@ -99,9 +99,7 @@ async fn serve(provider: Arc<dyn Provider>, mode: Mode) -> Result<(), ServeError
         .map_err(ServeError::Socket)?;
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter
-        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
-        .await;
+    health_reporter.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
     let provider_service = ProviderServer::new(ProviderService::new(provider))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
@@ -142,9 +140,7 @@ fn announce(
     tls: Option<&ServerTls>,
 ) -> Result<(), ServeError> {
     let line = match mode {
-        Mode::Terraform => {
-            handshake::handshake_line(socket, tls.map(|t| t.certificate.as_ref()))
-        }
+        Mode::Terraform => handshake::handshake_line(socket, tls.map(|t| t.certificate.as_ref())),
         Mode::Debug { address } => {
             let config = handshake::reattach_config(address, std::process::id(), socket);
             eprintln!(

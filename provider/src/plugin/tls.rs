@@ -58,8 +58,8 @@ impl ServerTls {
 
 /// A certificate shaped like go-plugin's: it is its own CA (Terraform uses it
 /// as the only root), valid for `localhost`, for server and client auth.
-fn self_signed_certificate()
--> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), TlsError> {
+fn self_signed_certificate() -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), TlsError>
+{
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
     let mut params = CertificateParams::default();
     params.distinguished_name = rcgen::DistinguishedName::new();
@@ -107,7 +107,9 @@ impl ClientCertVerifier for PinnedClientCertificate {
         if end_entity.as_ref() == self.expected.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::ApplicationVerificationFailure))
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::ApplicationVerificationFailure,
+            ))
         }
     }
 

@@ -88,7 +88,11 @@ impl Type {
                     }
                     "tuple" => {
                         let elems = arg.as_array()?;
-                        elems.iter().map(Type::from_json).collect::<Option<Vec<_>>>().map(Type::Tuple)
+                        elems
+                            .iter()
+                            .map(Type::from_json)
+                            .collect::<Option<Vec<_>>>()
+                            .map(Type::Tuple)
                     }
                     _ => None,
                 }
@@ -116,7 +120,9 @@ impl Number {
     pub fn as_i64(&self) -> Option<i64> {
         match *self {
             Number::Int(i) => Some(i),
-            Number::Float(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f <= i64::MAX as f64 => {
+            Number::Float(f)
+                if f.fract() == 0.0 && f >= i64::MIN as f64 && f <= i64::MAX as f64 =>
+            {
                 Some(f as i64)
             }
             Number::Float(_) => None,

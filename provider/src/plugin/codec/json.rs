@@ -29,9 +29,10 @@ fn from_json(json: &J, ty: &Type, path: &AttributePath) -> Result<Value, CodecEr
             from_json(o.get("value").unwrap_or(&J::Null), &inner_ty, path)
         }
         (J::Bool(b), Type::Bool) => Ok(Value::Bool(*b)),
-        (J::Number(n), Type::Number) => Number::parse(&n.to_string())
-            .map(Value::Number)
-            .ok_or_else(|| CodecError::mismatch(path, ty, "an out-of-range number")),
+        (J::Number(n), Type::Number) => Ok(Value::Number(match n.as_i64() {
+            Some(i) => Number::Int(i),
+            None => Number::Float(n.as_f64().unwrap_or(f64::NAN)),
+        })),
         (J::String(s), Type::Number) => Number::parse(s)
             .map(Value::Number)
             .ok_or_else(|| CodecError::mismatch(path, ty, "a string that is not a number")),

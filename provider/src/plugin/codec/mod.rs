@@ -28,3 +28,6 @@ impl CodecError {
         CodecError::new(path, format!("expected {ty}, found {found}"))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -119,9 +119,7 @@ fn from_msgpack(raw: &Mp, ty: &Type, path: &AttributePath) -> Result<Value, Code
 }
 
 fn map_key(key: &Mp, path: &AttributePath) -> Result<String, CodecError> {
-    key.as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| CodecError::new(path, "map key is not a string"))
+    key.as_str().map(str::to_owned).ok_or_else(|| CodecError::new(path, "map key is not a string"))
 }
 
 fn msgpack_kind(raw: &Mp) -> &'static str {
@@ -180,7 +178,10 @@ fn to_msgpack(value: &Value, ty: &Type, path: &AttributePath) -> Result<Mp, Code
                     .iter()
                     .map(|(name, attr_ty)| {
                         let v = items.get(name).unwrap_or(&Value::Null);
-                        Ok((Mp::from(name.as_str()), to_msgpack(v, attr_ty, &path.attribute(name))?))
+                        Ok((
+                            Mp::from(name.as_str()),
+                            to_msgpack(v, attr_ty, &path.attribute(name))?,
+                        ))
                     })
                     .collect::<Result<_, CodecError>>()?,
             )

@@ -228,9 +228,8 @@ impl provider_server::Provider for ProviderService {
                 response.planned_state = encode_value(&Value::Null, &ty, "plan", &mut diags);
                 return Ok(diags);
             }
-            let plan = resource
-                .plan(PlanRequest { prior_state, proposed_state, config }, &self.ctx)
-                .await;
+            let plan =
+                resource.plan(PlanRequest { prior_state, proposed_state, config }, &self.ctx).await;
             let mut diags = plan.diagnostics;
             response.planned_state =
                 encode_value(&plan.planned_state, &ty, "planned state", &mut diags);
@@ -257,8 +256,7 @@ impl provider_server::Provider for ProviderService {
             let resource = self.resource(&request.type_name)?;
             let ty = resource.schema().value_type();
             let prior_state = decode_value(request.prior_state.as_ref(), &ty, "prior state")?;
-            let planned_state =
-                decode_value(request.planned_state.as_ref(), &ty, "planned state")?;
+            let planned_state = decode_value(request.planned_state.as_ref(), &ty, "planned state")?;
             let config = decode_value(request.config.as_ref(), &ty, "configuration")?;
             let (new_state, mut diags) = resource
                 .apply(ApplyRequest { prior_state, planned_state, config }, &self.ctx)
@@ -282,14 +280,14 @@ impl provider_server::Provider for ProviderService {
             let resource = self.resource(&request.type_name)?;
             let ty = resource.schema().value_type();
             let (state, mut diags) = resource.import(&request.id, &self.ctx).await;
-            if state.is_present() {
-                if let Some(state) = encode_value(&state, &ty, "imported state", &mut diags) {
-                    imported_resources.push(pb::import_resource_state::ImportedResource {
-                        type_name: request.type_name.clone(),
-                        state: Some(state),
-                        ..Default::default()
-                    });
-                }
+            if state.is_present()
+                && let Some(state) = encode_value(&state, &ty, "imported state", &mut diags)
+            {
+                imported_resources.push(pb::import_resource_state::ImportedResource {
+                    type_name: request.type_name.clone(),
+                    state: Some(state),
+                    ..Default::default()
+                });
             }
             Ok::<_, Diagnostics>(diags)
         }

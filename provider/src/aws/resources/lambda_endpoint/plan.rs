@@ -63,7 +63,8 @@ pub fn plan(schema: &Schema, request: PlanRequest) -> Plan {
     }
 
     let creating = prior_state.is_null();
-    let changed = |name: &str| creating || planned.get(name).unwrap_or(&Value::Null) != prior_state.get(name);
+    let changed =
+        |name: &str| creating || planned.get(name).unwrap_or(&Value::Null) != prior_state.get(name);
     let requires_replace: Vec<AttributePath> = if creating {
         Vec::new()
     } else {
@@ -209,7 +210,10 @@ mod tests {
         let next = config(&[("http_method", "PUT".into())]);
         let p = plan_for(applied.clone(), merge(&applied, &next));
         assert_eq!(p.requires_replace, vec![AttributePath::root("http_method")]);
-        assert_ne!(p.planned_state.get("redeployment_trigger"), applied.get("redeployment_trigger"));
+        assert_ne!(
+            p.planned_state.get("redeployment_trigger"),
+            applied.get("redeployment_trigger")
+        );
     }
 
     #[test]
@@ -220,7 +224,10 @@ mod tests {
         let p = plan_for(applied.clone(), merge(&applied, &next));
         assert!(p.requires_replace.is_empty());
         assert_eq!(p.planned_state.get("function_arn"), applied.get("function_arn"));
-        assert_ne!(p.planned_state.get("redeployment_trigger"), applied.get("redeployment_trigger"));
+        assert_ne!(
+            p.planned_state.get("redeployment_trigger"),
+            applied.get("redeployment_trigger")
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 
 use crate::plugin::{Attribute, Block, Schema, Type};
 
-pub const HTTP_METHODS: [&str; 8] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
+pub const HTTP_METHODS: [&str; 8] =
+    ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
 pub const AUTHORIZATION_TYPES: [&str; 4] = ["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"];
 pub const PASSTHROUGH_BEHAVIORS: [&str; 3] = ["NEVER", "WHEN_NO_TEMPLATES", "WHEN_NO_MATCH"];
 

@@ -96,7 +96,10 @@ pub fn effective<'a>(attribute: &str, value: &'a Value) -> Cow<'a, Value> {
     }
     let map = |content_types: &[&str], template: String| {
         Value::Map(
-            content_types.iter().map(|ct| ((*ct).to_owned(), Value::from(template.clone()))).collect(),
+            content_types
+                .iter()
+                .map(|ct| ((*ct).to_owned(), Value::from(template.clone())))
+                .collect(),
         )
     };
     match attribute {
@@ -115,7 +118,11 @@ mod tests {
         let template = default_request_template();
         // Every interpolation of client input sits inside escapeJavaScript.
         for line in template.lines().filter(|l| l.contains(".get(")) {
-            assert!(line.contains("$util.escapeJavaScript($params") || line.contains("$util.escapeJavaScript($stageVariables"), "{line}");
+            assert!(
+                line.contains("$util.escapeJavaScript($params")
+                    || line.contains("$util.escapeJavaScript($stageVariables"),
+                "{line}"
+            );
         }
         assert!(template.contains("\"body\": \"$util.base64Encode($input.body)\""));
         assert!(template.contains(r#"replaceAll("\\'","'")"#));

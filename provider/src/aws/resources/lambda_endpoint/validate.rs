@@ -28,7 +28,11 @@ pub fn validate(config: &Value) -> Diagnostics {
         check_values(&mut check, config, name, template);
     }
     check_values(&mut check, config, "response_parameters", |v| {
-        if v.is_empty() { Err("A response header needs a value expression, e.g. \"'*'\".".into()) } else { Ok(()) }
+        if v.is_empty() {
+            Err("A response header needs a value expression, e.g. \"'*'\".".into())
+        } else {
+            Ok(())
+        }
     });
     check.diagnostics
 }
@@ -143,7 +147,11 @@ fn check_values(
 ) {
     for (key, value) in config.get(name).as_map().into_iter().flatten() {
         if let Some(Err(detail)) = value.as_str().map(&rule) {
-            check.error(AttributePath::root(name).key(key), &format!("Invalid {name} value"), detail);
+            check.error(
+                AttributePath::root(name).key(key),
+                &format!("Invalid {name} value"),
+                detail,
+            );
         }
     }
 }
@@ -211,7 +219,10 @@ fn template(text: &str) -> Result<(), String> {
                 _ => {}
             }
             if depth < 0 {
-                return Err(format!("Line {}: #end without a matching #if or #foreach.", line_no + 1));
+                return Err(format!(
+                    "Line {}: #end without a matching #if or #foreach.",
+                    line_no + 1
+                ));
             }
         }
     }

@@ -1,0 +1,22 @@
+# terraform-provider-async: the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export CHECKPOINT_DISABLE := 1
+
+.PHONY: help tools build test lint
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+tools: ## Install Terraform 1.0.3 and 1.15.5, hashicorp/aws 3.39.0 and LocalStack into .tools/
+	bash scripts/install-tools.sh
+
+build: ## Build the provider (target/debug/terraform-provider-async)
+	cargo build --locked
+
+lint: ## rustfmt and clippy, warnings are errors
+	cargo fmt --all --check
+	cargo clippy --locked --all-targets -- -D warnings
+
+test: tools lint ## Every test: unit, protocol, Terraform CLI and acceptance tests
+	TF_ACC=1 cargo test --locked --workspace

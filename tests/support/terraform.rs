@@ -1,0 +1,132 @@
+//! Real Terraform CLIs, installed by the project's own script, run against
+//! the provider binary in a scratch directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use super::plugin::PROVIDER_BIN;
+
+/// The provider's source address, as users write it in required_providers.
+pub const PROVIDER_SOURCE: &str = "tf-async/async";
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/tf-async/async";
+
+/// The oldest and newest Terraform this provider is tested with.
+pub const VERSIONS: [&str; 2] = ["1.0.3", "1.15.5"];
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// Runs `scripts/install-tools.sh COMPONENT` once per test process; a no-op
+/// when already installed. The lock serialises parallel test processes.
+pub fn ensure_installed(component: &'static str) {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let root = repo_root();
+        std::fs::create_dir_all(root.join(".tools")).unwrap();
+        let status = Command::new("flock")
+            .arg(root.join(".tools/.install.lock"))
+            .arg("bash")
+            .arg(root.join("scripts/install-tools.sh"))
+            .arg(component)
+            .status()
+            .expect("run scripts/install-tools.sh");
+        assert!(status.success(), "scripts/install-tools.sh {component} failed");
+    });
+}
+
+/// One Terraform CLI working in one scratch directory.
+pub struct Terraform {
+    pub version: &'static str,
+    binary: PathBuf,
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Terraform {
+    /// Terraform `version` in a fresh directory, with the provider installed
+    /// through dev_overrides (no `terraform init` needed).
+    pub fn new(version: &'static str) -> Terraform {
+        ensure_installed("terraform");
+        let binary = repo_root().join(".tools/terraform").join(version).join("terraform");
+        assert!(binary.exists(), "{} missing after install", binary.display());
+        let dir = tempfile::Builder::new().prefix(&format!("tf-{version}-")).tempdir().unwrap();
+        let provider_dir = Path::new(PROVIDER_BIN).parent().unwrap();
+        let cli_config = dir.path().join("cli.tfrc");
+        std::fs::write(
+            &cli_config,
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                provider_dir.display()
+            ),
+        )
+        .unwrap();
+        let env = vec![
+            ("TF_CLI_CONFIG_FILE".to_owned(), cli_config.display().to_string()),
+            ("CHECKPOINT_DISABLE".to_owned(), "1".to_owned()),
+            ("TF_IN_AUTOMATION".to_owned(), "1".to_owned()),
+        ];
+        Terraform { version, binary, dir, env }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// Writes `main.tf`.
+    pub fn write_config(&self, hcl: &str) {
+        std::fs::write(self.dir().join("main.tf"), hcl).unwrap();
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(&self.binary);
+        command.current_dir(self.dir()).args(args);
+        for key in ["TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_REATTACH_PROVIDERS"] {
+            command.env_remove(key);
+        }
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        command.output().expect("run terraform")
+    }
+
+    /// Runs and asserts success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "terraform {} {args:?} failed:\n{}\n{}",
+            self.version,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Runs and asserts failure; returns stdout and stderr together.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            !output.status.success(),
+            "terraform {} {args:?} should fail:\n{text}",
+            self.version
+        );
+        text
+    }
+}
+
+/// The `terraform` block every test configuration starts with.
+pub fn required_providers() -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    async = {{ source = \"{PROVIDER_SOURCE}\" }}\n  }}\n}}\n"
+    )
+}
