@@ -29,6 +29,19 @@ fn valid_config() -> String {
     endpoint("POST", "arn:aws:lambda:us-east-1:123456789012:function:worker")
 }
 
+/// AWS settings as a user's shell has them. Planning new endpoints makes no
+/// AWS call, so no AWS is needed here.
+const AWS_ENV: [(&str, &str); 3] =
+    [("AWS_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test")];
+
+fn terraform(version: &'static str) -> Terraform {
+    let mut tf = Terraform::new(version);
+    for (key, value) in AWS_ENV {
+        tf.set_env(key, value);
+    }
+    tf
+}
+
 fn validate_and_plan(tf: &Terraform) {
     tf.write_config(&valid_config());
     let out = tf.ok(&["validate", "-no-color"]);
@@ -43,7 +56,7 @@ fn validate_and_plan(tf: &Terraform) {
 #[test]
 fn validate_and_plan_through_dev_overrides() {
     for version in VERSIONS {
-        validate_and_plan(&Terraform::new(version));
+        validate_and_plan(&terraform(version));
     }
 }
 
@@ -58,7 +71,7 @@ fn invalid_values_fail_validate_naming_the_attribute() {
         ),
     ];
     for version in VERSIONS {
-        let tf = Terraform::new(version);
+        let tf = terraform(version);
         for (config, summary, source_line) in &cases {
             tf.write_config(config);
             let out = tf.fails(&["validate", "-no-color"]);
@@ -72,7 +85,7 @@ fn invalid_values_fail_validate_naming_the_attribute() {
 #[test]
 fn providers_schema_lists_the_resource_with_descriptions() {
     for version in VERSIONS {
-        let tf = Terraform::new(version);
+        let tf = terraform(version);
         tf.write_config(&valid_config());
         let json: serde_json::Value =
             serde_json::from_str(&tf.ok(&["providers", "schema", "-json"])).unwrap();
@@ -96,7 +109,7 @@ fn providers_schema_lists_the_resource_with_descriptions() {
 #[test]
 fn terraform_never_has_to_kill_the_provider() {
     for version in VERSIONS {
-        let mut tf = Terraform::new(version);
+        let mut tf = terraform(version);
         tf.write_config(&valid_config());
         let log = tf.dir().join("terraform.log");
         tf.set_env("TF_LOG", "DEBUG");
@@ -113,8 +126,10 @@ fn terraform_never_has_to_kill_the_provider() {
 
 #[test]
 fn validate_and_plan_against_a_provider_in_debug_mode() {
+    // In debug mode the provider does not inherit Terraform's environment.
     let mut provider = Command::new(PROVIDER_BIN)
         .arg("--debug")
+        .envs(AWS_ENV)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -125,7 +140,7 @@ fn validate_and_plan_against_a_provider_in_debug_mode() {
     assert_eq!(parsed[PROVIDER_ADDRESS]["Pid"], provider.id());
 
     for version in VERSIONS {
-        let mut tf = Terraform::new(version);
+        let mut tf = terraform(version);
         tf.set_env("TF_REATTACH_PROVIDERS", reattach.trim());
         validate_and_plan(&tf);
     }

@@ -18,17 +18,13 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-/// Runs `scripts/install-tools.sh COMPONENT` once per test process; a no-op
-/// when already installed. The lock serialises parallel test processes.
+/// Runs `scripts/install-tools.sh COMPONENT` once per test process: a no-op
+/// when already installed; the script serialises concurrent installs itself.
 pub fn ensure_installed(component: &'static str) {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let root = repo_root();
-        std::fs::create_dir_all(root.join(".tools")).unwrap();
-        let status = Command::new("flock")
-            .arg(root.join(".tools/.install.lock"))
-            .arg("bash")
-            .arg(root.join("scripts/install-tools.sh"))
+        let status = Command::new("bash")
+            .arg(repo_root().join("scripts/install-tools.sh"))
             .arg(component)
             .status()
             .expect("run scripts/install-tools.sh");

@@ -1,27 +1,29 @@
 //! The AWS layer: provider configuration and the resources. It sees values,
 //! schemas and diagnostics from [`crate::plugin`], never the wire protocol.
 
+mod clients;
 mod config;
+mod error;
 mod function_ref;
 pub mod resources;
+mod retry;
 mod validate;
 
 use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 
-use crate::plugin::{Context, Diagnostics, Provider, Resource, Schema, Value};
-
-pub use config::Settings;
+use crate::plugin::{Context, Diagnostic, Diagnostics, Provider, Resource, Schema, Value};
+use clients::Aws;
 
 pub struct AwsProvider {
     schema: Schema,
-    settings: OnceLock<Settings>,
+    aws: Arc<OnceLock<Aws>>,
 }
 
 impl AwsProvider {
     pub fn new() -> Self {
-        AwsProvider { schema: config::schema(), settings: OnceLock::new() }
+        AwsProvider { schema: config::schema(), aws: Arc::new(OnceLock::new()) }
     }
 }
 
@@ -42,11 +44,24 @@ impl Provider for AwsProvider {
     }
 
     async fn configure(&self, config: Value, _ctx: &Context) -> Diagnostics {
-        let _ = self.settings.set(Settings::from_config(&config));
-        Vec::new()
+        if config.contains_unknown() {
+            return vec![Diagnostic::error(
+                "Provider configuration not known yet",
+                "The async provider block uses values that are only known after apply. Use \
+                 values known at plan time (variables, literals, data sources).",
+            )];
+        }
+        let settings = config::Settings::from_config(&config);
+        match Aws::connect(&settings).await {
+            Ok(aws) => {
+                let _ = self.aws.set(aws);
+                Vec::new()
+            }
+            Err(e) => vec![Diagnostic::error("Cannot configure the async provider", e.to_string())],
+        }
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(resources::lambda_endpoint::LambdaEndpoint::new())]
+        vec![Arc::new(resources::lambda_endpoint::LambdaEndpoint::new(self.aws.clone()))]
     }
 }

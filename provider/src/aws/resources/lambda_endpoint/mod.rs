@@ -1,39 +1,43 @@
 //! `async_lambda_endpoint`: an API Gateway REST API method that invokes a
 //! Lambda function asynchronously.
 
+mod lifecycle;
+mod model;
 mod plan;
+mod remote;
 pub mod schema;
 mod templates;
 mod validate;
 
+use std::sync::{Arc, OnceLock};
+
 use async_trait::async_trait;
 
+use crate::aws::clients::Aws;
 use crate::plugin::{
     ApplyRequest, Context, Diagnostic, Diagnostics, Plan, PlanRequest, Resource, Schema, Value,
 };
 
 pub struct LambdaEndpoint {
     schema: Schema,
+    /// Set when the provider is configured.
+    aws: Arc<OnceLock<Aws>>,
 }
 
 impl LambdaEndpoint {
-    pub fn new() -> Self {
-        LambdaEndpoint { schema: schema::schema() }
+    pub fn new(aws: Arc<OnceLock<Aws>>) -> Self {
+        LambdaEndpoint { schema: schema::schema(), aws }
     }
-}
 
-impl Default for LambdaEndpoint {
-    fn default() -> Self {
-        Self::new()
+    fn aws(&self) -> Result<&Aws, Diagnostic> {
+        self.aws.get().ok_or_else(|| {
+            Diagnostic::error(
+                "Provider not configured",
+                "The async provider was not configured before use. This is a bug in Terraform \
+                 or in the provider; please report it.",
+            )
+        })
     }
-}
-
-fn not_yet(operation: &str) -> Diagnostic {
-    Diagnostic::error(
-        format!("{operation} is not available yet"),
-        "This build of terraform-provider-async validates and plans async_lambda_endpoint; \
-         creating, reading and deleting it against AWS arrive in the next release.",
-    )
 }
 
 #[async_trait]
@@ -50,19 +54,69 @@ impl Resource for LambdaEndpoint {
         validate::validate(config)
     }
 
-    async fn plan(&self, request: PlanRequest, _ctx: &Context) -> Plan {
-        plan::plan(&self.schema, request)
+    async fn plan(&self, request: PlanRequest, ctx: &Context) -> Plan {
+        // Only updates need the account (to spot out-of-band changes); a plan
+        // that only creates makes no AWS call at all.
+        let account = match (&request.prior_state, self.aws.get()) {
+            (Value::Null, _) | (_, None) => None,
+            (_, Some(aws)) => match aws.account(ctx).await {
+                Ok(account) => Some(account),
+                Err(e) => {
+                    let diagnostic =
+                        Diagnostic::error("Cannot use the AWS credentials", e.to_string());
+                    return Plan {
+                        planned_state: request.proposed_state,
+                        requires_replace: Vec::new(),
+                        diagnostics: vec![diagnostic],
+                    };
+                }
+            },
+        };
+        plan::plan(&self.schema, request, account)
     }
 
-    async fn apply(&self, request: ApplyRequest, _ctx: &Context) -> (Value, Diagnostics) {
-        (request.prior_state, vec![not_yet("Apply")])
+    async fn apply(&self, request: ApplyRequest, ctx: &Context) -> (Value, Diagnostics) {
+        let aws = match self.aws() {
+            Ok(aws) => aws,
+            Err(d) => return (request.prior_state, vec![d]),
+        };
+        let ApplyRequest { prior_state, planned_state, .. } = request;
+        if planned_state.is_null() {
+            return match lifecycle::delete(aws, ctx, &prior_state).await {
+                Ok(()) => (Value::Null, Vec::new()),
+                Err(d) => (prior_state, vec![d]),
+            };
+        }
+        let result = if prior_state.is_null() {
+            lifecycle::create(aws, ctx, &planned_state).await
+        } else {
+            lifecycle::update(aws, ctx, &prior_state, &planned_state).await
+        };
+        match result {
+            Ok(state) => (state, Vec::new()),
+            Err(failure) => (failure.state, vec![failure.diagnostic]),
+        }
     }
 
-    async fn read(&self, state: Value, _ctx: &Context) -> (Value, Diagnostics) {
-        (state, vec![not_yet("Read")])
+    async fn read(&self, state: Value, ctx: &Context) -> (Value, Diagnostics) {
+        let aws = match self.aws() {
+            Ok(aws) => aws,
+            Err(d) => return (state, vec![d]),
+        };
+        match lifecycle::read(aws, ctx, &state).await {
+            Ok(new_state) => (new_state, Vec::new()),
+            Err(d) => (state, vec![d]),
+        }
     }
 
-    async fn import(&self, _id: &str, _ctx: &Context) -> (Value, Diagnostics) {
-        (Value::Null, vec![not_yet("Import")])
+    async fn import(&self, id: &str, ctx: &Context) -> (Value, Diagnostics) {
+        let result = match self.aws() {
+            Ok(aws) => lifecycle::import(aws, ctx, id).await,
+            Err(d) => Err(d),
+        };
+        match result {
+            Ok(state) => (state, Vec::new()),
+            Err(d) => (Value::Null, vec![d]),
+        }
     }
 }

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
+use super::model::Desired;
 use super::templates;
+use crate::aws::clients::Account;
 use crate::plugin::{AttributePath, Plan, PlanRequest, Schema, Value};
 
 /// Attributes a stage must be redeployed for: everything that shapes the
@@ -48,7 +50,10 @@ pub fn defaults() -> [(&'static str, Value); 5] {
     ]
 }
 
-pub fn plan(schema: &Schema, request: PlanRequest) -> Plan {
+/// Plans a create or update. With the `account` (from a configured provider), an update
+/// also repairs what was changed outside Terraform in the parts that are not
+/// attributes of their own: the async integration and the permission.
+pub fn plan(schema: &Schema, request: PlanRequest, account: Option<&Account>) -> Plan {
     let PlanRequest { prior_state, proposed_state, config } = request;
     let mut planned = match proposed_state {
         Value::Map(attrs) => attrs,
@@ -82,7 +87,9 @@ pub fn plan(schema: &Schema, request: PlanRequest) -> Plan {
     if creating || replacing {
         planned.insert("resource_path".into(), Value::Unknown);
     }
-    if creating || replacing || function_changed {
+    let broken =
+        !creating && account.is_some_and(|account| needs_repair(&prior_state, &planned, account));
+    if creating || replacing || function_changed || broken {
         for name in FUNCTION_DERIVED {
             planned.insert(name.into(), Value::Unknown);
         }
@@ -93,6 +100,23 @@ pub fn plan(schema: &Schema, request: PlanRequest) -> Plan {
     planned.insert("redeployment_trigger".into(), trigger);
 
     Plan { planned_state: Value::Map(planned), requires_replace, diagnostics: Vec::new() }
+}
+
+/// Whether the integration or the permission in the refreshed prior state
+/// differs from what the plan asks for (e.g. deleted or rewired out of band).
+fn needs_repair(prior: &Value, planned: &BTreeMap<String, Value>, account: &Account) -> bool {
+    if planned.values().any(Value::contains_unknown) {
+        return false;
+    }
+    let d = Desired::from_state(&Value::Map(planned.clone()));
+    let path = prior.get("resource_path").as_str().unwrap_or("/");
+    let (statement, source) = match d.statement_id() {
+        Some(statement) => (statement, d.source_arn(account, path)),
+        None => (String::new(), String::new()),
+    };
+    prior.get("integration_uri").as_str() != Some(d.integration_uri(account).as_str())
+        || prior.get("permission_statement_id").as_str() != Some(statement.as_str())
+        || prior.get("permission_source_arn").as_str() != Some(source.as_str())
 }
 
 /// `REST_API_ID/RESOURCE_ID/METHOD`, unknown until all three are known.
@@ -179,7 +203,11 @@ mod tests {
     }
 
     fn plan_for(prior: Value, config: Value) -> Plan {
-        plan(&schema(), PlanRequest { prior_state: prior, proposed_state: config.clone(), config })
+        plan(
+            &schema(),
+            PlanRequest { prior_state: prior, proposed_state: config.clone(), config },
+            None,
+        )
     }
 
     #[test]

@@ -1,0 +1,129 @@
+//! From provider settings to ready SDK clients: the standard AWS chain for
+//! anything unset, our endpoints and retry policy, and the account and
+//! partition every ARN needs. Failures become one clear error each.
+
+use aws_config::BehaviorVersion;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::ProvideCredentials;
+use aws_smithy_types::retry::RetryConfig;
+use aws_types::region::Region;
+
+use crate::aws::config::{DEFAULT_MAX_RETRIES, Settings};
+use crate::aws::error::AwsError;
+use crate::aws::retry::RetryPolicy;
+use crate::plugin::Context;
+
+/// Everything a resource needs to call AWS.
+#[derive(Debug)]
+pub struct Aws {
+    pub apigateway: aws_sdk_apigateway::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    sts: aws_sdk_sts::Client,
+    pub region: String,
+    pub retry: RetryPolicy,
+    /// Asked of STS on first use: planning new endpoints needs no AWS call.
+    account: tokio::sync::OnceCell<Account>,
+}
+
+/// Where ARNs point: the caller's partition and account, the provider's region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub partition: String,
+    pub region: String,
+    pub account_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigureError {
+    #[error(
+        "No AWS region is configured. Set region in the provider block, or AWS_REGION in the \
+         environment, or a region in the selected profile."
+    )]
+    MissingRegion,
+    #[error(
+        "No AWS credentials were found: {0}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+         choose a profile (profile or AWS_PROFILE), log in with `aws sso login`, or set \
+         access_key and secret_key in the provider block."
+    )]
+    MissingCredentials(String),
+    #[error(
+        "AWS did not accept the credentials: {0}. Check that they are current (temporary \
+         credentials expire) and belong to the intended account."
+    )]
+    InvalidCredentials(AwsError),
+}
+
+impl Aws {
+    /// The caller's account and partition (one STS call per process).
+    pub async fn account(&self, ctx: &Context) -> Result<&Account, ConfigureError> {
+        self.account
+            .get_or_try_init(|| async {
+                let identity = self
+                    .retry
+                    .run(ctx, "STS", "GetCallerIdentity", || self.sts.get_caller_identity().send())
+                    .await
+                    .map_err(ConfigureError::InvalidCredentials)?;
+                // arn:PARTITION:sts::ACCOUNT:assumed-role/...
+                let partition =
+                    identity.arn().and_then(|arn| arn.split(':').nth(1)).unwrap_or("aws");
+                Ok(Account {
+                    partition: partition.to_owned(),
+                    region: self.region.clone(),
+                    account_id: identity.account().unwrap_or_default().to_owned(),
+                })
+            })
+            .await
+    }
+
+    pub async fn connect(settings: &Settings) -> Result<Aws, ConfigureError> {
+        // Our policy retries; the SDK's own retries would multiply with it.
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled());
+        if let Some(region) = &settings.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(profile) = &settings.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let (Some(access_key), Some(secret_key)) = (&settings.access_key, &settings.secret_key) {
+            loader = loader.credentials_provider(Credentials::new(
+                access_key,
+                secret_key,
+                settings.token.clone(),
+                None,
+                "provider-block",
+            ));
+        }
+        let shared = loader.load().await;
+        let region = shared.region().ok_or(ConfigureError::MissingRegion)?.to_string();
+        let credentials = shared
+            .credentials_provider()
+            .ok_or_else(|| ConfigureError::MissingCredentials("no provider".into()))?;
+        credentials
+            .provide_credentials()
+            .await
+            .map_err(|e| ConfigureError::MissingCredentials(e.to_string()))?;
+
+        let mut apigateway = aws_sdk_apigateway::config::Builder::from(&shared);
+        if let Some(url) = &settings.apigateway_endpoint {
+            apigateway = apigateway.endpoint_url(url);
+        }
+        let mut lambda = aws_sdk_lambda::config::Builder::from(&shared);
+        if let Some(url) = &settings.lambda_endpoint {
+            lambda = lambda.endpoint_url(url);
+        }
+        let mut sts = aws_sdk_sts::config::Builder::from(&shared);
+        if let Some(url) = &settings.sts_endpoint {
+            sts = sts.endpoint_url(url);
+        }
+        let retry = RetryPolicy::new(settings.max_retries.unwrap_or(DEFAULT_MAX_RETRIES as u32));
+        Ok(Aws {
+            apigateway: aws_sdk_apigateway::Client::from_conf(apigateway.build()),
+            lambda: aws_sdk_lambda::Client::from_conf(lambda.build()),
+            sts: aws_sdk_sts::Client::from_conf(sts.build()),
+            region,
+            retry,
+            account: tokio::sync::OnceCell::new(),
+        })
+    }
+}

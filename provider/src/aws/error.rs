@@ -1,0 +1,67 @@
+//! What can go wrong talking to AWS, typed so callers can tell "not there"
+//! from "try later" from "you must fix something".
+
+/// One failed API call, after retries.
+#[derive(Debug, thiserror::Error)]
+pub enum AwsError {
+    #[error(
+        "{service} {operation} was throttled ({code}) on all {attempts} attempts. API Gateway \
+         allows about 10 control-plane requests per second per account, shared by everything \
+         using it. Apply with fewer endpoints at once (terraform apply -parallelism=4), or raise \
+         max_retries in the provider block."
+    )]
+    Throttled { service: &'static str, operation: &'static str, code: String, attempts: u32 },
+    #[error(
+        "{service} {operation} kept conflicting with another change to the same API ({code}: \
+         {message}) on all {attempts} attempts. Another apply or tool may be changing this API; \
+         retry when it is done."
+    )]
+    Conflict {
+        service: &'static str,
+        operation: &'static str,
+        code: String,
+        message: String,
+        attempts: u32,
+    },
+    #[error("{service} {operation}: {code}: {message}")]
+    Service {
+        service: &'static str,
+        operation: &'static str,
+        code: String,
+        message: String,
+        status: u16,
+    },
+    #[error(
+        "{service} {operation} could not reach AWS after {attempts} attempts: {message}. Check \
+         the network and the endpoint settings."
+    )]
+    Transport { service: &'static str, operation: &'static str, message: String, attempts: u32 },
+    #[error("{service} {operation} was interrupted: Terraform asked the provider to stop.")]
+    Stopped { service: &'static str, operation: &'static str },
+}
+
+impl AwsError {
+    /// The thing addressed does not exist (any service's way of saying so).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, AwsError::Service { status: 404, .. })
+            || self
+                .code()
+                .is_some_and(|c| c == "NotFoundException" || c == "ResourceNotFoundException")
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            AwsError::Throttled { code, .. }
+            | AwsError::Conflict { code, .. }
+            | AwsError::Service { code, .. } => Some(code),
+            AwsError::Transport { .. } | AwsError::Stopped { .. } => None,
+        }
+    }
+
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            AwsError::Conflict { message, .. } | AwsError::Service { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+}

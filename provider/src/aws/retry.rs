@@ -1,0 +1,192 @@
+//! The retry policy for every AWS call: API Gateway's control plane allows
+//! about 10 requests per second per account (burst 40), so large applies are
+//! throttled as a matter of course. Throttling, conflicting concurrent
+//! changes, 5xx answers and network failures are retried with capped
+//! exponential backoff and full jitter; anything else fails at once.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_types::request_id::RequestId;
+use tracing::{debug, warn};
+
+use crate::aws::error::AwsError;
+use crate::plugin::Context;
+
+const THROTTLING_CODES: [&str; 6] = [
+    "TooManyRequestsException",
+    "ThrottlingException",
+    "Throttling",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "SlowDown",
+];
+
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl RetryPolicy {
+    pub fn new(max_retries: u32) -> Self {
+        RetryPolicy {
+            max_retries,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(20),
+        }
+    }
+
+    /// The delay before retry number `retry` (0-based): uniformly random up
+    /// to the capped exponential, so concurrent callers spread out.
+    fn delay(&self, retry: u32) -> Duration {
+        let ceiling = self.base_delay.saturating_mul(1 << retry.min(16)).min(self.max_delay);
+        ceiling.mul_f64(fastrand::f64())
+    }
+
+    /// Runs `call` until it succeeds, fails for good, runs out of retries, or
+    /// Terraform asks us to stop. Each attempt is logged with its request id.
+    pub async fn run<T, E, F, Fut>(
+        &self,
+        ctx: &Context,
+        service: &'static str,
+        operation: &'static str,
+        mut call: F,
+    ) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        T: RequestId,
+    {
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let started = Instant::now();
+            let result = tokio::select! {
+                result = call() => result,
+                () = ctx.stop.cancelled() => return Err(AwsError::Stopped { service, operation }),
+            };
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let error = match result {
+                Ok(output) => {
+                    debug!(
+                        service,
+                        operation,
+                        request_id = output.request_id().unwrap_or(""),
+                        duration_ms = elapsed_ms,
+                        retries = attempt - 1,
+                        "AWS call succeeded"
+                    );
+                    return Ok(output);
+                }
+                Err(e) => e,
+            };
+            let request_id = error.request_id().unwrap_or("").to_owned();
+            let outcome = classify(error, service, operation, attempt);
+            let retryable = matches!(
+                outcome,
+                AwsError::Throttled { .. } | AwsError::Conflict { .. } | AwsError::Transport { .. }
+            );
+            if !retryable || attempt > self.max_retries {
+                debug!(service, operation, request_id, duration_ms = elapsed_ms, retries = attempt - 1, error = %outcome, "AWS call failed");
+                return Err(outcome);
+            }
+            let delay = self.delay(attempt - 1);
+            warn!(service, operation, request_id, attempt, delay_ms = delay.as_millis() as u64, error = %outcome, "retrying AWS call");
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = ctx.stop.cancelled() => return Err(AwsError::Stopped { service, operation }),
+            }
+        }
+    }
+}
+
+/// Sorts a failed call into what the policy does with it.
+fn classify<E>(
+    error: SdkError<E, HttpResponse>,
+    service: &'static str,
+    operation: &'static str,
+    attempts: u32,
+) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let status = error.raw_response().map(|r| r.status().as_u16());
+    let transport = |message: String| AwsError::Transport { service, operation, message, attempts };
+    match error {
+        SdkError::TimeoutError(_) => transport("the request timed out".into()),
+        SdkError::DispatchFailure(e) => transport(format!("{:?}", e.as_connector_error())),
+        SdkError::ResponseError(_) => transport("the response could not be read".into()),
+        SdkError::ConstructionFailure(e) => AwsError::Service {
+            service,
+            operation,
+            code: "InvalidRequest".into(),
+            message: format!("{e:?}"),
+            status: 0,
+        },
+        SdkError::ServiceError(e) => {
+            let err = e.err();
+            let code = err.code().unwrap_or("Unknown").to_owned();
+            let message = err.message().unwrap_or("").to_owned();
+            let status = status.unwrap_or(0);
+            if THROTTLING_CODES.contains(&code.as_str()) || status == 429 {
+                AwsError::Throttled { service, operation, code, attempts }
+            } else if is_transient_conflict(&code, &message) {
+                AwsError::Conflict { service, operation, code, message, attempts }
+            } else if status >= 500 {
+                transport(format!("{code} ({status}): {message}"))
+            } else {
+                AwsError::Service { service, operation, code, message, status }
+            }
+        }
+        other => transport(format!("{other:?}")),
+    }
+}
+
+/// API Gateway says ConflictException both for "another change is in
+/// progress" (retry) and "already exists" (do not); Lambda says
+/// ResourceConflictException while a function is being updated.
+fn is_transient_conflict(code: &str, message: &str) -> bool {
+    match code {
+        "ConflictException" => !message.to_ascii_lowercase().contains("already exist"),
+        "ResourceConflictException" => !message.to_ascii_lowercase().contains("already exist"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_but_stay_capped() {
+        let policy = RetryPolicy::new(10);
+        for retry in 0..40 {
+            assert!(policy.delay(retry) <= policy.max_delay);
+        }
+        let early: Duration = (0..200).map(|_| policy.delay(0)).max().unwrap();
+        assert!(early <= policy.base_delay);
+    }
+
+    #[test]
+    fn only_concurrent_modification_conflicts_are_retried() {
+        assert!(is_transient_conflict(
+            "ConflictException",
+            "Unable to complete operation due to concurrent modification. Please try again later."
+        ));
+        assert!(!is_transient_conflict(
+            "ConflictException",
+            "Method already exists for this resource"
+        ));
+        assert!(!is_transient_conflict(
+            "ResourceConflictException",
+            "The statement id (x) provided already exists."
+        ));
+        assert!(!is_transient_conflict("BadRequestException", "nope"));
+    }
+}

