@@ -120,6 +120,57 @@ impl Terraform {
     }
 }
 
+impl Terraform {
+    pub fn apply(&self) -> String {
+        self.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    pub fn destroy(&self) -> String {
+        self.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    /// Plans with `extra` arguments; `None` when there is nothing to do, else
+    /// the plan's text. A failed plan fails the test.
+    pub fn plan_changes(&self, extra: &[&str]) -> Option<String> {
+        let mut args = vec!["plan", "-detailed-exitcode", "-no-color", "-input=false"];
+        args.extend_from_slice(extra);
+        let output = self.run(&args);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        match output.status.code() {
+            Some(0) => None,
+            Some(2) => Some(text),
+            _ => panic!(
+                "terraform {} plan failed:\n{text}\n{}",
+                self.version,
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        }
+    }
+
+    /// Asserts that both the refresh plan and the non-refresh plan are empty,
+    /// as terraform-plugin-testing does after every apply.
+    pub fn assert_no_changes(&self) {
+        if let Some(plan) = self.plan_changes(&[]) {
+            panic!("terraform {}: plan after apply is not empty:\n{plan}", self.version);
+        }
+        if let Some(plan) = self.plan_changes(&["-refresh=false"]) {
+            panic!("terraform {}: non-refresh plan is not empty:\n{plan}", self.version);
+        }
+    }
+
+    /// The attributes of resource `address` in state.
+    pub fn state_attributes(&self, address: &str) -> serde_json::Value {
+        let json: serde_json::Value = serde_json::from_str(&self.ok(&["show", "-json"])).unwrap();
+        json["values"]["root_module"]["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["address"] == address)
+            .map(|r| r["values"].clone())
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
+
 /// The `terraform` block every test configuration starts with.
 pub fn required_providers() -> String {
     format!(

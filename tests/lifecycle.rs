@@ -1,0 +1,328 @@
+//! Acceptance tests: the whole life of `async_lambda_endpoint` against a real
+//! LocalStack, with real Terraform 1.0.3 and 1.15.5. Each test works on its
+//! own REST API, so tests run in parallel.
+
+mod support;
+
+use support::aws::{self as cloud, ACCOUNT, REGION, block_on};
+use support::terraform::{Terraform, VERSIONS, required_providers};
+
+const HANDLER: &str = "def handler(event, context):\n    print(event)\n";
+
+/// A configuration with the LocalStack provider block and `resources`.
+fn config(resources: &str) -> String {
+    format!("{}{}{resources}", required_providers(), cloud::provider_block())
+}
+
+fn endpoint(
+    name: &str,
+    api: &str,
+    resource: &str,
+    method: &str,
+    function: &str,
+    extra: &str,
+) -> String {
+    format!(
+        r#"
+resource "async_lambda_endpoint" "{name}" {{
+  rest_api_id   = "{api}"
+  resource_id   = "{resource}"
+  http_method   = "{method}"
+  function_name = "{function}"
+{extra}}}
+"#
+    )
+}
+
+/// A REST API with a `/jobs` resource and a function, unique to `test`.
+struct Fixture {
+    api: String,
+    resource: String,
+    function: String,
+}
+
+fn fixture(test: &str, version: &str) -> Fixture {
+    let name = format!("{test}-{}", version.replace('.', "-"));
+    let (api, resource) = cloud::rest_api_with_resource(&name, "jobs");
+    cloud::function(&name, HANDLER);
+    Fixture { api, resource, function: name }
+}
+
+#[test]
+fn create_then_both_plans_are_empty() {
+    if !support::acceptance() {
+        return;
+    }
+    for version in VERSIONS {
+        let f = fixture("create", version);
+        let tf = Terraform::new(version);
+        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
+        tf.apply();
+        tf.assert_no_changes();
+
+        let method = cloud::get_method(&f.api, &f.resource, "POST").expect("method created");
+        let integration = method.method_integration().unwrap();
+        assert_eq!(integration.r#type().unwrap().as_str(), "AWS");
+        assert_eq!(
+            integration.request_parameters().unwrap()["integration.request.header.X-Amz-Invocation-Type"],
+            "'Event'"
+        );
+        assert!(
+            integration.uri().unwrap().ends_with(&format!("function:{}/invocations", f.function))
+        );
+        assert!(integration.integration_responses().unwrap().contains_key("202"));
+        assert!(method.method_responses().unwrap().contains_key("202"));
+        let statements = cloud::permission_statements(&f.function);
+        let scoped = format!("arn:aws:execute-api:{REGION}:{ACCOUNT}:{}/*/POST/jobs", f.api);
+        assert_eq!(statements.len(), 1, "{statements:?}");
+        assert_eq!(statements[0].1, scoped, "the permission is scoped to this method and path");
+
+        let state = tf.state_attributes("async_lambda_endpoint.hook");
+        assert_eq!(state["id"], format!("{}/{}/POST", f.api, f.resource));
+        assert_eq!(state["resource_path"], "/jobs");
+        assert_eq!(state["permission_source_arn"], scoped);
+    }
+}
+
+#[test]
+fn update_in_place_keeps_the_integration_response() {
+    if !support::acceptance() {
+        return;
+    }
+    for version in VERSIONS {
+        let f = fixture("update", version);
+        let tf = Terraform::new(version);
+        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
+        tf.apply();
+        let trigger =
+            tf.state_attributes("async_lambda_endpoint.hook")["redeployment_trigger"].clone();
+
+        let extra = r#"  request_templates    = { "application/json" = "{\"body\": $input.json('$')}" }
+  response_status_code = "200"
+  response_templates   = { "application/json" = "{\"queued\": true}" }
+  response_parameters  = { "method.response.header.Access-Control-Allow-Origin" = "'*'" }
+"#;
+        tf.write_config(&config(&endpoint(
+            "hook",
+            &f.api,
+            &f.resource,
+            "POST",
+            &f.function,
+            extra,
+        )));
+        let plan = tf.plan_changes(&[]).expect("a change is planned");
+        assert!(plan.contains("will be updated in-place"), "{plan}");
+        assert!(plan.contains("0 to add, 1 to change, 0 to destroy"), "{plan}");
+        tf.apply();
+        tf.assert_no_changes();
+
+        let method = cloud::get_method(&f.api, &f.resource, "POST").unwrap();
+        let integration = method.method_integration().unwrap();
+        assert_eq!(
+            integration.request_templates().unwrap()["application/json"],
+            "{\"body\": $input.json('$')}"
+        );
+        let responses = integration.integration_responses().unwrap();
+        let response = responses.get("200").expect("integration response present after the update");
+        assert_eq!(
+            response.response_templates().unwrap()["application/json"],
+            "{\"queued\": true}"
+        );
+        assert!(!responses.contains_key("202"), "the old response is gone");
+        assert!(method.method_responses().unwrap().contains_key("200"));
+        let new_trigger =
+            tf.state_attributes("async_lambda_endpoint.hook")["redeployment_trigger"].clone();
+        assert_ne!(trigger, new_trigger, "a stage must be redeployed after this change");
+    }
+}
+
+#[test]
+fn drift_shows_in_the_plan_and_apply_repairs_it() {
+    if !support::acceptance() {
+        return;
+    }
+    for version in VERSIONS {
+        let f = fixture("drift", version);
+        let tf = Terraform::new(version);
+        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
+        tf.apply();
+
+        // Out of band: the integration becomes synchronous, the permission is removed.
+        let method = cloud::get_method(&f.api, &f.resource, "POST").unwrap();
+        let uri = method.method_integration().unwrap().uri().unwrap().to_owned();
+        block_on(async {
+            cloud::apigateway()
+                .put_integration()
+                .rest_api_id(&f.api)
+                .resource_id(&f.resource)
+                .http_method("POST")
+                .r#type(aws_sdk_apigateway::types::IntegrationType::AwsProxy)
+                .integration_http_method("POST")
+                .uri(uri)
+                .send()
+                .await
+                .unwrap();
+            cloud::lambda()
+                .remove_permission()
+                .function_name(&f.function)
+                .statement_id(format!("async-endpoint-{}-{}-POST", f.api, f.resource))
+                .send()
+                .await
+                .unwrap();
+        });
+        let plan = tf.plan_changes(&[]).expect("drift shows in the plan");
+        assert!(plan.contains("will be updated in-place"), "{plan}");
+        tf.apply();
+        tf.assert_no_changes();
+        let method = cloud::get_method(&f.api, &f.resource, "POST").unwrap();
+        let integration = method.method_integration().unwrap();
+        assert_eq!(integration.r#type().unwrap().as_str(), "AWS");
+        assert!(integration.integration_responses().unwrap().contains_key("202"));
+        assert_eq!(cloud::permission_statements(&f.function).len(), 1);
+    }
+}
+
+#[test]
+fn a_method_deleted_out_of_band_is_recreated() {
+    if !support::acceptance() {
+        return;
+    }
+    for version in VERSIONS {
+        let f = fixture("deleted", version);
+        let tf = Terraform::new(version);
+        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
+        tf.apply();
+        block_on(
+            cloud::apigateway()
+                .delete_method()
+                .rest_api_id(&f.api)
+                .resource_id(&f.resource)
+                .http_method("POST")
+                .send(),
+        )
+        .unwrap();
+        let plan = tf.plan_changes(&[]).expect("the missing method is planned");
+        assert!(plan.contains("will be created"), "{plan}");
+        tf.apply();
+        tf.assert_no_changes();
+        assert!(cloud::get_method(&f.api, &f.resource, "POST").is_some());
+        assert_eq!(cloud::permission_statements(&f.function).len(), 1, "no duplicate statement");
+    }
+}
+
+#[test]
+fn import_gives_the_applied_state() {
+    if !support::acceptance() {
+        return;
+    }
+    for version in VERSIONS {
+        let f = fixture("import", version);
+        let tf = Terraform::new(version);
+        let extra = r#"  authorization      = "NONE"
+  request_parameters = { "method.request.header.X-Signature" = true }
+"#;
+        tf.write_config(&config(&endpoint(
+            "hook",
+            &f.api,
+            &f.resource,
+            "POST",
+            &f.function,
+            extra,
+        )));
+        tf.apply();
+        let applied = tf.state_attributes("async_lambda_endpoint.hook");
+
+        tf.ok(&["state", "rm", "async_lambda_endpoint.hook"]);
+        let id = format!("{}/{}/POST", f.api, f.resource);
+        tf.ok(&["import", "-no-color", "-input=false", "async_lambda_endpoint.hook", &id]);
+        assert_eq!(tf.state_attributes("async_lambda_endpoint.hook"), applied);
+        tf.assert_no_changes();
+
+        tf.ok(&["state", "rm", "async_lambda_endpoint.hook"]);
+        let bad = tf.fails(&[
+            "import",
+            "-no-color",
+            "-input=false",
+            "async_lambda_endpoint.hook",
+            "not-an-id",
+        ]);
+        assert!(bad.contains("REST_API_ID/RESOURCE_ID/HTTP_METHOD"), "{bad}");
+    }
+}
+
+#[test]
+fn destroy_removes_method_and_permission() {
+    if !support::acceptance() {
+        return;
+    }
+    for version in VERSIONS {
+        let f = fixture("destroy", version);
+        let tf = Terraform::new(version);
+        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
+        tf.apply();
+        tf.destroy();
+        assert!(cloud::get_method(&f.api, &f.resource, "POST").is_none(), "method left behind");
+        assert!(cloud::permission_statements(&f.function).is_empty(), "permission left behind");
+    }
+}
+
+#[test]
+fn two_endpoints_on_one_function_keep_both_permissions() {
+    if !support::acceptance() {
+        return;
+    }
+    for version in VERSIONS {
+        let f = fixture("shared", version);
+        let tf = Terraform::new(version);
+        let both = format!(
+            "{}{}",
+            endpoint("post", &f.api, &f.resource, "POST", &f.function, ""),
+            endpoint("put", &f.api, &f.resource, "PUT", &f.function, "")
+        );
+        tf.write_config(&config(&both));
+        tf.apply();
+        tf.assert_no_changes();
+        let mut sources: Vec<String> =
+            cloud::permission_statements(&f.function).into_iter().map(|(_, s)| s).collect();
+        sources.sort();
+        assert_eq!(sources.len(), 2);
+        assert!(
+            sources[0].ends_with("/*/POST/jobs") && sources[1].ends_with("/*/PUT/jobs"),
+            "{sources:?}"
+        );
+
+        tf.write_config(&config(&endpoint("post", &f.api, &f.resource, "POST", &f.function, "")));
+        tf.apply();
+        tf.assert_no_changes();
+        let left = cloud::permission_statements(&f.function);
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert!(left[0].1.ends_with("/*/POST/jobs"));
+        assert!(cloud::get_method(&f.api, &f.resource, "POST").is_some());
+        assert!(cloud::get_method(&f.api, &f.resource, "PUT").is_none());
+    }
+}
+
+#[test]
+fn twenty_endpoints_in_one_apply() {
+    if !support::acceptance() {
+        return;
+    }
+    for version in VERSIONS {
+        let f = fixture("twenty", version);
+        let parts: Vec<String> = (0..20).map(|i| format!("hook{i}")).collect();
+        let resources = cloud::resources(&f.api, &parts);
+        let endpoints: String = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| endpoint(&format!("e{i}"), &f.api, r, "POST", &f.function, ""))
+            .collect();
+        let tf = Terraform::new(version);
+        tf.write_config(&config(&endpoints));
+        let out = tf.apply();
+        assert!(out.contains("20 added"), "{out}");
+        tf.assert_no_changes();
+        assert_eq!(cloud::permission_statements(&f.function).len(), 20);
+        tf.destroy();
+        assert!(cloud::permission_statements(&f.function).is_empty());
+    }
+}

@@ -1,0 +1,162 @@
+//! AWS clients pointed at LocalStack, for preparing what an endpoint needs
+//! and for checking from outside Terraform what it left in AWS.
+
+use std::future::Future;
+use std::io::Write;
+use std::sync::OnceLock;
+
+use aws_sdk_apigateway::Client as ApiGateway;
+use aws_sdk_lambda::Client as Lambda;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{FunctionCode, Runtime};
+
+use super::localstack::localstack;
+
+pub const REGION: &str = "us-east-1";
+pub const ACCOUNT: &str = "000000000000";
+
+/// Runs a future to completion from a synchronous test.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap())
+        .block_on(future)
+}
+
+fn sdk_config() -> aws_types::SdkConfig {
+    aws_types::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_types::region::Region::new(REGION))
+        .endpoint_url(&localstack().endpoint)
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+            aws_credential_types::Credentials::new("test", "test", None, None, "tests"),
+        ))
+        .build()
+}
+
+pub fn apigateway() -> ApiGateway {
+    ApiGateway::new(&sdk_config())
+}
+
+pub fn lambda() -> Lambda {
+    Lambda::new(&sdk_config())
+}
+
+/// A fresh REST API with one resource under the root; `(api_id, resource_id)`.
+pub fn rest_api_with_resource(name: &str, path_part: &str) -> (String, String) {
+    block_on(async {
+        let client = apigateway();
+        let api = client.create_rest_api().name(name).send().await.unwrap();
+        let api_id = api.id().unwrap().to_owned();
+        let root = root_resource(&api_id).await;
+        let resource = client
+            .create_resource()
+            .rest_api_id(&api_id)
+            .parent_id(root)
+            .path_part(path_part)
+            .send()
+            .await
+            .unwrap();
+        (api_id, resource.id().unwrap().to_owned())
+    })
+}
+
+pub async fn root_resource(api_id: &str) -> String {
+    let resources = apigateway().get_resources().rest_api_id(api_id).send().await.unwrap();
+    resources.items().iter().find(|r| r.path() == Some("/")).unwrap().id().unwrap().to_owned()
+}
+
+/// More resources under the root of `api_id`, one per path part.
+pub fn resources(api_id: &str, path_parts: &[String]) -> Vec<String> {
+    block_on(async {
+        let root = root_resource(api_id).await;
+        let mut ids = Vec::new();
+        for part in path_parts {
+            let r = apigateway()
+                .create_resource()
+                .rest_api_id(api_id)
+                .parent_id(&root)
+                .path_part(part)
+                .send()
+                .await
+                .unwrap();
+            ids.push(r.id().unwrap().to_owned());
+        }
+        ids
+    })
+}
+
+/// A Python function with `handler_source` as `handler.py`; returns its ARN.
+pub fn function(name: &str, handler_source: &str) -> String {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("handler.py", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(handler_source.as_bytes()).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    block_on(async {
+        let created = lambda()
+            .create_function()
+            .function_name(name)
+            .runtime(Runtime::Python311)
+            .handler("handler.handler")
+            .role(format!("arn:aws:iam::{ACCOUNT}:role/lambda-role"))
+            .code(FunctionCode::builder().zip_file(Blob::new(bytes)).build())
+            .send()
+            .await
+            .unwrap();
+        created.function_arn().unwrap().to_owned()
+    })
+}
+
+/// The `Sid -> source ARN` of every statement in the function's policy.
+pub fn permission_statements(function: &str) -> Vec<(String, String)> {
+    block_on(async {
+        let Ok(policy) = lambda().get_policy().function_name(function).send().await else {
+            return Vec::new();
+        };
+        let json: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+        json["Statement"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| {
+                let source = s["Condition"]["ArnLike"]["AWS:SourceArn"].as_str().unwrap_or("");
+                (s["Sid"].as_str().unwrap().to_owned(), source.to_owned())
+            })
+            .collect()
+    })
+}
+
+pub fn get_method(
+    api_id: &str,
+    resource_id: &str,
+    method: &str,
+) -> Option<aws_sdk_apigateway::operation::get_method::GetMethodOutput> {
+    block_on(async {
+        apigateway()
+            .get_method()
+            .rest_api_id(api_id)
+            .resource_id(resource_id)
+            .http_method(method)
+            .send()
+            .await
+            .ok()
+    })
+}
+
+/// The provider block for LocalStack, as examples and tests write it.
+pub fn provider_block() -> String {
+    let endpoint = &localstack().endpoint;
+    format!(
+        r#"provider "async" {{
+  region     = "{REGION}"
+  access_key = "test"
+  secret_key = "test"
+  endpoints {{
+    apigateway = "{endpoint}"
+    lambda     = "{endpoint}"
+    sts        = "{endpoint}"
+  }}
+}}
+"#
+    )
+}
