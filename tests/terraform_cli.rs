@@ -60,14 +60,49 @@ fn validate_and_plan_through_dev_overrides() {
     }
 }
 
+/// An endpoint with one more line of configuration.
+fn endpoint_with(line: &str) -> String {
+    valid_config().replacen("  function_name", &format!("  {line}\n  function_name"), 1)
+}
+
 #[test]
 fn invalid_values_fail_validate_naming_the_attribute() {
+    // (configuration, summary, the source line Terraform quotes for the attribute path)
     let cases = [
-        (endpoint("FETCH", "worker"), "Invalid http_method", r#"http_method   = "FETCH""#),
+        (
+            endpoint("FETCH", "worker"),
+            "Invalid http_method",
+            r#"http_method   = "FETCH""#.to_owned(),
+        ),
         (
             endpoint("POST", "arn:aws:lambda:us-east-1:123:function:worker"),
             "Invalid function_name",
-            r#"function_name = "arn:aws:lambda:us-east-1:123:function:worker""#,
+            r#"function_name = "arn:aws:lambda:us-east-1:123:function:worker""#.to_owned(),
+        ),
+        (
+            endpoint_with(r#"authorization = "BASIC""#),
+            "Invalid authorization",
+            r#"authorization = "BASIC""#.to_owned(),
+        ),
+        (
+            endpoint_with(r#"response_status_code = "500""#),
+            "Invalid response_status_code",
+            r#"response_status_code = "500""#.to_owned(),
+        ),
+        (
+            endpoint_with("timeout_milliseconds = 60000"),
+            "Invalid timeout_milliseconds",
+            "timeout_milliseconds = 60000".to_owned(),
+        ),
+        (
+            endpoint_with(r#"request_templates = { "json" = "{}" }"#),
+            "Invalid request_templates key",
+            r#"request_templates = { "json" = "{}" }"#.to_owned(),
+        ),
+        (
+            endpoint_with(r#"authorization = "CUSTOM""#),
+            "Missing authorizer_id",
+            r#"authorization = "CUSTOM""#.to_owned(),
         ),
     ];
     for version in VERSIONS {
@@ -77,8 +112,28 @@ fn invalid_values_fail_validate_naming_the_attribute() {
             let out = tf.fails(&["validate", "-no-color"]);
             assert!(out.contains(summary), "{version}: {out}");
             // Terraform quotes the offending line when the diagnostic has an attribute path.
-            assert!(out.contains(source_line), "{version}: no attribute in:\n{out}");
+            assert!(out.contains(source_line.as_str()), "{version}: no attribute in:\n{out}");
         }
+    }
+}
+
+#[test]
+fn a_missing_region_is_one_clear_diagnostic_at_configure() {
+    for version in VERSIONS {
+        let mut tf = Terraform::new(version);
+        // No region anywhere: not in the block, the environment, or a profile.
+        let home = tf.dir().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        tf.set_env("HOME", &home.display().to_string());
+        for key in ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE"] {
+            tf.set_env(key, "");
+        }
+        tf.set_env("AWS_ACCESS_KEY_ID", "test");
+        tf.set_env("AWS_SECRET_ACCESS_KEY", "test");
+        tf.write_config(&valid_config());
+        let out = tf.fails(&["plan", "-no-color", "-input=false"]);
+        assert_eq!(out.matches("Error: ").count(), 1, "{version}: one diagnostic:\n{out}");
+        assert!(out.contains("No AWS region is configured"), "{version}: {out}");
     }
 }
 

@@ -95,7 +95,11 @@ impl Aws {
             ));
         }
         let shared = loader.load().await;
-        let region = shared.region().ok_or(ConfigureError::MissingRegion)?.to_string();
+        let region = shared
+            .region()
+            .map(ToString::to_string)
+            .filter(|r| !r.is_empty())
+            .ok_or(ConfigureError::MissingRegion)?;
         let credentials = shared
             .credentials_provider()
             .ok_or_else(|| ConfigureError::MissingCredentials("no provider".into()))?;
