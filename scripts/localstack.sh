@@ -7,17 +7,24 @@
 #                                     /_localstack/health answers (60 s at most)
 #   scripts/localstack.sh stop DIR    SIGTERM its whole process group, SIGKILL after 10 s
 #
-# DIR (created if needed) receives localstack.log, pid, port and volume/.
-# Environment the caller sets (LAMBDA_RUNTIME_EXECUTOR, PYTHONPATH, ...) is passed
-# through untouched; SERVICES may be overridden (default apigateway,lambda,iam,sts,logs).
+# DIR (created if needed) receives localstack.log, pid, port, volume/, and LocalStack's
+# temporary files (tmp/: TMPDIR, e.g. the unzipped Lambda code) and caches (cache/:
+# XDG_CACHE_HOME, e.g. its plugin index, so that a reinstalled plugin is always seen).
+# Lambda functions run without Docker through the runtime executor `subprocess`
+# (tests/localstack_executor, installed in .tools/localstack/executor by
+# install-tools.sh): its directory is put first on PYTHONPATH, and
+# LAMBDA_RUNTIME_EXECUTOR=subprocess is set unless the caller set it non-empty.
+# Other environment the caller sets is passed through; SERVICES may be overridden
+# (default apigateway,lambda,iam,sts,logs).
 # LOCALSTACK_START_TIMEOUT (seconds, default 60) bounds the wait for health.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 VENV="$ROOT/.tools/localstack/venv"
+EXECUTOR_DIR="$ROOT/.tools/localstack/executor"
 
 die() { printf 'localstack.sh: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # alive PID: the process exists and is not a zombie.
 alive() {
@@ -94,7 +101,7 @@ start() {
 
     local port
     port=$("$py" -I -S -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-    mkdir -p "$dir/volume"
+    mkdir -p "$dir/volume" "$dir/tmp" "$dir/cache"
     printf '%s\n' "$port" >"$dir/port"
     rm -f "$dir/pid.tmp"
 
@@ -107,6 +114,10 @@ start() {
     LOCALSTACK_VOLUME_DIR="$dir/volume" \
     DISABLE_EVENTS=1 \
     DNS_ADDRESS=0 \
+    LAMBDA_RUNTIME_EXECUTOR="${LAMBDA_RUNTIME_EXECUTOR:-subprocess}" \
+    PYTHONPATH="$EXECUTOR_DIR${PYTHONPATH:+:$PYTHONPATH}" \
+    XDG_CACHE_HOME="$dir/cache" \
+    TMPDIR="$dir/tmp" \
     LS_PIDFILE="$dir/pid.tmp" \
     LS_PY="$py" \
         setsid bash -c 'echo $$ >"$LS_PIDFILE"; py=$LS_PY; unset LS_PIDFILE LS_PY; exec "$py" -m localstack.runtime.main' \

@@ -190,3 +190,112 @@ mod tests {
         assert!(!is_transient_conflict("BadRequestException", "nope"));
     }
 }
+
+#[cfg(test)]
+mod policy_tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use aws_sdk_apigateway::operation::put_method::{PutMethodError, PutMethodOutput};
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    use super::*;
+
+    fn service_error(
+        status: u16,
+        code: &str,
+        message: &str,
+    ) -> SdkError<PutMethodError, HttpResponse> {
+        let error =
+            PutMethodError::generic(ErrorMetadata::builder().code(code).message(message).build());
+        let response = HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::empty());
+        SdkError::service_error(error, response)
+    }
+
+    /// Fails with `error()` `failures` times, then succeeds; counts attempts.
+    async fn run_with(
+        policy: &RetryPolicy,
+        ctx: &Context,
+        failures: u32,
+        error: impl Fn() -> SdkError<PutMethodError, HttpResponse>,
+    ) -> (Result<PutMethodOutput, AwsError>, u32) {
+        let attempts = AtomicU32::new(0);
+        let result = policy
+            .run(ctx, "API Gateway", "PutMethod", || {
+                let n = attempts.fetch_add(1, Ordering::SeqCst);
+                let outcome = if n < failures {
+                    Err(error())
+                } else {
+                    Ok(PutMethodOutput::builder().build())
+                };
+                async move { outcome }
+            })
+            .await;
+        (result, attempts.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn throttling_is_retried_until_it_passes() {
+        let policy = RetryPolicy::new(5);
+        let too_many = || service_error(429, "TooManyRequestsException", "Too Many Requests");
+        let (result, attempts) = run_with(&policy, &Context::default(), 3, too_many).await;
+        assert!(result.is_ok());
+        assert_eq!(attempts, 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn exhausted_retries_say_what_was_throttled() {
+        let policy = RetryPolicy::new(2);
+        let too_many = || service_error(429, "TooManyRequestsException", "Too Many Requests");
+        let (result, attempts) = run_with(&policy, &Context::default(), 100, too_many).await;
+        assert_eq!(attempts, 3);
+        let message = result.unwrap_err().to_string();
+        assert!(
+            message.contains(
+                "API Gateway PutMethod was throttled (TooManyRequestsException) on all 3 attempts"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("-parallelism"), "{message}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_modification_is_retried_but_already_exists_is_not() {
+        let policy = RetryPolicy::new(5);
+        let busy = || service_error(409, "ConflictException", "concurrent modification, try again");
+        assert!(run_with(&policy, &Context::default(), 2, busy).await.0.is_ok());
+        let exists =
+            || service_error(409, "ConflictException", "Method already exists for this resource");
+        let (result, attempts) = run_with(&policy, &Context::default(), 100, exists).await;
+        assert_eq!(attempts, 1);
+        assert!(matches!(result, Err(AwsError::Service { status: 409, .. })));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn server_errors_are_retried_and_client_errors_are_not() {
+        let policy = RetryPolicy::new(5);
+        let unavailable = || service_error(503, "ServiceUnavailableException", "busy");
+        assert!(run_with(&policy, &Context::default(), 2, unavailable).await.0.is_ok());
+        let bad = || service_error(400, "BadRequestException", "Invalid resource identifier");
+        let (result, attempts) = run_with(&policy, &Context::default(), 100, bad).await;
+        assert_eq!(attempts, 1);
+        assert_eq!(result.unwrap_err().code(), Some("BadRequestException"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stop_interrupts_the_wait_between_retries() {
+        let policy = RetryPolicy::new(50);
+        let ctx = Context::default();
+        let stop = ctx.stop.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            stop.cancel();
+        });
+        let too_many = || service_error(429, "TooManyRequestsException", "Too Many Requests");
+        let (result, attempts) = run_with(&policy, &ctx, u32::MAX, too_many).await;
+        assert!(matches!(result, Err(AwsError::Stopped { .. })));
+        assert!(attempts < 50, "stopped promptly after {attempts} attempts");
+    }
+}

@@ -499,3 +499,73 @@ fn keep_set_order(prior: &Value, observed: &[String]) -> Value {
         Value::List(observed.iter().map(|s| Value::from(s.as_str())).collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn templates(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn built_in_templates_read_back_as_unset() {
+        let built_in = templates::effective("request_templates", &Value::Null).into_owned();
+        let observed: HashMap<String, String> = built_in
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        let state = observed_templates("request_templates", &Value::Null, Some(&observed));
+        assert_eq!(state, Value::Null);
+    }
+
+    #[test]
+    fn whitespace_differences_keep_the_configured_text() {
+        let prior = Value::object([(
+            "request_templates",
+            Value::object([("application/json", Value::from("{\"a\": 1}  \r\n"))]),
+        )]);
+        let observed = templates(&[("application/json", "{\"a\": 1}")]);
+        let state = observed_templates("request_templates", &prior, Some(&observed));
+        assert_eq!(&state, prior.get("request_templates"));
+    }
+
+    #[test]
+    fn real_template_changes_show_as_drift() {
+        let prior = Value::object([(
+            "request_templates",
+            Value::object([("application/json", Value::from("{}"))]),
+        )]);
+        let observed = templates(&[("application/json", "{\"x\": 1}")]);
+        let state = observed_templates("request_templates", &prior, Some(&observed));
+        assert_eq!(state, Value::object([("application/json", Value::from("{\"x\": 1}"))]));
+    }
+
+    #[test]
+    fn header_names_keep_their_configured_case() {
+        let prior = Value::object([("method.request.header.X-Signature", Value::from(true))]);
+        let observed =
+            BTreeMap::from([("method.request.header.x-signature".to_owned(), Value::from(true))]);
+        let kept = keep_key_spelling(&prior, observed);
+        assert!(kept.contains_key("method.request.header.X-Signature"));
+    }
+
+    #[test]
+    fn imported_functions_are_named_like_users_write_them() {
+        let account = Account {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+        };
+        assert_eq!(
+            function_name_for(&account, "arn:aws:lambda:us-east-1:123456789012:function:worker"),
+            "worker"
+        );
+        let foreign = "arn:aws:lambda:eu-west-1:123456789012:function:worker";
+        assert_eq!(function_name_for(&account, foreign), foreign);
+    }
+}
