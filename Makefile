@@ -3,10 +3,16 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help tools build test lint
+.PHONY: help demo demo-down tools build test lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+demo: ## Start LocalStack, apply examples/complete, call the endpoint, show the events
+	bash scripts/demo.sh up
+
+demo-down: ## Destroy the demo and stop LocalStack
+	bash scripts/demo.sh down
 
 tools: ## Install Terraform 1.0.3 and 1.15.5, hashicorp/aws 3.39.0 and LocalStack into .tools/
 	bash scripts/install-tools.sh

@@ -105,6 +105,8 @@ start() {
     printf '%s\n' "$port" >"$dir/port"
     rm -f "$dir/pid.tmp"
 
+    # TMPDIR: LocalStack logs a harmless "TMPDIR is deprecated" warning (it only
+    # checks that the name is set); the unzipped Lambda code goes to DIR/tmp/lambda.
     # setsid: LocalStack leads its own session and process group, so stop can
     # signal everything it spawned. The inner shell writes its own pid (the
     # session leader) before exec'ing Python, whether or not setsid forked.

@@ -88,18 +88,30 @@ pub fn resources(api_id: &str, path_parts: &[String]) -> Vec<String> {
 
 /// A Python function with `handler_source` as `handler.py`; returns its ARN.
 pub fn function(name: &str, handler_source: &str) -> String {
+    function_with_env(name, handler_source, &[])
+}
+
+/// The same, with environment variables for the handler.
+pub fn function_with_env(name: &str, handler_source: &str, env: &[(&str, &str)]) -> String {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     zip.start_file("handler.py", zip::write::SimpleFileOptions::default()).unwrap();
     zip.write_all(handler_source.as_bytes()).unwrap();
     let bytes = zip.finish().unwrap().into_inner();
+    let variables = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     block_on(async {
         let created = lambda()
             .create_function()
             .function_name(name)
             .runtime(Runtime::Python311)
             .handler("handler.handler")
+            .timeout(30)
             .role(format!("arn:aws:iam::{ACCOUNT}:role/lambda-role"))
             .code(FunctionCode::builder().zip_file(Blob::new(bytes)).build())
+            .environment(
+                aws_sdk_lambda::types::Environment::builder()
+                    .set_variables(Some(variables))
+                    .build(),
+            )
             .send()
             .await
             .unwrap();
@@ -141,6 +153,29 @@ pub fn get_method(
             .await
             .ok()
     })
+}
+
+/// The hashicorp/aws provider block for LocalStack (ENVIRONMENT.md's settings).
+pub fn aws_provider_block() -> String {
+    let endpoint = &localstack().endpoint;
+    format!(
+        r#"provider "aws" {{
+  region                      = "{REGION}"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_get_ec2_platforms      = true
+  endpoints {{
+    apigateway = "{endpoint}"
+    lambda     = "{endpoint}"
+    iam        = "{endpoint}"
+    sts        = "{endpoint}"
+  }}
+}}
+"#
+    )
 }
 
 /// The provider block for LocalStack, as examples and tests write it.

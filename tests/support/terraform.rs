@@ -44,20 +44,33 @@ impl Terraform {
     /// Terraform `version` in a fresh directory, with the provider installed
     /// through dev_overrides (no `terraform init` needed).
     pub fn new(version: &'static str) -> Terraform {
+        let provider_dir = Path::new(PROVIDER_BIN).parent().unwrap();
+        Terraform::with_installation(
+            version,
+            &format!(
+                "  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n",
+                provider_dir.display()
+            ),
+        )
+    }
+
+    /// Terraform `version` beside hashicorp/aws: both providers come from a
+    /// filesystem mirror, as in an offline install; call `init` first.
+    pub fn with_aws_provider(version: &'static str) -> Terraform {
+        Terraform::with_installation(
+            version,
+            &format!("  filesystem_mirror {{\n    path = \"{}\"\n  }}\n", mirror().display()),
+        )
+    }
+
+    fn with_installation(version: &'static str, installation: &str) -> Terraform {
         ensure_installed("terraform");
         let binary = repo_root().join(".tools/terraform").join(version).join("terraform");
         assert!(binary.exists(), "{} missing after install", binary.display());
         let dir = tempfile::Builder::new().prefix(&format!("tf-{version}-")).tempdir().unwrap();
-        let provider_dir = Path::new(PROVIDER_BIN).parent().unwrap();
         let cli_config = dir.path().join("cli.tfrc");
-        std::fs::write(
-            &cli_config,
-            format!(
-                "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-                provider_dir.display()
-            ),
-        )
-        .unwrap();
+        std::fs::write(&cli_config, format!("provider_installation {{\n{installation}}}\n"))
+            .unwrap();
         let env = vec![
             ("TF_CLI_CONFIG_FILE".to_owned(), cli_config.display().to_string()),
             ("CHECKPOINT_DISABLE".to_owned(), "1".to_owned()),
@@ -169,6 +182,33 @@ impl Terraform {
             .map(|r| r["values"].clone())
             .unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// A filesystem mirror (unpacked layout) with this build of the provider and
+/// hashicorp/aws 3.39.0 from `.tools`, made once per test process.
+fn mirror() -> &'static Path {
+    static MIRROR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    MIRROR
+        .get_or_init(|| {
+            ensure_installed("aws-provider");
+            let dir = tempfile::Builder::new().prefix("tf-mirror-").tempdir().unwrap();
+            let registry = dir.path().join("registry.terraform.io");
+            let version = env!("CARGO_PKG_VERSION");
+            let ours = registry.join(PROVIDER_SOURCE).join(version).join("linux_amd64");
+            std::fs::create_dir_all(&ours).unwrap();
+            std::os::unix::fs::symlink(
+                PROVIDER_BIN,
+                ours.join(format!("terraform-provider-async_v{version}")),
+            )
+            .unwrap();
+            std::os::unix::fs::symlink(
+                repo_root().join(".tools/mirror/registry.terraform.io/hashicorp"),
+                registry.join("hashicorp"),
+            )
+            .unwrap();
+            dir
+        })
+        .path()
 }
 
 /// The `terraform` block every test configuration starts with.

@@ -312,14 +312,15 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
 
             if output and not output.endswith("\n"):
                 output += "\n"
-            max_rss_mb = max(1, int((outcome or {}).get("max_rss_kb", 0)) // 1024)
+            max_rss_kb = int((outcome or {}).get("max_rss_kb") or 0)
             logs = (
                 f"START RequestId: {request_id} Version: {fv.id.qualifier}\n"
                 f"{output}"
                 f"END RequestId: {request_id}\n"
                 f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
                 f"Billed Duration: {int(duration_ms) + 1} ms\t"
-                f"Memory Size: {fv.config.memory_size} MB\tMax Memory Used: {max_rss_mb} MB\t"
+                f"Memory Size: {fv.config.memory_size} MB\t"
+                + (f"Max Memory Used: {max(1, max_rss_kb // 1024)} MB\t" if max_rss_kb else "")
                 + ("Status: timeout\n" if timed_out else "\n")
             )
             self._keep_logs(logs)

@@ -1,0 +1,16 @@
+output "invoke_url" {
+  description = "POST here: the answer is 202 with the request id; the worker runs afterwards."
+  value       = "${aws_api_gateway_stage.api.invoke_url}${async_lambda_endpoint.jobs.resource_path}"
+}
+
+output "rest_api_id" {
+  value = aws_api_gateway_rest_api.api.id
+}
+
+output "stage_name" {
+  value = aws_api_gateway_stage.api.stage_name
+}
+
+output "resource_path" {
+  value = async_lambda_endpoint.jobs.resource_path
+}

@@ -1,0 +1,399 @@
+//! End to end on LocalStack: endpoints composed with hashicorp/aws, deployed
+//! to a stage, called over HTTP; the Lambda function really runs (through the
+//! subprocess executor in tests/localstack_executor) and records each event.
+
+mod support;
+
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use serde_json::Value as Json;
+use support::aws::{self as cloud};
+use support::localstack::localstack;
+use support::terraform::{PROVIDER_SOURCE, Terraform, repo_root};
+
+/// Records each event it receives, after sleeping `SLEEP` seconds.
+const RECORDING_HANDLER: &str = r#"
+import json, os, time, uuid
+
+def handler(event, context):
+    started = time.time()
+    time.sleep(float(os.environ.get("SLEEP", "0")))
+    name = os.path.join(os.environ["EVENT_DIR"], uuid.uuid4().hex)
+    with open(name + ".tmp", "w") as out:
+        json.dump({"started": started, "finished": time.time(), "event": event}, out)
+    os.rename(name + ".tmp", name + ".json")
+    return {"ok": True}
+"#;
+
+const STAGE: &str = "test";
+
+fn required_providers() -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    async = {{ source = \"{PROVIDER_SOURCE}\" }}\n    aws   = {{ source = \"hashicorp/aws\" }}\n  }}\n}}\n"
+    )
+}
+
+/// A REST API with POST /jobs and POST /hooks/{source} wired to a recording
+/// function, deployed to stage `test` with a stage variable.
+struct Stack {
+    tf: Terraform,
+    name: String,
+    events: tempfile::TempDir,
+}
+
+impl Stack {
+    fn new(test: &str, handler_sleep_seconds: u32) -> Stack {
+        let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
+        let name = format!("e2e-{test}");
+        cloud::function_with_env(
+            &name,
+            RECORDING_HANDLER,
+            &[
+                ("EVENT_DIR", &events.path().display().to_string()),
+                ("SLEEP", &handler_sleep_seconds.to_string()),
+            ],
+        );
+        let tf = Terraform::with_aws_provider("1.15.5");
+        Stack { tf, name, events }
+    }
+
+    /// Applies the stack with `jobs_extra` added to the /jobs endpoint.
+    fn apply(&self, jobs_extra: &str) {
+        let name = &self.name;
+        self.tf.write_config(&format!(
+            r#"{providers}{aws}{ours}
+resource "aws_api_gateway_rest_api" "api" {{
+  name = "{name}"
+}}
+
+resource "aws_api_gateway_resource" "jobs" {{
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
+  path_part   = "jobs"
+}}
+
+resource "aws_api_gateway_resource" "hooks" {{
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
+  path_part   = "hooks"
+}}
+
+resource "aws_api_gateway_resource" "source" {{
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_resource.hooks.id
+  path_part   = "{{source}}"
+}}
+
+resource "async_lambda_endpoint" "jobs" {{
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  resource_id   = aws_api_gateway_resource.jobs.id
+  http_method   = "POST"
+  function_name = "{name}"
+{jobs_extra}}}
+
+resource "async_lambda_endpoint" "source" {{
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  resource_id   = aws_api_gateway_resource.source.id
+  http_method   = "POST"
+  function_name = "{name}"
+}}
+
+resource "aws_api_gateway_deployment" "api" {{
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  triggers = {{
+    jobs   = async_lambda_endpoint.jobs.redeployment_trigger
+    source = async_lambda_endpoint.source.redeployment_trigger
+  }}
+  lifecycle {{
+    create_before_destroy = true
+  }}
+}}
+
+resource "aws_api_gateway_stage" "api" {{
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  deployment_id = aws_api_gateway_deployment.api.id
+  stage_name    = "{STAGE}"
+  variables     = {{ greeting = "hello" }}
+}}
+
+output "api_id" {{
+  value = aws_api_gateway_rest_api.api.id
+}}
+"#,
+            providers = required_providers(),
+            aws = cloud::aws_provider_block(),
+            ours = cloud::provider_block(),
+        ));
+        if !self.tf.dir().join(".terraform").exists() {
+            self.tf.ok(&["init", "-no-color", "-input=false"]);
+        }
+        self.tf.apply();
+    }
+
+    fn url(&self, path: &str) -> String {
+        let api = self.tf.ok(&["output", "-raw", "api_id"]);
+        format!("{}/_aws/execute-api/{api}/{STAGE}{path}", localstack().endpoint)
+    }
+
+    /// The first `count` events the function recorded, oldest first.
+    fn events(&self, count: usize) -> Vec<Json> {
+        wait_for_events(self.events.path(), count)
+    }
+}
+
+fn wait_for_events(dir: &Path, count: usize) -> Vec<Json> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut records: Vec<Json> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .map(|e| serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap())
+            .collect();
+        if records.len() >= count {
+            records.sort_by(|a, b| {
+                a["finished"].as_f64().partial_cmp(&b["finished"].as_f64()).unwrap()
+            });
+            return records;
+        }
+        assert!(Instant::now() < deadline, "only {} of {count} events arrived", records.len());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+struct Answer {
+    status: u16,
+    body: String,
+    /// Seconds since the epoch when the answer had arrived.
+    at: f64,
+}
+
+fn post(url: &str, content_type: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut request = agent.post(url).header("Content-Type", content_type);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut response = request.send(body).expect("HTTP request");
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().unwrap();
+    let at = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64();
+    Answer { status, body, at }
+}
+
+fn decoded_body(event: &Json) -> Vec<u8> {
+    assert_eq!(event["isBase64Encoded"], true, "{event}");
+    base64::engine::general_purpose::STANDARD.decode(event["body"].as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn a_webhook_gets_202_before_the_slow_handler_finishes() {
+    if !support::acceptance() {
+        return;
+    }
+    let stack = Stack::new("slow", 3);
+    stack.apply("");
+    let body = br#"{"job": "resize", "quote": "it's \"fine\""}"#;
+    let answer = post(&stack.url("/jobs"), "application/json", &[], body);
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let response: Json = serde_json::from_str(&answer.body).expect("the response is JSON");
+    assert_eq!(response["accepted"], true);
+    assert!(
+        std::fs::read_dir(stack.events.path()).unwrap().next().is_none(),
+        "handler finished first"
+    );
+
+    let record = &stack.events(1)[0];
+    assert!(record["finished"].as_f64().unwrap() > answer.at, "the client was answered first");
+    let event = &record["event"];
+    assert_eq!(decoded_body(event), body);
+    assert_eq!(event["requestContext"]["requestId"], response["requestId"], "client can correlate");
+    assert_eq!(event["httpMethod"], "POST");
+    assert_eq!(event["resource"], "/jobs");
+}
+
+#[test]
+fn any_form_body_arrives_byte_exact_in_valid_json() {
+    if !support::acceptance() {
+        return;
+    }
+    let stack = Stack::new("forms", 0);
+    stack.apply("");
+    let big = "x".repeat(100 * 1024);
+    let bodies: Vec<Vec<u8>> = vec![
+        b"text=it's+%22quoted%22&path=C%3A%5Cdir%5Cfile".to_vec(),
+        "raw='single' \"double\" back\\slash & = % +".as_bytes().to_vec(),
+        "name=J%C3%BCrgen&emoji=%F0%9F%9A%80&raw=\u{1F680}\u{fc}".as_bytes().to_vec(),
+        b"lines=a\r\nb\nc\ttab&empty=&repeated=1&repeated=2".to_vec(),
+        format!("big={big}").into_bytes(),
+        b"{\"looks\": \"like json\"}\x01\x1f".to_vec(),
+    ];
+    let url = stack.url("/jobs");
+    for body in &bodies {
+        let answer = post(&url, "application/x-www-form-urlencoded", &[], body);
+        assert_eq!(answer.status, 202, "{}", answer.body);
+    }
+    let mut received: Vec<Vec<u8>> =
+        stack.events(bodies.len()).iter().map(|r| decoded_body(&r["event"])).collect();
+    let mut sent = bodies.clone();
+    received.sort();
+    sent.sort();
+    assert_eq!(received, sent);
+}
+
+#[test]
+fn headers_query_path_and_stage_variables_arrive_where_the_contract_says() {
+    if !support::acceptance() {
+        return;
+    }
+    let stack = Stack::new("contract", 0);
+    stack.apply("");
+    let tricky = r#"{"injected": true}", "evil": "yes"#;
+    let url = format!("{}?page=2&q=a%20b", stack.url("/hooks/slack"));
+    let answer = post(
+        &url,
+        "application/json",
+        &[("X-Quoted", "say \"hi\" it's"), ("X-Json", tricky)],
+        b"{}",
+    );
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let event = &stack.events(1)[0]["event"];
+    assert_eq!(event["pathParameters"]["source"], "slack", "{event}");
+    assert_eq!(event["queryStringParameters"]["page"], "2", "{event}");
+    assert_eq!(event["queryStringParameters"]["q"], "a b", "{event}");
+    assert_eq!(event["stageVariables"]["greeting"], "hello", "{event}");
+    assert_eq!(event["resource"], "/hooks/{source}");
+    let headers = event["headers"].as_object().unwrap();
+    let header = |name: &str| {
+        headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+    };
+    assert_eq!(header("X-Quoted"), Some(Json::from("say \"hi\" it's")), "{event}");
+    assert_eq!(header("X-Json"), Some(Json::from(tricky)), "{event}");
+    assert!(event.get("evil").is_none() && event.get("injected").is_none(), "no injected keys");
+}
+
+#[test]
+fn a_custom_response_is_what_the_client_receives() {
+    if !support::acceptance() {
+        return;
+    }
+    let stack = Stack::new("response", 0);
+    stack.apply(
+        r#"  response_status_code = "200"
+  response_templates   = { "application/json" = "{\"text\": \"Working on it\"}" }
+"#,
+    );
+    let answer = post(&stack.url("/jobs"), "application/json", &[], b"{}");
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        serde_json::from_str::<Json>(&answer.body).unwrap(),
+        serde_json::json!({"text": "Working on it"})
+    );
+    stack.events(1);
+}
+
+/// Seed 002's template, verbatim, as a user would paste it from the CDK recipe.
+const SEED_002_TEMPLATE: &str = include_str!("seeds/seed_002_template.vtl");
+
+#[test]
+fn seed_002_template_yields_seed_002_event_and_seed_000_form_works_by_default() {
+    if !support::acceptance() {
+        return;
+    }
+    let stack = Stack::new("seeds", 0);
+    stack.apply(&format!(
+        "  request_templates = {{\n    \"application/json\" = <<-EOT\n{SEED_002_TEMPLATE}\n    EOT\n  }}\n"
+    ));
+    let answer = post(&stack.url("/jobs"), "application/json", &[], br#"{"key":"value"}"#);
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let event = &stack.events(1)[0]["event"];
+    assert_eq!(event["bodyJson"], serde_json::json!({"key": "value"}), "{event}");
+    for key in ["params", "stage-variables", "context"] {
+        assert!(event.get(key).is_some(), "seed 002 shape has {key}: {event}");
+    }
+    assert_eq!(event["context"]["http-method"], "POST");
+    assert_eq!(event["context"]["resource-path"], "/jobs");
+
+    // Seed 000: a form post (a Slack-style slash command) through the default template.
+    let form = b"token=abc&team_domain=example&text=hello+%22world%22&response_url=https%3A%2F%2Fhooks.example%2Fx";
+    let answer = post(&stack.url("/hooks/slack"), "application/x-www-form-urlencoded", &[], form);
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let event = &stack.events(2)[1]["event"];
+    assert_eq!(decoded_body(event), form);
+}
+
+#[test]
+fn one_apply_makes_the_stage_serve_a_changed_endpoint() {
+    if !support::acceptance() {
+        return;
+    }
+    let stack = Stack::new("redeploy", 0);
+    stack.apply("");
+    let before = post(&stack.url("/jobs"), "application/json", &[], b"{}");
+    assert_eq!(before.status, 202);
+    stack.apply("  response_templates = { \"application/json\" = \"{\\\"version\\\": 2}\" }\n");
+    let after = post(&stack.url("/jobs"), "application/json", &[], b"{}");
+    assert_eq!(after.status, 202);
+    assert_eq!(
+        serde_json::from_str::<Json>(&after.body).unwrap(),
+        serde_json::json!({"version": 2})
+    );
+}
+
+#[test]
+fn the_webhook_module_with_for_each_creates_serves_and_destroys_three_endpoints() {
+    if !support::acceptance() {
+        return;
+    }
+    let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
+    let function = "e2e-module";
+    cloud::function_with_env(
+        function,
+        RECORDING_HANDLER,
+        &[("EVENT_DIR", &events.path().display().to_string()), ("SLEEP", "0")],
+    );
+    let tf = Terraform::with_aws_provider("1.0.3");
+    let example = repo_root().join("examples/webhooks");
+    for file in ["main.tf", "versions.tf"] {
+        let text = std::fs::read_to_string(example.join(file)).unwrap();
+        // The example refers to the module by a relative path; point it at the repository.
+        let text = text.replace(
+            "../modules/async-webhook",
+            &repo_root().join("examples/modules/async-webhook").display().to_string(),
+        );
+        std::fs::write(tf.dir().join(file), text).unwrap();
+    }
+    std::fs::write(
+        tf.dir().join("localstack_override.tf"),
+        format!("{}{}", cloud::aws_provider_block(), cloud::provider_block()),
+    )
+    .unwrap();
+    tf.ok(&["init", "-no-color", "-input=false"]);
+    let vars = ["-var", &format!("function_name={function}")];
+    let mut apply = vec!["apply", "-auto-approve", "-no-color", "-input=false"];
+    apply.extend_from_slice(&vars);
+    let out = tf.ok(&apply);
+    assert!(out.contains("Apply complete!"), "{out}");
+
+    let api = tf.ok(&["output", "-raw", "rest_api_id"]);
+    let stage = tf.ok(&["output", "-raw", "stage_name"]);
+    let base = format!("{}/_aws/execute-api/{api}/{stage}", localstack().endpoint);
+    for path in ["/orders", "/events", "/hooks/github"] {
+        let answer = post(&format!("{base}{path}"), "application/json", &[], path.as_bytes());
+        assert_eq!(answer.status, 202, "{path}: {}", answer.body);
+    }
+    let mut resources: Vec<String> = wait_for_events(events.path(), 3)
+        .iter()
+        .map(|r| r["event"]["resource"].as_str().unwrap().to_owned())
+        .collect();
+    resources.sort();
+    assert_eq!(resources, ["/events", "/hooks/{source}", "/orders"]);
+
+    let mut destroy = vec!["destroy", "-auto-approve", "-no-color", "-input=false"];
+    destroy.extend_from_slice(&vars);
+    tf.ok(&destroy);
+    assert!(cloud::permission_statements(function).is_empty(), "permissions left behind");
+}
