@@ -53,7 +53,10 @@ up() {
     mkdir -p "$mirror/tf-async/async/$version/linux_amd64"
     ln -s "$ROOT/target/debug/terraform-provider-async" \
         "$mirror/tf-async/async/$version/linux_amd64/terraform-provider-async_v$version"
-    ln -s "$ROOT/.tools/mirror/registry.terraform.io/hashicorp" "$mirror/hashicorp"
+    # Terraform follows symlinked files in a mirror, not symlinked directories.
+    local aws=hashicorp/aws/3.39.0/linux_amd64
+    mkdir -p "$mirror/$aws"
+    ln -s "$ROOT/.tools/mirror/registry.terraform.io/$aws/"* "$mirror/$aws/"
     printf 'provider_installation {\n  filesystem_mirror { path = "%s" }\n}\n' "$WORK/mirror" >"$TF_CLI_CONFIG_FILE"
 
     # The example itself is unchanged; LocalStack comes in through an override file.

