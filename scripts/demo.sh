@@ -93,8 +93,10 @@ HCL
 
     bold "terraform apply examples/complete ($("$(terraform_bin)" version | head -n 1))"
     tf init -input=false -no-color >/dev/null
-    tf apply -auto-approve -input=false -no-color \
-        -var "worker_environment={EVENT_LOG_DIR=\"$EVENTS\"}" | grep -E '^(async_|aws_|Apply)' | sed 's/^/    /'
+    # hashicorp/aws 3.39.0, the version available offline, knows runtimes up to python3.8.
+    printf 'worker_runtime = "python3.8"\nworker_environment = { EVENT_LOG_DIR = "%s" }\n' "$EVENTS" \
+        >"$CONFIG/demo.auto.tfvars"
+    tf apply -auto-approve -input=false -no-color | grep -E '^(async_|aws_|Apply)' | sed 's/^/    /'
 
     local api stage path url
     api=$(tf output -raw rest_api_id)
@@ -104,12 +106,14 @@ HCL
     note "invoke URL on AWS: $(tf output -raw invoke_url)"
     note "on LocalStack:     $url"
 
+    local sent_at
+    sent_at=$(date +%s.%N)
     post "JSON POST" "$url" application/json '{"job": "resize", "image": "cat.png", "note": "it'"'"'s \"quoted\""}'
     post "Form POST (seed 000's use case)" "$url" application/x-www-form-urlencoded \
         'token=abc&text=hello+world&user_name=O%27Brien&emoji=%F0%9F%9A%80'
 
     bold "Waiting for the worker (it sleeps 3 s per job) ..."
-    python3 "$ROOT/scripts/demo_events.py" "$EVENTS" 2 30
+    python3 "$ROOT/scripts/demo_events.py" "$EVENTS" 2 30 "$sent_at"
     printf '\nRun `make demo-down` to destroy everything and stop LocalStack.\n'
 }
 

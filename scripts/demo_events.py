@@ -1,5 +1,6 @@
 """Waits for COUNT event files in DIR (up to TIMEOUT seconds) and prints each
-event the worker received, with its base64 body decoded."""
+event the worker received, with its base64 body decoded and when the worker
+finished, counted from SENT_AT (epoch seconds) when the requests went out."""
 
 import base64
 import json
@@ -8,7 +9,7 @@ import sys
 import time
 
 
-def main(directory: str, count: int, timeout: float) -> int:
+def main(directory: str, count: int, timeout: float, sent_at: float) -> int:
     deadline = time.time() + timeout
     while time.time() < deadline and len(os.listdir(directory)) < count:
         time.sleep(0.2)
@@ -21,7 +22,9 @@ def main(directory: str, count: int, timeout: float) -> int:
             record = json.load(handle)
         event = record["event"]
         body = base64.b64decode(event["body"]).decode("utf-8", "replace")
-        print(f"\n    event {event['requestContext']['requestId']} ({event['httpMethod']} {event['path']}):")
+        finished = record["finishedAt"] - sent_at
+        print(f"\n    event {event['requestContext']['requestId']} ({event['httpMethod']} {event['path']}),")
+        print(f"      worker finished {finished:.1f} s after the request was sent (and answered):")
         print(f"      Content-Type: {event['headers'].get('Content-Type') or event['headers'].get('content-type')}")
         print(f"      body (decoded from base64): {body}")
         shown = {k: v for k, v in event.items() if k not in ("body", "multiValueHeaders")}
@@ -31,4 +34,4 @@ def main(directory: str, count: int, timeout: float) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3])))
+    sys.exit(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])))

@@ -43,7 +43,7 @@ resource "aws_iam_role_policy_attachment" "worker_logs" {
 resource "aws_lambda_function" "worker" {
   function_name    = "${var.name}-worker"
   role             = aws_iam_role.worker.arn
-  runtime          = "python3.11"
+  runtime          = var.worker_runtime
   handler          = "worker.handler"
   filename         = "${path.module}/${var.worker_zip}"
   source_code_hash = filebase64sha256("${path.module}/${var.worker_zip}")

@@ -16,6 +16,12 @@ variable "stage_name" {
   default     = "demo"
 }
 
+variable "worker_runtime" {
+  description = "Python runtime of the worker. hashicorp/aws before 4.x validates against an older list: use python3.8 there (the demo does, against LocalStack)."
+  type        = string
+  default     = "python3.12"
+}
+
 variable "worker_zip" {
   description = "Zip of worker.py. Build it with: python3 -m zipfile -c build/worker.zip worker.py"
   type        = string
