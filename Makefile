@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help demo demo-down tools build test lint
+.PHONY: help demo demo-down tools build release test lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -20,9 +20,16 @@ tools: ## Install Terraform 1.0.3 and 1.15.5, hashicorp/aws 3.39.0 and LocalStac
 build: ## Build the provider (target/debug/terraform-provider-async)
 	cargo build --locked
 
+release: ## Reproducible release zip, manifest and SHA256SUMS in dist/
+	bash scripts/release.sh
+
 lint: ## rustfmt and clippy, warnings are errors
 	cargo fmt --all --check
 	cargo clippy --locked --all-targets -- -D warnings
 
 test: tools lint ## Every test: unit, protocol, Terraform CLI and acceptance tests
 	TF_ACC=1 cargo test --locked --workspace
+
+.PHONY: docs
+docs: ## Regenerate docs/ from the schemas and examples
+	cargo run --quiet --locked --bin gen-docs

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    async = {
+      source = "tf-async/async"
+    }
+  }
+}
+
 # Every argument is optional: unset ones come from the standard AWS chain
 # (AWS_REGION, AWS_PROFILE, shared config and credentials files, SSO, ...).
 provider "async" {

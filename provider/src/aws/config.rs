@@ -7,18 +7,22 @@ use crate::plugin::{Attribute, AttributePath, Block, NestedBlock, Nesting, Schem
 /// The services whose endpoints can be overridden (e.g. for LocalStack).
 pub const ENDPOINT_SERVICES: [&str; 3] = ["apigateway", "lambda", "sts"];
 
+/// How the documentation names each service of [`ENDPOINT_SERVICES`].
+const SERVICE_TITLES: [&str; 3] = ["API Gateway", "Lambda", "STS"];
+
 /// Retries for throttled or conflicting API calls when `max_retries` is unset.
 pub const DEFAULT_MAX_RETRIES: i64 = 10;
 
 pub fn schema() -> Schema {
-    let endpoint = |service: &str| {
+    let endpoint = |(service, title): (&str, &str)| {
+        let variable = if service == "apigateway" { "API_GATEWAY" } else { service };
         Attribute::optional(
             service,
             Type::String,
             &format!(
-                "Custom endpoint URL for the {service} API, e.g. `http://127.0.0.1:4566` for \
+                "Custom endpoint URL for the {title} API, e.g. `http://127.0.0.1:4566` for \
                  LocalStack. Defaults to `AWS_ENDPOINT_URL_{}`, then `AWS_ENDPOINT_URL`, then AWS.",
-                service.to_ascii_uppercase()
+                variable.to_ascii_uppercase()
             ),
         )
     };
@@ -45,7 +49,7 @@ pub fn schema() -> Schema {
                 Attribute::optional(
                     "access_key",
                     Type::String,
-                    "Access key id. Set together with `secret_key`; prefer the environment or a \
+                    "Access key ID. Set together with `secret_key`; prefer the environment or a \
                      profile over literal keys in configuration.",
                 ),
                 Attribute::optional("secret_key", Type::String, "Secret access key.").sensitive(),
@@ -60,7 +64,7 @@ pub fn schema() -> Schema {
                     Type::Number,
                     &format!(
                         "How many times to retry an API call that was throttled \
-                         (TooManyRequestsException), conflicted (ConflictException) or failed \
+                         (`TooManyRequestsException`), conflicted (`ConflictException`) or failed \
                          transiently, with exponential backoff and jitter. Defaults to \
                          {DEFAULT_MAX_RETRIES}."
                     ),
@@ -71,7 +75,11 @@ pub fn schema() -> Schema {
                 nesting: Nesting::Single,
                 block: Block {
                     description: "Custom service endpoints.".into(),
-                    attributes: ENDPOINT_SERVICES.into_iter().map(endpoint).collect(),
+                    attributes: ENDPOINT_SERVICES
+                        .into_iter()
+                        .zip(SERVICE_TITLES)
+                        .map(endpoint)
+                        .collect(),
                     blocks: Vec::new(),
                 },
                 min_items: 0,

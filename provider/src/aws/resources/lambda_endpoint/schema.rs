@@ -21,25 +21,25 @@ pub fn schema() -> Schema {
                 Attribute::computed(
                     "id",
                     Type::String,
-                    "`REST_API_ID/RESOURCE_ID/HTTP_METHOD`; also the import id.",
+                    "The endpoint's ID, `REST_API_ID/RESOURCE_ID/HTTP_METHOD`; also the import ID.",
                 ),
                 Attribute::required(
                     "rest_api_id",
                     Type::String,
-                    "ID of the REST API (API Gateway v1). Changing it replaces the endpoint.",
+                    "ID of the REST API (API Gateway v1).",
                 )
                 .requires_replace(),
                 Attribute::required(
                     "resource_id",
                     Type::String,
-                    "ID of the API resource (path) the method is on. Changing it replaces the endpoint.",
+                    "ID of the API resource (path) the method is on.",
                 )
                 .requires_replace(),
                 Attribute::required(
                     "http_method",
                     Type::String,
                     "HTTP method: one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD`, \
-                     `OPTIONS`, `ANY`. Changing it replaces the endpoint.",
+                     `OPTIONS`, `ANY`.",
                 )
                 .requires_replace(),
                 Attribute::required(
@@ -91,7 +91,7 @@ pub fn schema() -> Schema {
                      Lambda event. Leave unset for the built-in template, installed for \
                      `application/json`, `application/x-www-form-urlencoded` and `text/plain`: it \
                      builds a Lambda proxy (v1) event with the raw body base64-encoded (see the \
-                     event contract in the documentation).",
+                     Event Contract section).",
                 ),
                 Attribute::optional_computed(
                     "passthrough_behavior",
@@ -150,7 +150,7 @@ pub fn schema() -> Schema {
                 Attribute::computed(
                     "permission_statement_id",
                     Type::String,
-                    "Statement id of the Lambda permission this endpoint added; empty when \
+                    "Statement ID of the Lambda permission this endpoint added; empty when \
                      `credentials` is set.",
                 ),
                 Attribute::computed(
@@ -162,8 +162,9 @@ pub fn schema() -> Schema {
                 Attribute::computed(
                     "redeployment_trigger",
                     Type::String,
-                    "Changes exactly when something a stage must be redeployed for changes. Put it \
-                     in `aws_api_gateway_deployment.triggers` so one apply redeploys.",
+                    "A value that changes exactly when a stage must be redeployed to serve this \
+                     endpoint's changes. Put it in `aws_api_gateway_deployment.triggers` so one \
+                     apply redeploys.",
                 ),
             ],
             blocks: Vec::new(),
