@@ -1,0 +1,230 @@
+//! What every registry provider ships, checked with real Terraform: release
+//! artifacts that install from a filesystem mirror with the right lock-file
+//! hash, logs Terraform shows and filters, and examples that are fmt-clean
+//! and valid.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use support::aws as cloud;
+use support::terraform::{PROVIDER_SOURCE, Terraform, VERSIONS, repo_root};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Runs `make release`'s script into a fresh directory; returns it.
+fn release() -> tempfile::TempDir {
+    let dist = tempfile::Builder::new().prefix("dist-").tempdir().unwrap();
+    let mut command = Command::new("bash");
+    command.arg(repo_root().join("scripts/release.sh")).arg(dist.path());
+    // Cargo's variables for this test would make the nested build differ from
+    // `make release`'s (build scripts watch them) and rebuild everything.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if (key.starts_with("CARGO_") && key != "CARGO_HOME") || key == "OUT_DIR" {
+            command.env_remove(key.as_ref());
+        }
+    }
+    let status = command.status().unwrap();
+    assert!(status.success(), "scripts/release.sh failed");
+    dist
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Terraform's `h1:` package hash: SHA-256 over the sorted lines
+/// "<sha256 of file>  <name>\n" of the unpacked package.
+fn h1_hash(files: &[(&str, &[u8])]) -> String {
+    let mut lines: Vec<String> =
+        files.iter().map(|(name, data)| format!("{}  {name}\n", sha256_hex(data))).collect();
+    lines.sort();
+    let digest = Sha256::digest(lines.concat().as_bytes());
+    format!("h1:{}", base64::engine::general_purpose::STANDARD.encode(digest))
+}
+
+#[test]
+fn release_artifacts_install_from_a_mirror_with_the_right_lock_hash() {
+    let dist = release();
+    let name = format!("terraform-provider-async_{VERSION}");
+    let zip_path = dist.path().join(format!("{name}_linux_amd64.zip"));
+    let zip = std::fs::read(&zip_path).unwrap();
+    let sums = std::fs::read_to_string(dist.path().join(format!("{name}_SHA256SUMS"))).unwrap();
+    assert!(sums.contains(&format!("{}  {name}_linux_amd64.zip", sha256_hex(&zip))), "{sums}");
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dist.path().join(format!("{name}_manifest.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["metadata"]["protocol_versions"], serde_json::json!(["5.0"]));
+
+    // The binary inside the zip, as Terraform unpacks it.
+    let binary = repo_root().join("target/release-dist/release/terraform-provider-async");
+    let binary = std::fs::read(binary).unwrap();
+    let expected_hash = h1_hash(&[(&format!("terraform-provider-async_v{VERSION}"), &binary)]);
+    let version_output =
+        Command::new(repo_root().join("target/release-dist/release/terraform-provider-async"))
+            .arg("--version")
+            .output()
+            .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version_output.stdout).trim(),
+        format!("terraform-provider-async {VERSION}")
+    );
+
+    // A packed filesystem mirror, as `terraform providers mirror` lays it out.
+    let mirror = tempfile::Builder::new().prefix("mirror-").tempdir().unwrap();
+    let packed = mirror.path().join("registry.terraform.io").join(PROVIDER_SOURCE);
+    std::fs::create_dir_all(&packed).unwrap();
+    std::fs::copy(&zip_path, packed.join(format!("{name}_linux_amd64.zip"))).unwrap();
+
+    for version in VERSIONS {
+        let mut tf = Terraform::new(version);
+        let cli_config = tf.dir().join("mirror.tfrc");
+        std::fs::write(
+            &cli_config,
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
+                mirror.path().display()
+            ),
+        )
+        .unwrap();
+        tf.set_env("TF_CLI_CONFIG_FILE", &cli_config.display().to_string());
+        for (key, value) in [
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "x"),
+            ("AWS_SECRET_ACCESS_KEY", "x"),
+        ] {
+            tf.set_env(key, value);
+        }
+        tf.write_config(&format!(
+            r#"terraform {{
+  required_providers {{
+    async = {{
+      source  = "{PROVIDER_SOURCE}"
+      version = "~> {VERSION}"
+    }}
+  }}
+}}
+
+provider "async" {{}}
+
+resource "async_lambda_endpoint" "hook" {{
+  rest_api_id   = "a1b2c3d4e5"
+  resource_id   = "f6g7h8"
+  http_method   = "POST"
+  function_name = "worker"
+}}
+"#
+        ));
+        let init = tf.ok(&["init", "-no-color", "-input=false"]);
+        assert!(
+            init.contains(&format!("Installed {PROVIDER_SOURCE} v{VERSION}")),
+            "{version}: {init}"
+        );
+        let lock = std::fs::read_to_string(tf.dir().join(".terraform.lock.hcl")).unwrap();
+        assert!(lock.contains(&format!("version     = \"{VERSION}\"")), "{version}: {lock}");
+        assert!(
+            lock.contains(&expected_hash),
+            "{version}: lock file lacks {expected_hash}:\n{lock}"
+        );
+        let plan = tf.ok(&["plan", "-no-color", "-input=false"]);
+        assert!(plan.contains("1 to add"), "{version}: {plan}");
+    }
+}
+
+#[test]
+fn terraform_shows_each_aws_call_in_debug_logs_and_never_a_secret() {
+    if !support::acceptance() {
+        return;
+    }
+    const SECRET: &str = "s3cr3t-never-in-logs-8f2a";
+    let (api, resource) = cloud::rest_api_with_resource("logs", "jobs");
+    cloud::function("logs", "def handler(event, context):\n    return event\n");
+    let mut tf = Terraform::new("1.15.5");
+    let provider = cloud::provider_block()
+        .replace("secret_key = \"test\"", &format!("secret_key = \"{SECRET}\""));
+    tf.write_config(&format!(
+        r#"{}{provider}
+resource "async_lambda_endpoint" "hook" {{
+  rest_api_id   = "{api}"
+  resource_id   = "{resource}"
+  http_method   = "POST"
+  function_name = "logs"
+}}
+"#,
+        support::terraform::required_providers()
+    ));
+    let log = tf.dir().join("debug.log");
+    tf.set_env("TF_LOG_PATH", &log.display().to_string());
+    tf.set_env("TF_LOG", "TRACE");
+    tf.apply();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let calls: Vec<&str> = text.lines().filter(|l| l.contains("AWS call succeeded")).collect();
+    for operation in [
+        "GetResource",
+        "PutMethod",
+        "PutIntegration",
+        "PutMethodResponse",
+        "PutIntegrationResponse",
+        "AddPermission",
+    ] {
+        let line = calls
+            .iter()
+            .find(|l| l.contains(&format!("operation={operation}")))
+            .unwrap_or_else(|| panic!("no log line for {operation}:\n{}", calls.join("\n")));
+        assert!(line.contains("[DEBUG]"), "{line}");
+        for field in ["service=", "request_id=", "duration_ms=", "retries=0"] {
+            assert!(line.contains(field), "{field} missing: {line}");
+        }
+    }
+    assert!(!text.contains(SECRET), "the secret key appears in TRACE logs");
+
+    // TF_LOG_PROVIDER filters provider logs independently of Terraform's own.
+    std::fs::remove_file(&log).unwrap();
+    tf.set_env("TF_LOG", "DEBUG");
+    tf.set_env("TF_LOG_PROVIDER", "WARN");
+    tf.ok(&["plan", "-no-color", "-input=false"]);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("[DEBUG]"), "Terraform's own debug logs are kept");
+    assert!(!text.contains("AWS call succeeded"), "provider debug logs are filtered out");
+    tf.destroy();
+}
+
+/// Copies `examples/` into `dir` so relative module paths keep working.
+fn copy_examples(dir: &Path) -> PathBuf {
+    let target = dir.join("examples");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(repo_root().join("examples"))
+        .arg(&target)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    target
+}
+
+#[test]
+fn examples_are_fmt_clean_and_valid() {
+    for version in VERSIONS {
+        let tf = Terraform::with_aws_provider(version);
+        let examples = copy_examples(tf.dir());
+        let fmt = tf.run(&["fmt", "-check", "-recursive", "-diff", "examples"]);
+        assert!(
+            fmt.status.success(),
+            "{version}: terraform fmt would change:\n{}",
+            String::from_utf8_lossy(&fmt.stdout)
+        );
+        // The registry snippets (provider/, resources/) refer to resources defined elsewhere;
+        // the runnable examples and the module must validate.
+        for example in ["complete", "webhooks", "modules/async-webhook"] {
+            let chdir = format!("-chdir={}", examples.join(example).display());
+            tf.ok(&[&chdir, "init", "-no-color", "-input=false", "-backend=false"]);
+            let out = tf.ok(&[&chdir, "validate", "-no-color"]);
+            assert!(out.contains("The configuration is valid"), "{version} {example}: {out}");
+        }
+    }
+}
