@@ -326,3 +326,64 @@ fn twenty_endpoints_in_one_apply() {
         assert!(cloud::permission_statements(&f.function).is_empty());
     }
 }
+
+#[test]
+fn a_create_whose_result_was_lost_converges_on_the_next_apply() {
+    if !support::acceptance() {
+        return;
+    }
+    for version in VERSIONS {
+        let f = fixture("lost", version);
+        let tf = Terraform::new(version);
+        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
+        tf.apply();
+        // As if the provider had been killed before Terraform recorded the create.
+        tf.ok(&["state", "rm", "async_lambda_endpoint.hook"]);
+        tf.apply();
+        tf.assert_no_changes();
+        assert_eq!(cloud::permission_statements(&f.function).len(), 1, "no duplicate statement");
+        assert!(cloud::get_method(&f.api, &f.resource, "POST").is_some());
+    }
+}
+
+#[test]
+fn a_method_made_by_someone_else_is_never_taken_over() {
+    if !support::acceptance() {
+        return;
+    }
+    let f = fixture("foreign", "1.15.5");
+    block_on(async {
+        let client = cloud::apigateway();
+        client
+            .put_method()
+            .rest_api_id(&f.api)
+            .resource_id(&f.resource)
+            .http_method("POST")
+            .authorization_type("NONE")
+            .send()
+            .await
+            .unwrap();
+        client
+            .put_integration()
+            .rest_api_id(&f.api)
+            .resource_id(&f.resource)
+            .http_method("POST")
+            .r#type(aws_sdk_apigateway::types::IntegrationType::Mock)
+            .send()
+            .await
+            .unwrap();
+    });
+    let tf = Terraform::new("1.15.5");
+    tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
+    let out = tf.fails(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(out.contains("Method already exists"), "{out}");
+    assert!(out.contains("terraform import"), "{out}");
+    let method = cloud::get_method(&f.api, &f.resource, "POST").unwrap();
+    assert_eq!(
+        method.method_integration().unwrap().r#type().unwrap().as_str(),
+        "MOCK",
+        "untouched"
+    );
+    assert!(cloud::permission_statements(&f.function).is_empty(), "nothing created");
+    assert!(tf.state_attributes("async_lambda_endpoint.hook").is_null(), "nothing in state");
+}

@@ -92,6 +92,49 @@ async fn put_api_gateway_part(
         .map_err(|e| ("Creating the integration response", e))
 }
 
+/// Why the method could not be put.
+enum ClaimError {
+    /// A method made outside this endpoint is in the way.
+    Foreign,
+    Aws(AwsError),
+}
+
+impl From<AwsError> for ClaimError {
+    fn from(e: AwsError) -> Self {
+        ClaimError::Aws(e)
+    }
+}
+
+/// Puts the method, after checking what is there: nothing, a leftover of this
+/// very endpoint (a create interrupted before Terraform recorded it: the
+/// provider was killed, or the answer to a call was lost), which is taken over
+/// and rebuilt so the next apply converges, or someone else's method, which is
+/// never touched. (AWS refuses to overwrite a method; LocalStack overwrites it
+/// silently, so the check is ours.)
+async fn claim_method(
+    aws: &Aws,
+    ctx: &Context,
+    account: &Account,
+    d: &Desired,
+) -> Result<(), ClaimError> {
+    if let Some(existing) = remote::get_method(aws, ctx, d).await? {
+        let leftover = existing.method_integration().is_none_or(|i| {
+            i.r#type() == Some(&IntegrationType::Aws)
+                && i.uri() == Some(d.integration_uri(account).as_str())
+                && i.request_parameters()
+                    .and_then(|p| p.get(INVOCATION_TYPE_PARAMETER))
+                    .map(String::as_str)
+                    == Some(INVOCATION_TYPE_EVENT)
+        });
+        if !leftover {
+            return Err(ClaimError::Foreign);
+        }
+        tracing::info!(endpoint = %d.id, "taking over a method left by an interrupted create");
+        remote::delete_method(aws, ctx, d).await?;
+    }
+    Ok(remote::put_method(aws, ctx, d).await?)
+}
+
 pub async fn create(aws: &Aws, ctx: &Context, planned: &Value) -> Result<Value, Failure> {
     let d = Desired::from_state(planned);
     let nothing_created = |diagnostic| Failure { diagnostic, state: Value::Null };
@@ -114,21 +157,28 @@ pub async fn create(aws: &Aws, ctx: &Context, planned: &Value) -> Result<Value, 
         Err(e) => return Err(nothing_created(failed("Looking up the API resource", &e, ""))),
     };
 
-    if let Err(e) = remote::put_method(aws, ctx, &d).await {
-        let diagnostic = if e.code() == Some("ConflictException") {
-            Diagnostic::error(
-                "Method already exists",
-                format!(
-                    "{} {} already has a method {}, made outside this resource. Import it with \
-                     `terraform import <address> {}` or delete it; nothing was created.",
-                    d.id.rest_api_id, path, d.id.http_method, d.id
-                ),
-            )
-            .at(AttributePath::root("http_method"))
-        } else {
-            failed("Creating the method", &e, "; nothing was created.")
-        };
-        return Err(nothing_created(diagnostic));
+    match claim_method(aws, ctx, account, &d).await {
+        Ok(()) => {}
+        Err(ClaimError::Foreign) => {
+            return Err(nothing_created(
+                Diagnostic::error(
+                    "Method already exists",
+                    format!(
+                        "{} {} already has a method {}, made outside this resource. Import it \
+                         with `terraform import <address> {}` or delete it; nothing was created.",
+                        d.id.rest_api_id, path, d.id.http_method, d.id
+                    ),
+                )
+                .at(AttributePath::root("http_method")),
+            ));
+        }
+        Err(ClaimError::Aws(e)) => {
+            return Err(nothing_created(failed(
+                "Creating the method",
+                &e,
+                "; nothing was created.",
+            )));
+        }
     }
 
     let mut result = put_api_gateway_part(aws, ctx, account, &d).await;
