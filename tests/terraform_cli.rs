@@ -189,10 +189,13 @@ fn validate_and_plan_against_a_provider_in_debug_mode() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let stdout = provider.stdout.take().unwrap();
+    // Stops the provider however the test ends.
+    let mut provider = KillOnDrop(provider);
     let mut reattach = String::new();
-    BufReader::new(provider.stdout.take().unwrap()).read_line(&mut reattach).unwrap();
+    BufReader::new(stdout).read_line(&mut reattach).unwrap();
     let parsed: serde_json::Value = serde_json::from_str(&reattach).expect("reattach JSON");
-    assert_eq!(parsed[PROVIDER_ADDRESS]["Pid"], provider.id());
+    assert_eq!(parsed[PROVIDER_ADDRESS]["Pid"], provider.0.id());
 
     for version in VERSIONS {
         let mut tf = terraform(version);
@@ -200,10 +203,19 @@ fn validate_and_plan_against_a_provider_in_debug_mode() {
         validate_and_plan(&tf);
     }
     // Still serving after both Terraforms are done (Test: true), until told to stop.
-    assert!(provider.try_wait().unwrap().is_none(), "debug provider exited early");
-    send_sigterm(provider.id());
-    let status = provider.wait().unwrap();
+    assert!(provider.0.try_wait().unwrap().is_none(), "debug provider exited early");
+    send_sigterm(provider.0.id());
+    let status = provider.0.wait().unwrap();
     assert!(status.success(), "{status}");
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn send_sigterm(pid: u32) {

@@ -94,13 +94,18 @@ impl Terraform {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run terraform")
+    }
+
+    /// The command `run` would run, for starting Terraform in the background.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.binary);
         command.current_dir(self.dir()).args(args);
         for key in ["TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_REATTACH_PROVIDERS"] {
             command.env_remove(key);
         }
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
-        command.output().expect("run terraform")
+        command
     }
 
     /// Runs and asserts success; returns stdout.

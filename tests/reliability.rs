@@ -1,0 +1,145 @@
+//! Crashes and interruptions: the provider killed in the middle of creating
+//! twenty endpoints, and Terraform's Stop (Ctrl-C); the next apply converges
+//! to exactly the configuration with nothing orphaned in LocalStack.
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::aws::{self as cloud, block_on};
+use support::terraform::{Terraform, required_providers};
+
+const ENDPOINTS: usize = 20;
+
+/// A REST API with twenty resources, a function, and a configuration wiring
+/// each resource's POST to the function.
+fn twenty_endpoints(test: &str) -> (Terraform, String, String) {
+    let (api, _) = cloud::rest_api_with_resource(test, "base");
+    let parts: Vec<String> = (0..ENDPOINTS).map(|i| format!("r{i}")).collect();
+    let resources = cloud::resources(&api, &parts);
+    cloud::function(test, "def handler(event, context):\n    return event\n");
+    let endpoints: String = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            format!(
+                "resource \"async_lambda_endpoint\" \"e{i}\" {{\n  rest_api_id = \"{api}\"\n  resource_id = \"{r}\"\n  http_method = \"POST\"\n  function_name = \"{test}\"\n}}\n"
+            )
+        })
+        .collect();
+    let tf = Terraform::new("1.0.3");
+    tf.write_config(&format!("{}{}{endpoints}", required_providers(), cloud::provider_block()));
+    (tf, api, test.to_owned())
+}
+
+/// Starts `terraform apply` in the background, in a process group of its own
+/// as a terminal's foreground job is.
+fn start_apply(tf: &Terraform) -> Child {
+    use std::os::unix::process::CommandExt;
+    tf.command(&["apply", "-auto-approve", "-no-color", "-input=false", "-parallelism=1"])
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until at least `count` methods exist on the API (the apply is midway).
+fn wait_for_methods(api: &str, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while methods_on(api) < count {
+        assert!(Instant::now() < deadline, "the apply never got going");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// How many methods exist on the API's resources.
+fn methods_on(api: &str) -> usize {
+    block_on(async {
+        let resources = cloud::apigateway().get_resources().rest_api_id(api).send().await.unwrap();
+        resources.items().iter().map(|r| r.resource_methods().map_or(0, |m| m.len())).sum()
+    })
+}
+
+/// The pids of `root`'s descendants whose name starts with `prefix`
+/// (Terraform 1.0 re-executes itself, so providers are grandchildren).
+fn descendants(root: u32, prefix: &str) -> Vec<u32> {
+    let processes: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+            let ppid = stat[close + 2..].split(' ').nth(1)?.parse().ok()?;
+            Some((pid, ppid, stat[open + 1..close].to_owned()))
+        })
+        .collect();
+    let mut family = vec![root];
+    let mut found = Vec::new();
+    while let Some(parent) = family.pop() {
+        for (pid, ppid, name) in &processes {
+            if *ppid == parent {
+                family.push(*pid);
+                if name.starts_with(prefix) {
+                    found.push(*pid);
+                }
+            }
+        }
+    }
+    found
+}
+
+/// After the repair apply: plans empty, exactly one method per endpoint and
+/// one permission statement per endpoint, nothing else.
+fn assert_converged(tf: &Terraform, api: &str, function: &str) {
+    tf.apply();
+    tf.assert_no_changes();
+    assert_eq!(methods_on(api), ENDPOINTS, "orphaned or missing methods");
+    let statements = cloud::permission_statements(function);
+    assert_eq!(statements.len(), ENDPOINTS, "duplicate or missing permission statements");
+}
+
+#[test]
+fn the_provider_killed_midway_then_the_next_apply_converges() {
+    if !support::acceptance() {
+        return;
+    }
+    let (tf, api, function) = twenty_endpoints("killed");
+    let apply = start_apply(&tf);
+    wait_for_methods(&api, 3);
+    let providers = descendants(apply.id(), "terraform-provi");
+    assert!(!providers.is_empty(), "no provider process found");
+    for pid in providers {
+        Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+    }
+    let output = apply.wait_with_output().unwrap();
+    assert!(!output.status.success(), "the apply should fail when its provider dies");
+    assert!(methods_on(&api) < ENDPOINTS, "killed too late to prove anything");
+    assert_converged(&tf, &api, &function);
+}
+
+#[test]
+fn ctrl_c_stops_promptly_and_the_next_apply_repairs() {
+    if !support::acceptance() {
+        return;
+    }
+    let (tf, api, function) = twenty_endpoints("stopped");
+    let mut apply = start_apply(&tf);
+    wait_for_methods(&api, 3);
+    let interrupted = Instant::now();
+    // Ctrl-C in a terminal: SIGINT to the whole foreground process group.
+    Command::new("kill").args(["-INT", "--", &format!("-{}", apply.id())]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while apply.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "terraform did not stop within 30 s of Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = apply.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the interrupted apply reports failure:\n{text}");
+    assert!(methods_on(&api) < ENDPOINTS, "stopped too late to prove anything");
+    eprintln!("stopped {:?} after Ctrl-C", interrupted.elapsed());
+    assert_converged(&tf, &api, &function);
+}
