@@ -48,16 +48,29 @@ fn fixture(test: &str, version: &str) -> Fixture {
     Fixture { api, resource, function: name }
 }
 
+impl Fixture {
+    /// The configuration with one endpoint, `hook`, POST on `/jobs`, plus `extra`.
+    fn hook(&self, extra: &str) -> String {
+        config(&endpoint("hook", &self.api, &self.resource, "POST", &self.function, extra))
+    }
+}
+
+/// A fixture with the plain `hook` endpoint applied.
+fn applied(test: &str, version: &'static str) -> (Fixture, Terraform) {
+    let f = fixture(test, version);
+    let tf = Terraform::new(version);
+    tf.write_config(&f.hook(""));
+    tf.apply();
+    (f, tf)
+}
+
 #[test]
 fn create_then_both_plans_are_empty() {
     if !support::acceptance() {
         return;
     }
     for version in VERSIONS {
-        let f = fixture("create", version);
-        let tf = Terraform::new(version);
-        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
-        tf.apply();
+        let (f, tf) = applied("create", version);
         tf.assert_no_changes();
 
         let method = cloud::get_method(&f.api, &f.resource, "POST").expect("method created");
@@ -90,10 +103,7 @@ fn update_in_place_keeps_the_integration_response() {
         return;
     }
     for version in VERSIONS {
-        let f = fixture("update", version);
-        let tf = Terraform::new(version);
-        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
-        tf.apply();
+        let (f, tf) = applied("update", version);
         let trigger =
             tf.state_attributes("async_lambda_endpoint.hook")["redeployment_trigger"].clone();
 
@@ -142,10 +152,7 @@ fn drift_shows_in_the_plan_and_apply_repairs_it() {
         return;
     }
     for version in VERSIONS {
-        let f = fixture("drift", version);
-        let tf = Terraform::new(version);
-        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
-        tf.apply();
+        let (f, tf) = applied("drift", version);
 
         // Out of band: the integration becomes synchronous, the permission is removed.
         let method = cloud::get_method(&f.api, &f.resource, "POST").unwrap();
@@ -188,10 +195,7 @@ fn a_method_deleted_out_of_band_is_recreated() {
         return;
     }
     for version in VERSIONS {
-        let f = fixture("deleted", version);
-        let tf = Terraform::new(version);
-        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
-        tf.apply();
+        let (f, tf) = applied("deleted", version);
         block_on(
             cloud::apigateway()
                 .delete_method()
@@ -256,10 +260,7 @@ fn destroy_removes_method_and_permission() {
         return;
     }
     for version in VERSIONS {
-        let f = fixture("destroy", version);
-        let tf = Terraform::new(version);
-        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
-        tf.apply();
+        let (f, tf) = applied("destroy", version);
         tf.destroy();
         assert!(cloud::get_method(&f.api, &f.resource, "POST").is_none(), "method left behind");
         assert!(cloud::permission_statements(&f.function).is_empty(), "permission left behind");
@@ -333,10 +334,7 @@ fn a_create_whose_result_was_lost_converges_on_the_next_apply() {
         return;
     }
     for version in VERSIONS {
-        let f = fixture("lost", version);
-        let tf = Terraform::new(version);
-        tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
-        tf.apply();
+        let (f, tf) = applied("lost", version);
         // As if the provider had been killed before Terraform recorded the create.
         tf.ok(&["state", "rm", "async_lambda_endpoint.hook"]);
         tf.apply();
@@ -374,7 +372,7 @@ fn a_method_made_by_someone_else_is_never_taken_over() {
             .unwrap();
     });
     let tf = Terraform::new("1.15.5");
-    tf.write_config(&config(&endpoint("hook", &f.api, &f.resource, "POST", &f.function, "")));
+    tf.write_config(&f.hook(""));
     let out = tf.fails(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     assert!(out.contains("Method already exists"), "{out}");
     assert!(out.contains("terraform import"), "{out}");
