@@ -103,3 +103,24 @@ fn launched_with_only_protocol_6_it_says_which_version_it_speaks() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("speaks version 5"));
 }
+
+#[tokio::test]
+async fn sigint_is_ignored_and_unknown_rpcs_are_unimplemented() {
+    let client = ClientIdentity::generate();
+    let launched = Launched::start(&client);
+    // Ctrl-C reaches the whole process group; Terraform stops providers itself.
+    std::process::Command::new("kill")
+        .args(["-INT", &launched.child.id().to_string()])
+        .status()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut provider = ProviderClient::new(tls_channel(&launched, Some(&client)).await);
+    provider.get_schema(get_provider_schema::Request {}).await.expect("still serving after SIGINT");
+
+    use terraform_provider_async::plugin::proto::tfplugin5::read_data_source;
+    let status = provider
+        .read_data_source(read_data_source::Request::default())
+        .await
+        .expect_err("no data sources");
+    assert_eq!(status.code(), tonic::Code::Unimplemented);
+}
