@@ -14,7 +14,6 @@ cd "$ROOT"
 
 VERSION=$(cargo pkgid -p terraform-provider-async | sed 's/.*[#@]//')
 NAME="terraform-provider-async_${VERSION}"
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
 export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$ROOT=/src --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
 export CARGO_TARGET_DIR="$ROOT/target/release-dist"
 
