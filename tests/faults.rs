@@ -1,0 +1,161 @@
+//! Faults injected between the provider and LocalStack by our own proxy
+//! (tests/support/fault_proxy.py): throttling, conflicts, 5xx, connection
+//! resets, and answers dropped after the call took effect.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::aws::{self as cloud, REGION, block_on};
+use support::localstack::localstack;
+use support::terraform::{Terraform, repo_root, required_providers};
+
+const ENDPOINTS: usize = 20;
+
+/// The proxy, stopped when dropped.
+struct FaultProxy {
+    child: Child,
+    url: String,
+    stats: tempfile::NamedTempFile,
+}
+
+impl FaultProxy {
+    fn start(faults: &[(&str, &str)]) -> FaultProxy {
+        let stats = tempfile::NamedTempFile::new().unwrap();
+        let mut command = Command::new("python3");
+        command
+            .arg(repo_root().join("tests/support/fault_proxy.py"))
+            .args(["--upstream", &localstack().endpoint, "--stats"])
+            .arg(stats.path());
+        for (name, value) in faults {
+            command.arg(format!("--{name}")).arg(value);
+        }
+        let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
+        let mut url = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut url).unwrap();
+        FaultProxy { child, url: url.trim().to_owned(), stats }
+    }
+
+    fn stats(&self) -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(self.stats.path()).unwrap()).unwrap_or_default()
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The provider block sending API Gateway and Lambda calls through `proxy`.
+fn provider_via(proxy: &FaultProxy, max_retries: u32) -> String {
+    let direct = &localstack().endpoint;
+    format!(
+        r#"provider "async" {{
+  region      = "{REGION}"
+  access_key  = "test"
+  secret_key  = "test"
+  max_retries = {max_retries}
+  endpoints {{
+    apigateway = "{via}"
+    lambda     = "{via}"
+    sts        = "{direct}"
+  }}
+}}
+"#,
+        via = proxy.url
+    )
+}
+
+/// `count` endpoints on fresh resources of a fresh API, wired to a fresh function.
+fn endpoints(test: &str, count: usize) -> (String, String, String) {
+    let (api, _) = cloud::rest_api_with_resource(test, "base");
+    let parts: Vec<String> = (0..count).map(|i| format!("r{i}")).collect();
+    let resources = cloud::resources(&api, &parts);
+    cloud::function(test, "def handler(event, context):\n    return event\n");
+    let hcl = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            format!(
+                "resource \"async_lambda_endpoint\" \"e{i}\" {{\n  rest_api_id = \"{api}\"\n  resource_id = \"{r}\"\n  http_method = \"POST\"\n  function_name = \"{test}\"\n}}\n"
+            )
+        })
+        .collect();
+    (hcl, api, test.to_owned())
+}
+
+fn methods_on(api: &str) -> usize {
+    block_on(async {
+        let resources = cloud::apigateway().get_resources().rest_api_id(api).send().await.unwrap();
+        resources.items().iter().map(|r| r.resource_methods().map_or(0, |m| m.len())).sum()
+    })
+}
+
+#[test]
+fn twenty_endpoints_apply_through_throttling_server_errors_and_resets() {
+    if !support::acceptance() {
+        return;
+    }
+    let proxy = FaultProxy::start(&[("throttle", "0.2"), ("error", "0.03"), ("reset", "0.02")]);
+    let (hcl, api, function) = endpoints("faulty", ENDPOINTS);
+    let tf = Terraform::new("1.15.5");
+    tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&proxy, 10)));
+    tf.apply();
+    tf.assert_no_changes();
+    assert_eq!(methods_on(&api), ENDPOINTS);
+    assert_eq!(cloud::permission_statements(&function).len(), ENDPOINTS);
+    let stats = proxy.stats();
+    eprintln!("fault proxy: {stats}");
+    assert!(stats["throttle"].as_u64().unwrap() > 0, "faults were injected: {stats}");
+    tf.destroy();
+    assert_eq!(methods_on(&api), 0, "orphans after destroy");
+}
+
+#[test]
+fn endless_throttling_fails_within_the_retry_budget_with_a_clear_error() {
+    if !support::acceptance() {
+        return;
+    }
+    let proxy = FaultProxy::start(&[("throttle", "1.0")]);
+    let (hcl, api, _) = endpoints("throttled", 1);
+    let tf = Terraform::new("1.15.5");
+    tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&proxy, 2)));
+    let started = Instant::now();
+    let out = tf.fails(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    // Terraform wraps diagnostic text; compare it as one line.
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A hang guard, not a speed target: three attempts back off for seconds at most.
+    assert!(started.elapsed() < Duration::from_secs(120), "the apply hung");
+    assert!(out.contains("was throttled (TooManyRequestsException) on all 3 attempts"), "{out}");
+    assert!(out.contains("-parallelism"), "the error says what to do: {out}");
+    assert_eq!(methods_on(&api), 0, "nothing half-created");
+    assert!(tf.state_attributes("async_lambda_endpoint.e0").is_null(), "nothing in state");
+}
+
+#[test]
+fn answers_lost_after_the_write_converge_without_duplicates_or_orphans() {
+    if !support::acceptance() {
+        return;
+    }
+    let (hcl, api, function) = endpoints("dropped", ENDPOINTS);
+    let tf = Terraform::new("1.15.5");
+    {
+        let lossy = FaultProxy::start(&[("drop", "0.15")]);
+        tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&lossy, 10)));
+        // Retries usually absorb the losses; either way the next apply must converge.
+        let _ = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        let stats = lossy.stats();
+        eprintln!("fault proxy: {stats}");
+        assert!(stats["drop"].as_u64().unwrap() > 0, "answers were dropped: {stats}");
+    }
+    let clean = FaultProxy::start(&[]);
+    tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&clean, 10)));
+    tf.apply();
+    tf.assert_no_changes();
+    assert_eq!(methods_on(&api), ENDPOINTS, "orphaned or missing methods");
+    assert_eq!(cloud::permission_statements(&function).len(), ENDPOINTS, "duplicate statements");
+}
