@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help demo demo-down tools build release test lint
+.PHONY: help demo demo-down tools build release test soak lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,9 +27,16 @@ lint: ## rustfmt and clippy, warnings are errors
 	cargo fmt --all --check
 	cargo clippy --locked --all-targets -- -D warnings
 
+soak: tools ## Fault-injection soak: many rounds of twenty endpoints through throttling, 5xx and resets
+	TF_ACC=1 TFASYNC_SOAK_ROUNDS=$${ROUNDS:-10} cargo test --locked --test faults -- --nocapture
+
 test: tools lint ## Every test: unit, protocol, Terraform CLI and acceptance tests
 	TF_ACC=1 cargo test --locked --workspace
 
 .PHONY: docs
 docs: ## Regenerate docs/ from the schemas and examples
 	cargo run --quiet --locked --bin gen-docs
+
+.PHONY: bench
+bench: ## Benchmark against the five hashicorp/aws resources; writes bench/RESULTS.md (~10 min)
+	python3 bench/run.py

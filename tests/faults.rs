@@ -95,24 +95,39 @@ fn methods_on(api: &str) -> usize {
     })
 }
 
+/// Rounds of the mixed-fault apply: one in `make test`, more in `make soak`.
+fn rounds() -> u32 {
+    std::env::var("TFASYNC_SOAK_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(1)
+}
+
 #[test]
 fn twenty_endpoints_apply_through_throttling_server_errors_and_resets() {
     if !support::acceptance() {
         return;
     }
-    let proxy = FaultProxy::start(&[("throttle", "0.2"), ("error", "0.03"), ("reset", "0.02")]);
-    let (hcl, api, function) = endpoints("faulty", ENDPOINTS);
-    let tf = Terraform::new("1.15.5");
-    tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&proxy, 10)));
-    tf.apply();
-    tf.assert_no_changes();
-    assert_eq!(methods_on(&api), ENDPOINTS);
-    assert_eq!(cloud::permission_statements(&function).len(), ENDPOINTS);
-    let stats = proxy.stats();
-    eprintln!("fault proxy: {stats}");
-    assert!(stats["throttle"].as_u64().unwrap() > 0, "faults were injected: {stats}");
-    tf.destroy();
-    assert_eq!(methods_on(&api), 0, "orphans after destroy");
+    for round in 0..rounds() {
+        let seed = (round + 1).to_string();
+        let proxy = FaultProxy::start(&[
+            ("throttle", "0.2"),
+            ("conflict", "0.02"),
+            ("error", "0.03"),
+            ("reset", "0.02"),
+            ("seed", &seed),
+        ]);
+        let (hcl, api, function) = endpoints(&format!("faulty-{round}"), ENDPOINTS);
+        let tf = Terraform::new("1.15.5");
+        tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&proxy, 10)));
+        tf.apply();
+        tf.assert_no_changes();
+        assert_eq!(methods_on(&api), ENDPOINTS);
+        assert_eq!(cloud::permission_statements(&function).len(), ENDPOINTS);
+        tf.destroy();
+        assert_eq!(methods_on(&api), 0, "orphans after destroy");
+        assert!(cloud::permission_statements(&function).is_empty(), "statements after destroy");
+        let stats = proxy.stats();
+        eprintln!("round {round}: {ENDPOINTS} endpoints, orphans 0, fault proxy {stats}");
+        assert!(stats["throttle"].as_u64().unwrap() > 0, "faults were injected: {stats}");
+    }
 }
 
 #[test]
