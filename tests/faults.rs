@@ -174,3 +174,26 @@ fn answers_lost_after_the_write_converge_without_duplicates_or_orphans() {
     assert_eq!(methods_on(&api), ENDPOINTS, "orphaned or missing methods");
     assert_eq!(cloud::permission_statements(&function).len(), ENDPOINTS, "duplicate statements");
 }
+
+#[test]
+fn a_refresh_makes_two_api_calls_per_endpoint() {
+    if !support::acceptance() {
+        return;
+    }
+    const COUNT: usize = 3;
+    let (hcl, _, _) = endpoints("refresh-calls", COUNT);
+    let tf = Terraform::new("1.15.5");
+    let counted = |proxy: &FaultProxy| {
+        // Every call, STS included, goes through the (fault-free) proxy.
+        let block = provider_via(proxy, 10).replace(&localstack().endpoint, &proxy.url);
+        format!("{}{block}{hcl}", required_providers())
+    };
+    let setup = FaultProxy::start(&[]);
+    tf.write_config(&counted(&setup));
+    tf.apply();
+    let refresh = FaultProxy::start(&[]);
+    tf.write_config(&counted(&refresh));
+    assert!(tf.plan_changes(&[]).is_none(), "no changes");
+    let calls = refresh.stats()["requests"].as_u64().unwrap();
+    assert_eq!(calls, 2 * COUNT as u64, "GetMethod and GetPolicy per endpoint, nothing else");
+}

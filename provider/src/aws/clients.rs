@@ -54,6 +54,29 @@ pub enum ConfigureError {
 }
 
 impl Aws {
+    /// The caller's account, read from `arn` (one this provider built for the
+    /// caller, such as a permission's source ARN) when it is for this region,
+    /// so refreshing state needs no STS call; else asked of STS.
+    pub async fn account_from(
+        &self,
+        ctx: &Context,
+        arn: Option<&str>,
+    ) -> Result<Account, ConfigureError> {
+        let parts: Vec<&str> = arn.unwrap_or("").split(':').collect();
+        match parts.as_slice() {
+            ["arn", partition, _, region, account_id, ..]
+                if *region == self.region && !account_id.is_empty() =>
+            {
+                Ok(Account {
+                    partition: (*partition).to_owned(),
+                    region: self.region.clone(),
+                    account_id: (*account_id).to_owned(),
+                })
+            }
+            _ => self.account(ctx).await.cloned(),
+        }
+    }
+
     /// The caller's account and partition (one STS call per process).
     pub async fn account(&self, ctx: &Context) -> Result<&Account, ConfigureError> {
         self.account

@@ -375,7 +375,8 @@ async fn observe(
     prior: &Value,
     method: &GetMethodOutput,
 ) -> Result<Value, Diagnostic> {
-    let account = aws.account(ctx).await.map_err(|e| not_configured(&e))?;
+    let source_arn = prior.get("permission_source_arn").as_str();
+    let account = &aws.account_from(ctx, source_arn).await.map_err(|e| not_configured(&e))?;
     let mut state = prior.as_map().cloned().unwrap_or_default();
     let mut put = |k: &str, v: Value| {
         state.insert(k.to_owned(), v);

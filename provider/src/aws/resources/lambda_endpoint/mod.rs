@@ -59,20 +59,22 @@ impl Resource for LambdaEndpoint {
         // that only creates makes no AWS call at all.
         let account = match (&request.prior_state, self.aws.get()) {
             (Value::Null, _) | (_, None) => None,
-            (_, Some(aws)) => match aws.account(ctx).await {
-                Ok(account) => Some(account),
-                Err(e) => {
-                    let diagnostic =
-                        Diagnostic::error("Cannot use the AWS credentials", e.to_string());
-                    return Plan {
-                        planned_state: request.proposed_state,
-                        requires_replace: Vec::new(),
-                        diagnostics: vec![diagnostic],
-                    };
+            (prior, Some(aws)) => {
+                match aws.account_from(ctx, prior.get("permission_source_arn").as_str()).await {
+                    Ok(account) => Some(account),
+                    Err(e) => {
+                        let diagnostic =
+                            Diagnostic::error("Cannot use the AWS credentials", e.to_string());
+                        return Plan {
+                            planned_state: request.proposed_state,
+                            requires_replace: Vec::new(),
+                            diagnostics: vec![diagnostic],
+                        };
+                    }
                 }
-            },
+            }
         };
-        plan::plan(&self.schema, request, account)
+        plan::plan(&self.schema, request, account.as_ref())
     }
 
     async fn apply(&self, request: ApplyRequest, ctx: &Context) -> (Value, Diagnostics) {
