@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::aws::{self as cloud, REGION, block_on};
+use support::aws as cloud;
 use support::localstack::localstack;
 use support::terraform::{Terraform, repo_root, required_providers};
 
@@ -52,52 +52,18 @@ impl Drop for FaultProxy {
 
 /// The provider block sending API Gateway and Lambda calls through `proxy`.
 fn provider_via(proxy: &FaultProxy, max_retries: u32) -> String {
-    let direct = &localstack().endpoint;
-    format!(
-        r#"provider "async" {{
-  region      = "{REGION}"
-  access_key  = "test"
-  secret_key  = "test"
-  max_retries = {max_retries}
-  endpoints {{
-    apigateway = "{via}"
-    lambda     = "{via}"
-    sts        = "{direct}"
-  }}
-}}
-"#,
-        via = proxy.url
-    )
-}
-
-/// `count` endpoints on fresh resources of a fresh API, wired to a fresh function.
-fn endpoints(test: &str, count: usize) -> (String, String, String) {
-    let (api, _) = cloud::rest_api_with_resource(test, "base");
-    let parts: Vec<String> = (0..count).map(|i| format!("r{i}")).collect();
-    let resources = cloud::resources(&api, &parts);
-    cloud::function(test, "def handler(event, context):\n    return event\n");
-    let hcl = resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            format!(
-                "resource \"async_lambda_endpoint\" \"e{i}\" {{\n  rest_api_id = \"{api}\"\n  resource_id = \"{r}\"\n  http_method = \"POST\"\n  function_name = \"{test}\"\n}}\n"
-            )
-        })
-        .collect();
-    (hcl, api, test.to_owned())
-}
-
-fn methods_on(api: &str) -> usize {
-    block_on(async {
-        let resources = cloud::apigateway().get_resources().rest_api_id(api).send().await.unwrap();
-        resources.items().iter().map(|r| r.resource_methods().map_or(0, |m| m.len())).sum()
-    })
+    cloud::provider_block_via(&proxy.url, &localstack().endpoint, Some(max_retries))
 }
 
 /// Rounds of the mixed-fault apply: one in `make test`, more in `make soak`.
 fn rounds() -> u32 {
     std::env::var("TFASYNC_SOAK_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(1)
+}
+
+/// Fresh endpoints, as HCL, with the API's id and the function's name.
+fn endpoints(test: &str, count: usize) -> (String, String, String) {
+    let (hcl, api) = cloud::endpoints_on_fresh_api(test, count);
+    (hcl, api, test.to_owned())
 }
 
 #[test]
@@ -119,10 +85,10 @@ fn twenty_endpoints_apply_through_throttling_server_errors_and_resets() {
         tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&proxy, 10)));
         tf.apply();
         tf.assert_no_changes();
-        assert_eq!(methods_on(&api), ENDPOINTS);
+        assert_eq!(cloud::methods_on(&api), ENDPOINTS);
         assert_eq!(cloud::permission_statements(&function).len(), ENDPOINTS);
         tf.destroy();
-        assert_eq!(methods_on(&api), 0, "orphans after destroy");
+        assert_eq!(cloud::methods_on(&api), 0, "orphans after destroy");
         assert!(cloud::permission_statements(&function).is_empty(), "statements after destroy");
         let stats = proxy.stats();
         eprintln!("round {round}: {ENDPOINTS} endpoints, orphans 0, fault proxy {stats}");
@@ -147,7 +113,7 @@ fn endless_throttling_fails_within_the_retry_budget_with_a_clear_error() {
     assert!(started.elapsed() < Duration::from_secs(120), "the apply hung");
     assert!(out.contains("was throttled (TooManyRequestsException) on all 3 attempts"), "{out}");
     assert!(out.contains("-parallelism"), "the error says what to do: {out}");
-    assert_eq!(methods_on(&api), 0, "nothing half-created");
+    assert_eq!(cloud::methods_on(&api), 0, "nothing half-created");
     assert!(tf.state_attributes("async_lambda_endpoint.e0").is_null(), "nothing in state");
 }
 
@@ -171,7 +137,7 @@ fn answers_lost_after_the_write_converge_without_duplicates_or_orphans() {
     tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&clean, 10)));
     tf.apply();
     tf.assert_no_changes();
-    assert_eq!(methods_on(&api), ENDPOINTS, "orphaned or missing methods");
+    assert_eq!(cloud::methods_on(&api), ENDPOINTS, "orphaned or missing methods");
     assert_eq!(cloud::permission_statements(&function).len(), ENDPOINTS, "duplicate statements");
 }
 
@@ -185,7 +151,7 @@ fn a_refresh_makes_two_api_calls_per_endpoint() {
     let tf = Terraform::new("1.15.5");
     let counted = |proxy: &FaultProxy| {
         // Every call, STS included, goes through the (fault-free) proxy.
-        let block = provider_via(proxy, 10).replace(&localstack().endpoint, &proxy.url);
+        let block = cloud::provider_block_via(&proxy.url, &proxy.url, None);
         format!("{}{block}{hcl}", required_providers())
     };
     let setup = FaultProxy::start(&[]);

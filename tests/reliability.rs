@@ -7,7 +7,7 @@ mod support;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::aws::{self as cloud, block_on};
+use support::aws as cloud;
 use support::terraform::{Terraform, required_providers};
 
 const ENDPOINTS: usize = 20;
@@ -15,19 +15,7 @@ const ENDPOINTS: usize = 20;
 /// A REST API with twenty resources, a function, and a configuration wiring
 /// each resource's POST to the function.
 fn twenty_endpoints(test: &str) -> (Terraform, String, String) {
-    let (api, _) = cloud::rest_api_with_resource(test, "base");
-    let parts: Vec<String> = (0..ENDPOINTS).map(|i| format!("r{i}")).collect();
-    let resources = cloud::resources(&api, &parts);
-    cloud::function(test, "def handler(event, context):\n    return event\n");
-    let endpoints: String = resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            format!(
-                "resource \"async_lambda_endpoint\" \"e{i}\" {{\n  rest_api_id = \"{api}\"\n  resource_id = \"{r}\"\n  http_method = \"POST\"\n  function_name = \"{test}\"\n}}\n"
-            )
-        })
-        .collect();
+    let (endpoints, api) = cloud::endpoints_on_fresh_api(test, ENDPOINTS);
     let tf = Terraform::new("1.0.3");
     tf.write_config(&format!("{}{}{endpoints}", required_providers(), cloud::provider_block()));
     (tf, api, test.to_owned())
@@ -48,18 +36,10 @@ fn start_apply(tf: &Terraform) -> Child {
 /// Waits until at least `count` methods exist on the API (the apply is midway).
 fn wait_for_methods(api: &str, count: usize) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    while methods_on(api) < count {
+    while cloud::methods_on(api) < count {
         assert!(Instant::now() < deadline, "the apply never got going");
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-/// How many methods exist on the API's resources.
-fn methods_on(api: &str) -> usize {
-    block_on(async {
-        let resources = cloud::apigateway().get_resources().rest_api_id(api).send().await.unwrap();
-        resources.items().iter().map(|r| r.resource_methods().map_or(0, |m| m.len())).sum()
-    })
 }
 
 /// The pids of `root`'s descendants whose name starts with `prefix`
@@ -95,7 +75,7 @@ fn descendants(root: u32, prefix: &str) -> Vec<u32> {
 fn assert_converged(tf: &Terraform, api: &str, function: &str) {
     tf.apply();
     tf.assert_no_changes();
-    assert_eq!(methods_on(api), ENDPOINTS, "orphaned or missing methods");
+    assert_eq!(cloud::methods_on(api), ENDPOINTS, "orphaned or missing methods");
     let statements = cloud::permission_statements(function);
     assert_eq!(statements.len(), ENDPOINTS, "duplicate or missing permission statements");
 }
@@ -115,7 +95,7 @@ fn the_provider_killed_midway_then_the_next_apply_converges() {
     }
     let output = apply.wait_with_output().unwrap();
     assert!(!output.status.success(), "the apply should fail when its provider dies");
-    assert!(methods_on(&api) < ENDPOINTS, "killed too late to prove anything");
+    assert!(cloud::methods_on(&api) < ENDPOINTS, "killed too late to prove anything");
     assert_converged(&tf, &api, &function);
 }
 
@@ -139,7 +119,7 @@ fn ctrl_c_stops_promptly_and_the_next_apply_repairs() {
     let text = String::from_utf8_lossy(&output.stdout).into_owned()
         + &String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "the interrupted apply reports failure:\n{text}");
-    assert!(methods_on(&api) < ENDPOINTS, "stopped too late to prove anything");
+    assert!(cloud::methods_on(&api) < ENDPOINTS, "stopped too late to prove anything");
     eprintln!("stopped {:?} after Ctrl-C", interrupted.elapsed());
     assert_converged(&tf, &api, &function);
 }

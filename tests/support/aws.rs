@@ -181,17 +181,51 @@ pub fn aws_provider_block() -> String {
 /// The provider block for LocalStack, as examples and tests write it.
 pub fn provider_block() -> String {
     let endpoint = &localstack().endpoint;
+    provider_block_via(endpoint, endpoint, None)
+}
+
+/// The provider block with API Gateway and Lambda calls sent to `via` and
+/// STS calls to `sts`, and `max_retries` when given.
+pub fn provider_block_via(via: &str, sts: &str, max_retries: Option<u32>) -> String {
+    let retries = max_retries.map(|n| format!("  max_retries = {n}\n")).unwrap_or_default();
     format!(
         r#"provider "async" {{
   region     = "{REGION}"
   access_key = "test"
   secret_key = "test"
-  endpoints {{
-    apigateway = "{endpoint}"
-    lambda     = "{endpoint}"
-    sts        = "{endpoint}"
+{retries}  endpoints {{
+    apigateway = "{via}"
+    lambda     = "{via}"
+    sts        = "{sts}"
   }}
 }}
 "#
     )
+}
+
+/// `count` endpoints (POST on fresh resources of a fresh REST API, all
+/// wired to a fresh function named `test`), as HCL; with the API's id.
+pub fn endpoints_on_fresh_api(test: &str, count: usize) -> (String, String) {
+    let (api, _) = rest_api_with_resource(test, "base");
+    let parts: Vec<String> = (0..count).map(|i| format!("r{i}")).collect();
+    let resources = resources(&api, &parts);
+    function(test, "def handler(event, context):\n    return event\n");
+    let hcl = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            format!(
+                "resource \"async_lambda_endpoint\" \"e{i}\" {{\n  rest_api_id   = \"{api}\"\n  resource_id   = \"{r}\"\n  http_method   = \"POST\"\n  function_name = \"{test}\"\n}}\n"
+            )
+        })
+        .collect();
+    (hcl, api)
+}
+
+/// How many methods exist on the API's resources.
+pub fn methods_on(api: &str) -> usize {
+    block_on(async {
+        let resources = apigateway().get_resources().rest_api_id(api).send().await.unwrap();
+        resources.items().iter().map(|r| r.resource_methods().map_or(0, |m| m.len())).sum()
+    })
 }
