@@ -38,5 +38,5 @@ docs: ## Regenerate docs/ from the schemas and examples
 	cargo run --quiet --locked --bin gen-docs
 
 .PHONY: bench
-bench: ## Benchmark against the five hashicorp/aws resources; writes bench/RESULTS.md (~10 min)
+bench: ## Benchmark against the five hashicorp/aws resources; writes bench/RESULTS.md (~6 min)
 	python3 bench/run.py
