@@ -87,10 +87,6 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(summary, detail) }
-    }
-
     /// Attaches the attribute this diagnostic is about.
     pub fn at(mut self, path: AttributePath) -> Self {
         self.attribute = Some(path);
@@ -109,8 +105,3 @@ impl fmt::Display for Diagnostic {
 
 /// The diagnostics of one operation.
 pub type Diagnostics = Vec<Diagnostic>;
-
-/// True when any diagnostic is an error.
-pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
-    diagnostics.iter().any(|d| d.severity == Severity::Error)
-}

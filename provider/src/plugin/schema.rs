@@ -42,10 +42,6 @@ impl Block {
         }
         Type::Object(attrs)
     }
-
-    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
-        self.attributes.iter().find(|a| a.name == name)
-    }
 }
 
 /// Whether the user must, may, or may not set an attribute.
