@@ -161,6 +161,14 @@ fn is_transient_conflict(code: &str, message: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use aws_sdk_apigateway::operation::put_method::{PutMethodError, PutMethodOutput};
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
     use super::*;
 
     #[test]
@@ -189,19 +197,6 @@ mod tests {
         ));
         assert!(!is_transient_conflict("BadRequestException", "nope"));
     }
-}
-
-#[cfg(test)]
-mod policy_tests {
-    use std::sync::atomic::{AtomicU32, Ordering};
-
-    use aws_sdk_apigateway::operation::put_method::{PutMethodError, PutMethodOutput};
-    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-    use aws_smithy_runtime_api::http::StatusCode;
-    use aws_smithy_types::body::SdkBody;
-    use aws_smithy_types::error::ErrorMetadata;
-
-    use super::*;
 
     fn service_error(
         status: u16,

@@ -65,8 +65,8 @@ fn applied_state(planned: &Value, account: &Account, d: &Desired, resource_path:
     set(&mut state, "resource_path", resource_path.to_owned());
     set(&mut state, "function_arn", d.function_arn(account));
     set(&mut state, "integration_uri", d.integration_uri(account));
-    set(&mut state, "permission_statement_id", d.statement_id().unwrap_or_default());
-    let source = d.statement_id().map(|_| d.source_arn(account, resource_path)).unwrap_or_default();
+    let (statement, source) = d.permission(account, resource_path);
+    set(&mut state, "permission_statement_id", statement);
     set(&mut state, "permission_source_arn", source);
     let trigger = plan::redeployment_trigger(&state);
     state.insert("redeployment_trigger".into(), trigger);
@@ -262,8 +262,7 @@ pub async fn update(
 
     let old_statement = prior.get("permission_statement_id").as_str().unwrap_or("");
     let old_source = prior.get("permission_source_arn").as_str().unwrap_or("");
-    let new_statement = new.statement_id().unwrap_or_default();
-    let new_source = new.statement_id().map(|_| new.source_arn(account, &path)).unwrap_or_default();
+    let (new_statement, new_source) = new.permission(account, &path);
     let new_function = new.function_arn(account);
     let old_function = prior.get("function_arn").as_str().unwrap_or("").to_owned();
     if (old_statement, old_source, old_function.as_str())

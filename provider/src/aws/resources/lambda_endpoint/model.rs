@@ -171,6 +171,15 @@ impl Desired {
         self.credentials.is_none().then(|| self.id.statement_id())
     }
 
+    /// The permission as state records it: its statement id and source ARN,
+    /// both empty when `credentials` replaces it.
+    pub fn permission(&self, account: &Account, resource_path: &str) -> (String, String) {
+        match self.statement_id() {
+            Some(statement) => (statement, self.source_arn(account, resource_path)),
+            None => (String::new(), String::new()),
+        }
+    }
+
     /// The narrowest source ARN that lets this method invoke the function:
     /// this API, any stage, this method, this path.
     pub fn source_arn(&self, account: &Account, resource_path: &str) -> String {

@@ -110,10 +110,7 @@ fn needs_repair(prior: &Value, planned: &BTreeMap<String, Value>, account: &Acco
     }
     let d = Desired::from_state(&Value::Map(planned.clone()));
     let path = prior.get("resource_path").as_str().unwrap_or("/");
-    let (statement, source) = match d.statement_id() {
-        Some(statement) => (statement, d.source_arn(account, path)),
-        None => (String::new(), String::new()),
-    };
+    let (statement, source) = d.permission(account, path);
     prior.get("integration_uri").as_str() != Some(d.integration_uri(account).as_str())
         || prior.get("permission_statement_id").as_str() != Some(statement.as_str())
         || prior.get("permission_source_arn").as_str() != Some(source.as_str())
