@@ -99,7 +99,10 @@ impl Drop for Launched {
 /// Accepts exactly the server certificate from the handshake line, as
 /// go-plugin does by making it the only root.
 #[derive(Debug)]
-struct PinnedServer(CertificateDer<'static>);
+struct PinnedServer {
+    certificate: CertificateDer<'static>,
+    algorithms: rustls::crypto::WebPkiSupportedAlgorithms,
+}
 
 impl ServerCertVerifier for PinnedServer {
     fn verify_server_cert(
@@ -110,7 +113,7 @@ impl ServerCertVerifier for PinnedServer {
         _: &[u8],
         _: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.0.as_ref() {
+        if end_entity.as_ref() == self.certificate.as_ref() {
             Ok(ServerCertVerified::assertion())
         } else {
             Err(rustls::Error::General("unexpected server certificate".into()))
@@ -123,8 +126,7 @@ impl ServerCertVerifier for PinnedServer {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let algs = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &algs)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -133,14 +135,11 @@ impl ServerCertVerifier for PinnedServer {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let algs = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &algs)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        rustls::crypto::aws_lc_rs::default_provider()
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.algorithms.supported_schemes()
     }
 }
 
@@ -148,11 +147,15 @@ impl ServerCertVerifier for PinnedServer {
 /// certificate at all).
 pub async fn tls_channel(launched: &Launched, identity: Option<&ClientIdentity>) -> Channel {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let verifier = PinnedServer {
+        certificate: launched.server_cert.clone(),
+        algorithms: provider.signature_verification_algorithms,
+    };
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(PinnedServer(launched.server_cert.clone())));
+        .with_custom_certificate_verifier(Arc::new(verifier));
     let mut config = match identity {
         Some(id) => builder.with_client_auth_cert(vec![id.cert_der.clone()], id.key()).unwrap(),
         None => builder.with_no_client_auth(),
