@@ -385,27 +385,3 @@ fn a_method_made_by_someone_else_is_never_taken_over() {
     assert!(cloud::permission_statements(&f.function).is_empty(), "nothing created");
     assert!(tf.state_attributes("async_lambda_endpoint.hook").is_null(), "nothing in state");
 }
-
-#[test]
-fn a_failed_step_undoes_the_create_and_names_the_step() {
-    if !support::acceptance() {
-        return;
-    }
-    let f = fixture("rollback", "1.15.5");
-    let tf = Terraform::new("1.15.5");
-    // The function does not exist: the last step, the permission, fails.
-    tf.write_config(&config(&endpoint(
-        "hook",
-        &f.api,
-        &f.resource,
-        "POST",
-        "no-such-function",
-        "",
-    )));
-    let out = tf.fails(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    assert!(out.contains("Adding the Lambda permission failed"), "{out}");
-    assert!(out.contains("was removed again"), "{out}");
-    assert!(out.contains("function_name"), "the diagnostic points at function_name: {out}");
-    assert!(cloud::get_method(&f.api, &f.resource, "POST").is_none(), "half-created method left");
-    assert!(tf.state_attributes("async_lambda_endpoint.hook").is_null(), "nothing in state");
-}

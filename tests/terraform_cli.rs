@@ -60,63 +60,6 @@ fn validate_and_plan_through_dev_overrides() {
     }
 }
 
-/// An endpoint with one more line of configuration.
-fn endpoint_with(line: &str) -> String {
-    valid_config().replacen("  function_name", &format!("  {line}\n  function_name"), 1)
-}
-
-#[test]
-fn invalid_values_fail_validate_naming_the_attribute() {
-    // (configuration, summary, the source line Terraform quotes for the attribute path)
-    let cases = [
-        (
-            endpoint("FETCH", "worker"),
-            "Invalid http_method",
-            r#"http_method   = "FETCH""#.to_owned(),
-        ),
-        (
-            endpoint("POST", "arn:aws:lambda:us-east-1:123:function:worker"),
-            "Invalid function_name",
-            r#"function_name = "arn:aws:lambda:us-east-1:123:function:worker""#.to_owned(),
-        ),
-        (
-            endpoint_with(r#"authorization = "BASIC""#),
-            "Invalid authorization",
-            r#"authorization = "BASIC""#.to_owned(),
-        ),
-        (
-            endpoint_with(r#"response_status_code = "500""#),
-            "Invalid response_status_code",
-            r#"response_status_code = "500""#.to_owned(),
-        ),
-        (
-            endpoint_with("timeout_milliseconds = 60000"),
-            "Invalid timeout_milliseconds",
-            "timeout_milliseconds = 60000".to_owned(),
-        ),
-        (
-            endpoint_with(r#"request_templates = { "json" = "{}" }"#),
-            "Invalid request_templates key",
-            r#"request_templates = { "json" = "{}" }"#.to_owned(),
-        ),
-        (
-            endpoint_with(r#"authorization = "CUSTOM""#),
-            "Missing authorizer_id",
-            r#"authorization = "CUSTOM""#.to_owned(),
-        ),
-    ];
-    for version in VERSIONS {
-        let tf = terraform(version);
-        for (config, summary, source_line) in &cases {
-            tf.write_config(config);
-            let out = tf.fails(&["validate", "-no-color"]);
-            assert!(out.contains(summary), "{version}: {out}");
-            // Terraform quotes the offending line when the diagnostic has an attribute path.
-            assert!(out.contains(source_line.as_str()), "{version}: no attribute in:\n{out}");
-        }
-    }
-}
-
 #[test]
 fn a_missing_region_is_one_clear_diagnostic_at_configure() {
     for version in VERSIONS {

@@ -119,6 +119,11 @@ pub fn function_with_env(name: &str, handler_source: &str, env: &[(&str, &str)])
     })
 }
 
+/// Deletes a function, as someone outside Terraform would.
+pub fn delete_function(name: &str) {
+    block_on(async { lambda().delete_function().function_name(name).send().await.unwrap() });
+}
+
 /// The `Sid -> source ARN` of every statement in the function's policy.
 pub fn permission_statements(function: &str) -> Vec<(String, String)> {
     block_on(async {

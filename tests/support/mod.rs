@@ -4,6 +4,7 @@
 pub mod aws;
 pub mod localstack;
 pub mod plugin;
+pub mod stack;
 pub mod terraform;
 
 /// Acceptance tests talk to a real (emulated) AWS and run only when TF_ACC is

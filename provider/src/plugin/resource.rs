@@ -27,6 +27,13 @@ pub struct Plan {
     pub diagnostics: Diagnostics,
 }
 
+impl Plan {
+    /// A plan that stops at `diagnostics`; Terraform shows them and plans nothing.
+    pub fn refused(proposed_state: Value, diagnostics: Diagnostics) -> Plan {
+        Plan { planned_state: proposed_state, requires_replace: Vec::new(), diagnostics }
+    }
+}
+
 /// What Terraform asks `plan` to decide about.
 #[derive(Debug)]
 pub struct PlanRequest {

@@ -135,6 +135,32 @@ async fn claim_method(
     Ok(remote::put_method(aws, ctx, d).await?)
 }
 
+/// Why the API resource of `id` was not found: no such REST API, or no such
+/// resource in it; at the attribute to fix.
+async fn missing_resource(aws: &Aws, ctx: &Context, id: &EndpointId) -> Diagnostic {
+    // An error here only loses the distinction; the resource is missing either way.
+    if let Ok(false) = remote::rest_api_exists(aws, ctx, &id.rest_api_id).await {
+        Diagnostic::error(
+            "REST API not found",
+            format!(
+                "API Gateway has no REST API {:?} in {}. Check rest_api_id and the provider's \
+                 region.",
+                id.rest_api_id, aws.region
+            ),
+        )
+        .at(AttributePath::root("rest_api_id"))
+    } else {
+        Diagnostic::error(
+            "REST API resource not found",
+            format!(
+                "REST API {:?} has no resource {:?}. Check resource_id.",
+                id.rest_api_id, id.resource_id
+            ),
+        )
+        .at(AttributePath::root("resource_id"))
+    }
+}
+
 pub async fn create(aws: &Aws, ctx: &Context, planned: &Value) -> Result<Value, Failure> {
     let d = Desired::from_state(planned);
     let nothing_created = |diagnostic| Failure { diagnostic, state: Value::Null };
@@ -142,17 +168,9 @@ pub async fn create(aws: &Aws, ctx: &Context, planned: &Value) -> Result<Value, 
     let path = match remote::resource_path(aws, ctx, &d.id.rest_api_id, &d.id.resource_id).await {
         Ok(Some(path)) => path,
         Ok(None) => {
-            return Err(nothing_created(
-                Diagnostic::error(
-                    "REST API resource not found",
-                    format!(
-                        "API Gateway has no resource {:?} in REST API {:?} (region {}). Check \
-                         rest_api_id and resource_id; nothing was created.",
-                        d.id.resource_id, d.id.rest_api_id, aws.region
-                    ),
-                )
-                .at(AttributePath::root("resource_id")),
-            ));
+            let mut missing = missing_resource(aws, ctx, &d.id).await;
+            missing.detail.push_str(" Nothing was created.");
+            return Err(nothing_created(missing));
         }
         Err(e) => return Err(nothing_created(failed("Looking up the API resource", &e, ""))),
     };
@@ -326,13 +344,11 @@ pub async fn import(aws: &Aws, ctx: &Context, id: &str) -> Result<Value, Diagnos
     let id = EndpointId::parse(id).map_err(|why| Diagnostic::error("Invalid import id", why))?;
     let path = remote::resource_path(aws, ctx, &id.rest_api_id, &id.resource_id)
         .await
-        .map_err(|e| failed("Looking up the API resource", &e, ""))?
-        .ok_or_else(|| {
-            Diagnostic::error(
-                "Cannot import: resource not found",
-                format!("REST API {:?} has no resource {:?}.", id.rest_api_id, id.resource_id),
-            )
-        })?;
+        .map_err(|e| failed("Looking up the API resource", &e, ""))?;
+    let Some(path) = path else {
+        // An import has no configuration to point at.
+        return Err(Diagnostic { attribute: None, ..missing_resource(aws, ctx, &id).await });
+    };
     let base = Value::object([
         ("id", Value::from(id.to_string())),
         ("rest_api_id", Value::from(id.rest_api_id.clone())),

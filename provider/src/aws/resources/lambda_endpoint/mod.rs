@@ -55,6 +55,12 @@ impl Resource for LambdaEndpoint {
     }
 
     async fn plan(&self, request: PlanRequest, ctx: &Context) -> Plan {
+        if let Some(aws) = self.aws.get() {
+            let diagnostics = validate::check_function_region(&request.config, &aws.region);
+            if !diagnostics.is_empty() {
+                return Plan::refused(request.proposed_state, diagnostics);
+            }
+        }
         // Only updates need the account (to spot out-of-band changes); a plan
         // that only creates makes no AWS call at all.
         let account = match (&request.prior_state, self.aws.get()) {
@@ -65,11 +71,7 @@ impl Resource for LambdaEndpoint {
                     Err(e) => {
                         let diagnostic =
                             Diagnostic::error("Cannot use the AWS credentials", e.to_string());
-                        return Plan {
-                            planned_state: request.proposed_state,
-                            requires_replace: Vec::new(),
-                            diagnostics: vec![diagnostic],
-                        };
+                        return Plan::refused(request.proposed_state, vec![diagnostic]);
                     }
                 }
             }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::templates;
+use super::validate::is_api_id;
 use crate::aws::clients::Account;
 use crate::aws::function_ref::FunctionRef;
 use crate::plugin::Value;
@@ -25,8 +26,8 @@ impl EndpointId {
         let parts: Vec<&str> = id.split('/').collect();
         match parts.as_slice() {
             [api, resource, method]
-                if !api.is_empty()
-                    && !resource.is_empty()
+                if is_api_id(api)
+                    && is_api_id(resource)
                     && super::schema::HTTP_METHODS.contains(method) =>
             {
                 Ok(EndpointId {

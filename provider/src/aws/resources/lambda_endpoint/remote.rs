@@ -36,6 +36,16 @@ pub async fn resource_path(
     Ok(output.map(|o| o.path().unwrap_or("/").to_owned()))
 }
 
+/// Whether the REST API exists; asked only to explain a missing resource.
+pub async fn rest_api_exists(
+    aws: &Aws,
+    ctx: &Context,
+    rest_api_id: &str,
+) -> Result<bool, AwsError> {
+    let call = || aws.apigateway.get_rest_api().rest_api_id(rest_api_id).send();
+    Ok(found(aws.retry.run(ctx, APIGATEWAY, "GetRestApi", call).await)?.is_some())
+}
+
 /// The method with its integration and both responses, in one call.
 pub async fn get_method(
     aws: &Aws,

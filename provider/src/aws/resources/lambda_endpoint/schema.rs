@@ -111,7 +111,9 @@ pub fn schema() -> Schema {
                     Type::map(Type::String),
                     "Response mapping templates by content type. Leave unset for the built-in \
                      JSON body carrying the request id, which the event carries too: \
-                     `{\"accepted\": true, \"requestId\": \"...\"}`.",
+                     `{\"accepted\": true, \"requestId\": \"...\"}`, or status 500 with \
+                     `\"accepted\": false` when Lambda refused the event (see the Statuses \
+                     section).",
                 ),
                 Attribute::optional(
                     "response_parameters",

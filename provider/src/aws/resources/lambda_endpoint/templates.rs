@@ -90,8 +90,28 @@ pub fn default_request_template() -> String {
 }
 
 /// What the client receives: the request id, which the event carries too.
+///
+/// Lambda answers a queued event with an empty body, so a body is Lambda
+/// refusing the invocation (function missing or not active, payload too
+/// large, throttled). AWS answers those 500 before any template runs;
+/// LocalStack hands them to this template, which then answers 500 as well,
+/// so no client is told 202 for an event that was never queued.
 pub fn default_response_template() -> String {
-    format!("{{\"accepted\": true, \"requestId\": {}}}", json_string("$context.requestId"))
+    let request_id = json_string("$context.requestId");
+    [
+        "## terraform-provider-async: 202 once Lambda has queued the event, else 500.",
+        "#set($answer = \"$!input.body\")",
+        "#if($answer != \"\" && $answer != \"{}\")",
+        "#set($context.responseOverride.status = 500)",
+        &format!(
+            "{{\"accepted\": false, \"requestId\": {request_id}, \"message\": \"The event was not \
+             queued; try again later.\"}}"
+        ),
+        "#else",
+        &format!("{{\"accepted\": true, \"requestId\": {request_id}}}"),
+        "#end",
+    ]
+    .join("\n")
 }
 
 /// The templates an attribute stands for: its own, or the built-in ones when

@@ -9,8 +9,8 @@ use crate::plugin::{AttributePath, Diagnostics, Value};
 
 pub fn validate(config: &Value) -> Diagnostics {
     let mut check = Checker::new(config);
-    check.check_string("rest_api_id", |v| api_id("REST API", v));
-    check.check_string("resource_id", |v| api_id("resource", v));
+    check.check_string("rest_api_id", |v| api_id("REST API", "rest_api", v));
+    check.check_string("resource_id", |v| api_id("resource", "resource", v));
     check.check_one_of("http_method", &HTTP_METHODS);
     check.check_string("function_name", |v| FunctionRef::parse(v).map(drop));
     check.check_string("qualifier", is_qualifier);
@@ -18,9 +18,20 @@ pub fn validate(config: &Value) -> Diagnostics {
     check.check_one_of("passthrough_behavior", &PASSTHROUGH_BEHAVIORS);
     check.check_string("response_status_code", success_status);
     check.check_string("credentials", role_arn);
+    check.check_string("authorizer_id", |v| api_id("authorizer", "authorizer", v));
     check.check_range("timeout_milliseconds", 50, 29_000);
     check_qualifier_given_once(&mut check);
     check_authorization(&mut check, config);
+    check_no_template_refuses_everything(&mut check, config);
+    for scope in config.get("authorization_scopes").as_list().into_iter().flatten() {
+        if scope.as_str().is_some_and(|s| s.trim().is_empty()) {
+            check.error(
+                AttributePath::root("authorization_scopes"),
+                "Invalid authorization_scopes",
+                "A scope must not be empty, e.g. \"email\" or \"https://api.example.com/write\".",
+            );
+        }
+    }
     check_keys(&mut check, config, "request_parameters", request_parameter_name);
     check_keys(&mut check, config, "response_parameters", response_parameter_name);
     for name in ["request_templates", "response_templates"] {
@@ -37,14 +48,61 @@ pub fn validate(config: &Value) -> Diagnostics {
     check.diagnostics
 }
 
-fn api_id(what: &str, value: &str) -> Result<(), String> {
-    if !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+/// The function must be in the provider's region: API Gateway invokes it
+/// through that region's Lambda, and the permission is added there. Checked
+/// at plan, once the provider's region is known.
+pub fn check_function_region(config: &Value, region: &str) -> Diagnostics {
+    let mut check = Checker::new(config);
+    let function_region = check
+        .string("function_name")
+        .and_then(|f| FunctionRef::parse(f).ok())
+        .and_then(|f| f.region);
+    if let Some(function_region) = function_region.filter(|r| r != region) {
+        check.error(
+            AttributePath::root("function_name"),
+            "Function in another region",
+            format!(
+                "The function is in {function_region} but this provider manages {region}. Use a \
+                 function in {region}, or a provider configuration with region = \
+                 \"{function_region}\" (provider = async.ALIAS) if the REST API is there too."
+            ),
+        );
+    }
+    check.diagnostics
+}
+
+/// `request_templates = {}` with passthrough `NEVER` answers every request
+/// 415: almost certainly not meant, and invisible until the first call.
+fn check_no_template_refuses_everything(check: &mut Checker<'_>, config: &Value) {
+    let no_templates = config.get("request_templates").as_map().is_some_and(|m| m.is_empty());
+    let never = match config.get("passthrough_behavior") {
+        Value::Null => true,
+        other => other.as_str() == Some("NEVER"),
+    };
+    if no_templates && never {
+        check.error(
+            AttributePath::root("request_templates"),
+            "No request template",
+            "With no request template and passthrough_behavior = \"NEVER\" (the default), API \
+             Gateway refuses every request with 415. Remove request_templates to use the built-in \
+             template, add one, or set passthrough_behavior to WHEN_NO_TEMPLATES.",
+        );
+    }
+}
+
+/// API Gateway ids (REST APIs, resources, authorizers) are letters and digits.
+pub fn is_api_id(value: &str) -> bool {
+    !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// An API Gateway id; `kind` names the hashicorp/aws resource that has it.
+fn api_id(what: &str, kind: &str, value: &str) -> Result<(), String> {
+    if is_api_id(value) {
         Ok(())
     } else {
         Err(format!(
             "{value:?} is not an API Gateway {what} id: expected letters and digits, such as \
-             \"a1b2c3d4e5\" (use the .id of an aws_api_gateway_rest_api or \
-             aws_api_gateway_resource)."
+             \"a1b2c3d4e5\" (use the .id of an aws_api_gateway_{kind})."
         ))
     }
 }
@@ -307,6 +365,16 @@ mod tests {
         assert_eq!(errors_for(stray), vec!["authorizer_id"]);
         let scopes = vec![("authorization_scopes", Value::List(vec!["s".into()]))];
         assert_eq!(errors_for(scopes), vec!["authorization_scopes"]);
+        let cognito = |id: &str, scope: &str| {
+            vec![
+                ("authorization", Value::from("COGNITO_USER_POOLS")),
+                ("authorizer_id", Value::from(id)),
+                ("authorization_scopes", Value::List(vec![scope.into()])),
+            ]
+        };
+        assert!(errors_for(cognito("abc123", "email")).is_empty());
+        assert_eq!(errors_for(cognito("", "email")), vec!["authorizer_id"]);
+        assert_eq!(errors_for(cognito("abc123", " ")), vec!["authorization_scopes"]);
     }
 
     #[test]
@@ -317,6 +385,28 @@ mod tests {
             ("timeout_milliseconds", Value::Unknown),
         ];
         assert!(errors_for(unknown).is_empty());
+    }
+
+    #[test]
+    fn no_template_with_passthrough_never_refuses_everything() {
+        let empty = || ("request_templates", Value::Map(Default::default()));
+        assert_eq!(errors_for(vec![empty()]), vec!["request_templates"]);
+        let forwarded = vec![empty(), ("passthrough_behavior", Value::from("WHEN_NO_TEMPLATES"))];
+        assert!(errors_for(forwarded).is_empty());
+    }
+
+    #[test]
+    fn the_function_must_be_in_the_providers_region() {
+        let config = |name: &str| Value::object([("function_name", Value::from(name))]);
+        let elsewhere = config("arn:aws:lambda:eu-west-1:123456789012:function:f");
+        let paths: Vec<_> = check_function_region(&elsewhere, "us-east-1")
+            .into_iter()
+            .map(|d| d.attribute.unwrap().to_string())
+            .collect();
+        assert_eq!(paths, ["function_name"]);
+        let here = config("arn:aws:lambda:us-east-1:123456789012:function:f");
+        assert!(check_function_region(&here, "us-east-1").is_empty());
+        assert!(check_function_region(&config("f"), "us-east-1").is_empty(), "a name is local");
     }
 
     #[test]

@@ -1,0 +1,419 @@
+//! Bad input is refused with a clear diagnostic at the attribute to fix, before
+//! any AWS call: every attribute of the resource and of the provider block fed
+//! wrong values, a function in another region, malformed import ids. On
+//! LocalStack, a missing REST API, resource or function fails the apply with
+//! nothing created.
+
+mod support;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value as Json;
+use support::aws as cloud;
+use support::terraform::{Terraform, VERSIONS, required_providers};
+
+/// A loopback port that counts connections. Every endpoint of the provider
+/// points here, so any AWS call the provider attempts shows up as one.
+struct CallCounter {
+    url: String,
+    connections: Arc<AtomicUsize>,
+}
+
+impl CallCounter {
+    fn start() -> CallCounter {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&connections);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                seen.fetch_add(1, Ordering::SeqCst);
+                drop(stream);
+            }
+        });
+        CallCounter { url, connections }
+    }
+
+    fn calls(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+
+    /// The provider block with every endpoint here and no retries.
+    fn provider_block(&self) -> String {
+        cloud::provider_block_via(&self.url, &self.url, Some(0))
+    }
+}
+
+/// One bad input: the lines that make it bad, the summary expected, and the
+/// attribute the diagnostic must point at (`None`: one that is not written,
+/// such as a missing one, so Terraform points at the block).
+struct Case {
+    lines: &'static [&'static str],
+    summary: &'static str,
+    at: Option<&'static str>,
+}
+
+const fn case(lines: &'static [&'static str], summary: &'static str) -> Case {
+    let at = Some(attribute_of(lines[lines.len() - 1]));
+    Case { lines, summary, at }
+}
+
+/// The attribute name a line of HCL sets.
+const fn attribute_of(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    let mut end = 0;
+    while end < bytes.len() && bytes[end] != b' ' {
+        end += 1;
+    }
+    let (name, _) = line.split_at(end);
+    name
+}
+
+const RESOURCE_CASES: &[Case] = &[
+    case(&[r#"rest_api_id = """#], "Invalid rest_api_id"),
+    case(&[r#"rest_api_id = "my api""#], "Invalid rest_api_id"),
+    case(&[r#"resource_id = """#], "Invalid resource_id"),
+    case(&[r#"resource_id = "/jobs""#], "Invalid resource_id"),
+    case(&[r#"http_method = "FETCH""#], "Invalid http_method"),
+    case(&[r#"http_method = "post""#], "Invalid http_method"),
+    case(&[r#"http_method = """#], "Invalid http_method"),
+    case(&[r#"function_name = """#], "Invalid function_name"),
+    case(
+        &[r#"function_name = "arn:aws:lambda:us-east-1:123:function:worker""#],
+        "Invalid function_name",
+    ),
+    case(&[r#"function_name = "arn:aws:s3:::bucket""#], "Invalid function_name"),
+    case(
+        &[r#"function_name = "arn:aws:lambda:moon:123456789012:function:worker""#],
+        "Invalid function_name",
+    ),
+    case(&[r#"function_name = "my worker""#], "Invalid function_name"),
+    case(&[r#"function_name = "worker:live:extra""#], "Invalid function_name"),
+    case(&[r#"function_name = ["worker"]"#], "Incorrect attribute value type"),
+    case(&[r#"qualifier = """#], "Invalid qualifier"),
+    case(&[r#"qualifier = "live!""#], "Invalid qualifier"),
+    case(&[r#"function_name = "worker:live""#, r#"qualifier = "7""#], "Conflicting qualifiers"),
+    case(&[r#"authorization = "BASIC""#], "Invalid authorization"),
+    case(&[r#"authorization = """#], "Invalid authorization"),
+    Case { lines: &[r#"authorization = "CUSTOM""#], summary: "Missing authorizer_id", at: None },
+    case(&[r#"authorizer_id = "abc123""#], "Unused authorizer_id"),
+    case(&[r#"authorization = "CUSTOM""#, r#"authorizer_id = """#], "Invalid authorizer_id"),
+    case(&[r#"authorization_scopes = ["email"]"#], "Unused authorization_scopes"),
+    case(
+        &[
+            r#"authorization = "COGNITO_USER_POOLS""#,
+            r#"authorizer_id = "abc123""#,
+            r#"authorization_scopes = [""]"#,
+        ],
+        "Invalid authorization_scopes",
+    ),
+    case(&[r#"api_key_required = "maybe""#], "Incorrect attribute value type"),
+    case(
+        &[r#"request_parameters = { "method.request.body.x" = true }"#],
+        "Invalid request_parameters key",
+    ),
+    case(
+        &[r#"request_parameters = { "method.request.header.X" = "yes" }"#],
+        "Incorrect attribute value type",
+    ),
+    case(&[r#"request_templates = { "json" = "{}" }"#], "Invalid request_templates key"),
+    case(
+        &[r#"request_templates = { "application/json" = "" }"#],
+        "Invalid request_templates value",
+    ),
+    case(
+        &[r##"request_templates = { "application/json" = "#if($x) {}" }"##],
+        "Invalid request_templates value",
+    ),
+    case(
+        &[r##"request_templates = { "application/json" = "#end" }"##],
+        "Invalid request_templates value",
+    ),
+    case(&[r#"request_templates = {}"#], "No request template"),
+    case(&[r#"passthrough_behavior = "ALWAYS""#], "Invalid passthrough_behavior"),
+    case(&[r#"response_status_code = "500""#], "Invalid response_status_code"),
+    case(&[r#"response_status_code = "ok""#], "Invalid response_status_code"),
+    case(&[r#"response_status_code = "2020""#], "Invalid response_status_code"),
+    case(&[r#"response_templates = { "text" = "x" }"#], "Invalid response_templates key"),
+    case(
+        &[r##"response_templates = { "application/json" = "#foreach($x in $y)" }"##],
+        "Invalid response_templates value",
+    ),
+    case(&[r#"response_parameters = { "header.X" = "'a'" }"#], "Invalid response_parameters key"),
+    case(
+        &[r#"response_parameters = { "method.response.header.X" = "" }"#],
+        "Invalid response_parameters value",
+    ),
+    case(&[r#"credentials = "arn:aws:iam::123456789012:user/u""#], "Invalid credentials"),
+    case(&[r#"credentials = """#], "Invalid credentials"),
+    case(&[r#"credentials = "apigw-role""#], "Invalid credentials"),
+    case(&[r#"timeout_milliseconds = 30000"#], "Invalid timeout_milliseconds"),
+    case(&[r#"timeout_milliseconds = 10"#], "Invalid timeout_milliseconds"),
+    case(&[r#"timeout_milliseconds = 100.5"#], "Invalid timeout_milliseconds"),
+    case(&[r#"timeout_milliseconds = "soon""#], "Incorrect attribute value type"),
+    case(&[r#"method = "POST""#], "Unsupported argument"),
+];
+
+const PROVIDER_CASES: &[Case] = &[
+    case(&[r#"region = "moon-1""#], "Invalid region"),
+    case(&[r#"region = """#], "Invalid region"),
+    case(&[r#"max_retries = -1"#], "Invalid max_retries"),
+    case(&[r#"max_retries = 1000"#], "Invalid max_retries"),
+    Case {
+        lines: &[r#"access_key = "AKIAEXAMPLE""#],
+        summary: "Incomplete static credentials",
+        at: None,
+    },
+    case(&[r#"endpoints { lambda = "localhost:4566" }"#], "Invalid endpoint"),
+];
+
+/// What every resource case starts from; a case's own lines replace these.
+const VALID_ENDPOINT: [&str; 4] = [
+    r#"rest_api_id = "a1b2c3d4e5""#,
+    r#"resource_id = "f6g7h8""#,
+    r#"http_method = "POST""#,
+    r#"function_name = "worker""#,
+];
+
+/// A configuration written line by line, remembering where each case is.
+#[derive(Default)]
+struct Config {
+    lines: Vec<String>,
+    /// Per case: the first and last line of its block, and the line to point at.
+    spans: Vec<(usize, usize, Option<usize>)>,
+}
+
+impl Config {
+    fn push(&mut self, text: &str) {
+        self.lines.extend(text.lines().map(str::to_owned));
+    }
+
+    /// A block `header { ... }` holding `base` (minus what the case sets) and the case.
+    fn block(&mut self, header: &str, base: &[&str], case: &Case) {
+        let first = self.lines.len() + 1;
+        self.lines.push(format!("{header} {{"));
+        for line in
+            base.iter().filter(|b| !case.lines.iter().any(|l| attribute_of(l) == attribute_of(b)))
+        {
+            self.lines.push(format!("  {line}"));
+        }
+        let mut at = None;
+        for line in case.lines {
+            self.lines.push(format!("  {line}"));
+            if Some(attribute_of(line)) == case.at {
+                at = Some(self.lines.len());
+            }
+        }
+        self.lines.push("}".into());
+        assert!(case.at.is_none() || at.is_some(), "case {:?} names no line", case.lines);
+        self.spans.push((first, self.lines.len(), at));
+    }
+
+    fn text(&self) -> String {
+        self.lines.join("\n") + "\n"
+    }
+}
+
+/// The error diagnostics of a failed `terraform plan -json`: (summary, detail, line).
+fn plan_errors(tf: &Terraform) -> Vec<(String, String, Option<usize>)> {
+    let out = tf.fails(&["plan", "-json", "-no-color", "-input=false"]);
+    out.lines()
+        .filter_map(|line| serde_json::from_str::<Json>(line).ok())
+        .filter(|m| m["type"] == "diagnostic" && m["diagnostic"]["severity"] == "error")
+        .map(|m| {
+            let d = &m["diagnostic"];
+            (
+                d["summary"].as_str().unwrap_or_default().to_owned(),
+                d["detail"].as_str().unwrap_or_default().to_owned(),
+                d["range"]["start"]["line"].as_u64().map(|l| l as usize),
+            )
+        })
+        .collect()
+}
+
+/// Each case gives exactly one error, with its summary, a detail, and a range
+/// on the case's attribute (or its block); and nothing else is reported.
+fn assert_each_case_reported(
+    version: &str,
+    config: &Config,
+    cases: &[&Case],
+    errors: &[(String, String, Option<usize>)],
+) {
+    for (case, &(first, last, at)) in cases.iter().zip(&config.spans) {
+        let found: Vec<_> = errors
+            .iter()
+            .filter(|(_, _, line)| line.is_some_and(|l| (first..=last).contains(&l)))
+            .collect();
+        assert_eq!(found.len(), 1, "{version} {:?}: expected one error, got {found:?}", case.lines);
+        let (summary, detail, line) = found[0];
+        assert_eq!(summary, case.summary, "{version} {:?}: {detail}", case.lines);
+        assert!(
+            detail.len() > 20,
+            "{version} {:?}: the detail says what to do: {detail:?}",
+            case.lines
+        );
+        if let Some(at) = at {
+            assert_eq!(*line, Some(at), "{version} {:?}: points at the attribute", case.lines);
+        }
+    }
+    assert_eq!(errors.len(), cases.len(), "{version}: errors beyond the cases: {errors:#?}");
+}
+
+#[test]
+fn every_bad_value_is_refused_at_its_attribute_before_any_aws_call() {
+    for version in VERSIONS {
+        let counter = CallCounter::start();
+        let mut config = Config::default();
+        config.push(&required_providers());
+        config.push(&counter.provider_block());
+        let mut cases = Vec::new();
+        for (i, case) in RESOURCE_CASES.iter().enumerate() {
+            config.block(
+                &format!("resource \"async_lambda_endpoint\" \"case_{i}\""),
+                &VALID_ENDPOINT,
+                case,
+            );
+            cases.push(case);
+        }
+        for (i, case) in PROVIDER_CASES.iter().enumerate() {
+            let base = [&format!("alias = \"case_{i}\"") as &str, r#"region = "us-east-1""#];
+            config.block("provider \"async\"", &base, case);
+            cases.push(case);
+            // Terraform validates only provider configurations in use.
+            let uses = VALID_ENDPOINT.map(|line| format!("  {line}\n")).concat();
+            config.push(&format!(
+                "resource \"async_lambda_endpoint\" \"uses_case_{i}\" {{\n  provider = async.case_{i}\n{uses}}}"
+            ));
+        }
+        let tf = Terraform::new(version);
+        tf.write_config(&config.text());
+        let errors = plan_errors(&tf);
+        assert_each_case_reported(version, &config, &cases, &errors);
+        assert_eq!(counter.calls(), 0, "{version}: an AWS call was attempted");
+    }
+}
+
+#[test]
+fn a_function_in_another_region_is_refused_at_plan_before_any_aws_call() {
+    let case = case(
+        &[r#"function_name = "arn:aws:lambda:eu-west-1:123456789012:function:worker""#],
+        "Function in another region",
+    );
+    for version in VERSIONS {
+        let counter = CallCounter::start();
+        let mut config = Config::default();
+        config.push(&required_providers());
+        config.push(&counter.provider_block());
+        config.block("resource \"async_lambda_endpoint\" \"elsewhere\"", &VALID_ENDPOINT, &case);
+        let tf = Terraform::new(version);
+        tf.write_config(&config.text());
+        let errors = plan_errors(&tf);
+        assert_each_case_reported(version, &config, &[&case], &errors);
+        assert!(
+            errors[0].1.contains("eu-west-1") && errors[0].1.contains("us-east-1"),
+            "{errors:?}"
+        );
+        assert_eq!(counter.calls(), 0, "{version}: an AWS call was attempted");
+    }
+}
+
+#[test]
+fn malformed_import_ids_are_refused_before_any_aws_call() {
+    let ids = [
+        "a1b2c3",
+        "a1b2c3/d4e5f6",
+        "a1b2c3/d4e5f6/FETCH",
+        "a1b2c3/d4e5f6/post",
+        "a b/d4e5f6/POST",
+        "/d4e5f6/POST",
+        "a1b2c3/d4e5f6/POST/extra",
+    ];
+    for version in VERSIONS {
+        let counter = CallCounter::start();
+        let mut config = Config::default();
+        config.push(&required_providers());
+        config.push(&counter.provider_block());
+        let valid = Case { lines: &[], summary: "", at: None };
+        config.block("resource \"async_lambda_endpoint\" \"imported\"", &VALID_ENDPOINT, &valid);
+        let tf = Terraform::new(version);
+        tf.write_config(&config.text());
+        for id in ids {
+            let out = tf.fails(&[
+                "import",
+                "-no-color",
+                "-input=false",
+                "async_lambda_endpoint.imported",
+                id,
+            ]);
+            assert!(out.contains("Invalid import id"), "{version} {id:?}: {out}");
+            assert!(out.contains("REST_API_ID/RESOURCE_ID/HTTP_METHOD"), "{version} {id:?}: {out}");
+        }
+        assert!(
+            !tf.dir().join("terraform.tfstate").exists()
+                || tf.state_attributes("async_lambda_endpoint.imported").is_null()
+        );
+        assert_eq!(counter.calls(), 0, "{version}: an AWS call was attempted");
+    }
+}
+
+#[test]
+fn a_missing_rest_api_resource_or_function_fails_with_nothing_created() {
+    if !support::acceptance() {
+        return;
+    }
+    let (api, resource) = cloud::rest_api_with_resource("missing-parts", "jobs");
+    let function = "missing-parts";
+    cloud::function(function, "def handler(event, context):\n    return event\n");
+    // (what is missing, the endpoint's ids, the summary, the attribute named,
+    // what the detail says was undone)
+    let cases = [
+        (
+            "REST API",
+            ["nosuchapi1", &resource, function],
+            "REST API not found",
+            "rest_api_id",
+            "Nothing was created",
+        ),
+        (
+            "resource",
+            [&api, "nosuch1", function],
+            "REST API resource not found",
+            "resource_id",
+            "Nothing was created",
+        ),
+        (
+            "function",
+            [&api, &resource, "no-such-function"],
+            "Adding the Lambda permission failed",
+            "function_name",
+            "the method created so far was removed again",
+        ),
+    ];
+    for (missing, [api_id, resource_id, function_name], summary, attribute, undone) in cases {
+        let tf = Terraform::new("1.15.5");
+        tf.write_config(&format!(
+            "{}{}resource \"async_lambda_endpoint\" \"hook\" {{\n  rest_api_id   = \"{api_id}\"\n  resource_id   = \"{resource_id}\"\n  http_method   = \"POST\"\n  function_name = \"{function_name}\"\n}}\n",
+            required_providers(),
+            cloud::provider_block(),
+        ));
+        let out = tf.fails(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        // Terraform wraps long details; compare words.
+        let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(out.contains(summary) && out.contains(undone), "missing {missing}: {out}");
+        assert!(
+            out.contains(&format!(" {attribute} = ")),
+            "missing {missing}: names {attribute}: {out}"
+        );
+        assert!(
+            tf.state_attributes("async_lambda_endpoint.hook").is_null(),
+            "missing {missing}: state"
+        );
+        assert_eq!(cloud::methods_on(&api), 0, "missing {missing}: a method was left");
+        assert!(
+            cloud::permission_statements(function).is_empty(),
+            "missing {missing}: a permission was left"
+        );
+    }
+}

@@ -1,0 +1,157 @@
+//! The event contract under pressure, end to end on LocalStack: a client is
+//! never told 202 for an event Lambda refused, and random headers, query
+//! strings and bodies always become valid JSON events carrying exactly them.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde_json::{Value as Json, json};
+use support::aws as cloud;
+use support::stack::{Stack, decoded_body, post};
+
+#[test]
+fn a_refused_invocation_is_answered_500_never_202() {
+    if !support::acceptance() {
+        return;
+    }
+    let stack = Stack::new("refused", 0);
+    stack.apply("");
+    let url = stack.url("/jobs");
+    let queued = post(&url, "application/json", &[], b"{}");
+    assert_eq!(queued.status, 202, "{}", queued.body);
+    stack.events(1);
+
+    // Deleted outside Terraform: Lambda now refuses every invocation (404).
+    // AWS itself answers such refusals 500; LocalStack hands Lambda's error
+    // to the integration response, where the default template answers 500.
+    cloud::delete_function(&stack.name);
+    let refused = post(&url, "application/json", &[], b"{\"lost\": true}");
+    assert_eq!(refused.status, 500, "a refused event must not look accepted: {}", refused.body);
+    let body: Json = serde_json::from_str(&refused.body).expect("the answer is JSON");
+    assert_eq!(body["accepted"], false, "{body}");
+    assert!(body["requestId"].as_str().is_some_and(|id| !id.is_empty()), "{body}");
+    assert!(!refused.body.contains("arn:"), "Lambda's error is not shown to clients: {body}");
+}
+
+/// One random request: headers and query parameters by name, and a body.
+#[derive(Debug)]
+struct RandomRequest {
+    headers: BTreeMap<String, String>,
+    query: BTreeMap<String, String>,
+    body: String,
+}
+
+/// Header values: printable ASCII (what HTTP allows), so quotes, backslashes,
+/// `$`, `#`, braces and commas, without the surrounding spaces HTTP trims.
+fn header_value() -> impl Strategy<Value = String> {
+    "[ -~]{1,40}".prop_map(|v| v.trim().to_owned()).prop_filter("not blank", |v| !v.is_empty())
+}
+
+fn random_request() -> impl Strategy<Value = RandomRequest> {
+    (
+        prop::collection::btree_map("x-p-[a-z0-9]{1,8}", header_value(), 0..6),
+        prop::collection::btree_map("[a-z][a-z0-9_]{0,8}", "\\PC{1,30}", 0..6),
+        // Any Unicode text, control characters included.
+        any::<String>().prop_filter("not empty", |b| !b.is_empty()),
+    )
+        .prop_map(|(headers, query, body)| RandomRequest { headers, query, body })
+}
+
+/// `count` requests from a fixed seed: the same on every run, so a failure
+/// is reproducible.
+fn random_requests(count: usize) -> Vec<RandomRequest> {
+    let config = Config { failure_persistence: None, ..Config::default() };
+    let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let strategy = random_request();
+    (0..count).map(|_| strategy.new_tree(&mut runner).unwrap().current()).collect()
+}
+
+fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The value of header `name` in an event's header object, whatever its case.
+fn header<'a>(headers: &'a Json, name: &str) -> Option<&'a Json> {
+    headers.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+}
+
+const CONTRACT_KEYS: [&str; 12] = [
+    "body",
+    "headers",
+    "httpMethod",
+    "isBase64Encoded",
+    "multiValueHeaders",
+    "multiValueQueryStringParameters",
+    "path",
+    "pathParameters",
+    "queryStringParameters",
+    "requestContext",
+    "resource",
+    "stageVariables",
+];
+
+#[test]
+fn random_headers_query_strings_and_bodies_arrive_exactly_in_valid_json() {
+    if !support::acceptance() {
+        return;
+    }
+    let requests = random_requests(40);
+    let stack = Stack::new("random", 0);
+    stack.apply("");
+    let url = stack.url("/jobs");
+    for (case, request) in requests.iter().enumerate() {
+        let query: Vec<String> = request
+            .query
+            .iter()
+            .map(|(k, v)| format!("{}={}", percent_encoded(k), percent_encoded(v)))
+            .collect();
+        let case_id = case.to_string();
+        let mut headers: Vec<(&str, &str)> =
+            request.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        headers.push(("x-case", &case_id));
+        let answer = post(
+            &format!("{url}?{}", query.join("&")),
+            "text/plain",
+            &headers,
+            request.body.as_bytes(),
+        );
+        assert_eq!(answer.status, 202, "case {case} {request:?}: {}", answer.body);
+    }
+
+    // Each record was parsed as JSON by the handler: the event is valid JSON.
+    for record in stack.events(requests.len()) {
+        let event = &record["event"];
+        let case: usize = header(&event["headers"], "x-case")
+            .and_then(Json::as_str)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no x-case header in {event}"));
+        let request = &requests[case];
+        let keys: Vec<&str> = event.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, CONTRACT_KEYS, "case {case}: keys beyond the contract");
+        for (name, value) in &request.headers {
+            assert_eq!(header(&event["headers"], name), Some(&json!(value)), "case {case} {name}");
+            assert_eq!(
+                header(&event["multiValueHeaders"], name),
+                Some(&json!([value])),
+                "case {case} {name}"
+            );
+        }
+        assert_eq!(event["queryStringParameters"], json!(request.query), "case {case}");
+        let multi: BTreeMap<&String, [&String; 1]> =
+            request.query.iter().map(|(k, v)| (k, [v])).collect();
+        assert_eq!(event["multiValueQueryStringParameters"], json!(multi), "case {case}");
+        assert_eq!(decoded_body(event), request.body.as_bytes(), "case {case}: body");
+    }
+}

@@ -1,0 +1,190 @@
+//! A deployed stack for end-to-end tests: a REST API composed with
+//! hashicorp/aws and our endpoints, on a stage, in front of a function that
+//! really runs (through the subprocess executor in tests/localstack_executor)
+//! and records each event it receives.
+
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use serde_json::Value as Json;
+
+use super::aws as cloud;
+use super::localstack::localstack;
+use super::terraform::{PROVIDER_SOURCE, Terraform};
+
+/// Records each event it receives, after sleeping `SLEEP` seconds.
+pub const RECORDING_HANDLER: &str = r#"
+import json, os, time, uuid
+
+def handler(event, context):
+    started = time.time()
+    time.sleep(float(os.environ.get("SLEEP", "0")))
+    name = os.path.join(os.environ["EVENT_DIR"], uuid.uuid4().hex)
+    with open(name + ".tmp", "w") as out:
+        json.dump({"started": started, "finished": time.time(), "event": event}, out)
+    os.rename(name + ".tmp", name + ".json")
+    return {"ok": True}
+"#;
+
+pub const STAGE: &str = "test";
+
+pub fn required_providers() -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    async = {{ source = \"{PROVIDER_SOURCE}\" }}\n    aws   = {{ source = \"hashicorp/aws\" }}\n  }}\n}}\n"
+    )
+}
+
+/// A REST API with POST /jobs and POST /hooks/{source} wired to a recording
+/// function, deployed to stage `test` with a stage variable.
+pub struct Stack {
+    pub tf: Terraform,
+    pub name: String,
+    pub events: tempfile::TempDir,
+}
+
+impl Stack {
+    pub fn new(test: &str, handler_sleep_seconds: u32) -> Stack {
+        let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
+        let name = format!("e2e-{test}");
+        cloud::function_with_env(
+            &name,
+            RECORDING_HANDLER,
+            &[
+                ("EVENT_DIR", &events.path().display().to_string()),
+                ("SLEEP", &handler_sleep_seconds.to_string()),
+            ],
+        );
+        let tf = Terraform::with_aws_provider("1.15.5");
+        Stack { tf, name, events }
+    }
+
+    /// Applies the stack with `jobs_extra` added to the /jobs endpoint.
+    pub fn apply(&self, jobs_extra: &str) {
+        let name = &self.name;
+        self.tf.write_config(&format!(
+            r#"{providers}{aws}{ours}
+resource "aws_api_gateway_rest_api" "api" {{
+  name = "{name}"
+}}
+
+resource "aws_api_gateway_resource" "jobs" {{
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
+  path_part   = "jobs"
+}}
+
+resource "aws_api_gateway_resource" "hooks" {{
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
+  path_part   = "hooks"
+}}
+
+resource "aws_api_gateway_resource" "source" {{
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_resource.hooks.id
+  path_part   = "{{source}}"
+}}
+
+resource "async_lambda_endpoint" "jobs" {{
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  resource_id   = aws_api_gateway_resource.jobs.id
+  http_method   = "POST"
+  function_name = "{name}"
+{jobs_extra}}}
+
+resource "async_lambda_endpoint" "source" {{
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  resource_id   = aws_api_gateway_resource.source.id
+  http_method   = "POST"
+  function_name = "{name}"
+}}
+
+resource "aws_api_gateway_deployment" "api" {{
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  triggers = {{
+    jobs   = async_lambda_endpoint.jobs.redeployment_trigger
+    source = async_lambda_endpoint.source.redeployment_trigger
+  }}
+  lifecycle {{
+    create_before_destroy = true
+  }}
+}}
+
+resource "aws_api_gateway_stage" "api" {{
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  deployment_id = aws_api_gateway_deployment.api.id
+  stage_name    = "{STAGE}"
+  variables     = {{ greeting = "hello" }}
+}}
+
+output "api_id" {{
+  value = aws_api_gateway_rest_api.api.id
+}}
+"#,
+            providers = required_providers(),
+            aws = cloud::aws_provider_block(),
+            ours = cloud::provider_block(),
+        ));
+        if !self.tf.dir().join(".terraform").exists() {
+            self.tf.ok(&["init", "-no-color", "-input=false"]);
+        }
+        self.tf.apply();
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        let api = self.tf.ok(&["output", "-raw", "api_id"]);
+        format!("{}/_aws/execute-api/{api}/{STAGE}{path}", localstack().endpoint)
+    }
+
+    /// The first `count` events the function recorded, oldest first.
+    pub fn events(&self, count: usize) -> Vec<Json> {
+        wait_for_events(self.events.path(), count)
+    }
+}
+
+pub fn wait_for_events(dir: &Path, count: usize) -> Vec<Json> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut records: Vec<Json> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .map(|e| serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap())
+            .collect();
+        if records.len() >= count {
+            records.sort_by(|a, b| {
+                a["finished"].as_f64().partial_cmp(&b["finished"].as_f64()).unwrap()
+            });
+            return records;
+        }
+        assert!(Instant::now() < deadline, "only {} of {count} events arrived", records.len());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    /// Seconds since the epoch when the answer had arrived.
+    pub at: f64,
+}
+
+pub fn post(url: &str, content_type: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut request = agent.post(url).header("Content-Type", content_type);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut response = request.send(body).expect("HTTP request");
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().unwrap();
+    let at = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64();
+    Answer { status, body, at }
+}
+
+pub fn decoded_body(event: &Json) -> Vec<u8> {
+    assert_eq!(event["isBase64Encoded"], true, "{event}");
+    base64::engine::general_purpose::STANDARD.decode(event["body"].as_str().unwrap()).unwrap()
+}
