@@ -25,16 +25,26 @@ fn a_refused_invocation_is_answered_500_never_202() {
     assert_eq!(queued.status, 202, "{}", queued.body);
     stack.events(1);
 
-    // Deleted outside Terraform: Lambda now refuses every invocation (404).
-    // AWS itself answers such refusals 500; LocalStack hands Lambda's error
-    // to the integration response, where the default template answers 500.
+    // AWS itself answers refused invocations 500; LocalStack hands Lambda's
+    // error to the integration response, where the default template answers 500.
+    let assert_refused = |why: &str| {
+        let refused = post(&url, "application/json", &[], b"{\"lost\": true}");
+        assert_eq!(
+            refused.status, 500,
+            "{why}: the event must not look accepted: {}",
+            refused.body
+        );
+        let body: Json = serde_json::from_str(&refused.body).expect("the answer is JSON");
+        assert_eq!(body["accepted"], false, "{why}: {body}");
+        assert!(body["requestId"].as_str().is_some_and(|id| !id.is_empty()), "{why}: {body}");
+        assert!(!refused.body.contains("arn:"), "{why}: Lambda's error is not shown: {body}");
+    };
+    // Deleted outside Terraform: Lambda refuses with ResourceNotFoundException (404).
     cloud::delete_function(&stack.name);
-    let refused = post(&url, "application/json", &[], b"{\"lost\": true}");
-    assert_eq!(refused.status, 500, "a refused event must not look accepted: {}", refused.body);
-    let body: Json = serde_json::from_str(&refused.body).expect("the answer is JSON");
-    assert_eq!(body["accepted"], false, "{body}");
-    assert!(body["requestId"].as_str().is_some_and(|id| !id.is_empty()), "{body}");
-    assert!(!refused.body.contains("arn:"), "Lambda's error is not shown to clients: {body}");
+    assert_refused("function missing");
+    // Back, but unable to start (State=Failed): ResourceConflictException (409).
+    cloud::failed_function(&stack.name);
+    assert_refused("function not active");
 }
 
 /// One random request: headers and query parameters by name, and a body.

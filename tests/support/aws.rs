@@ -91,12 +91,17 @@ pub fn function(name: &str, handler_source: &str) -> String {
     function_with_env(name, handler_source, &[])
 }
 
+/// A deployment package holding one file.
+fn zipped(file_name: &str, source: &str) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(file_name, zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(source.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
 /// The same, with environment variables for the handler.
 pub fn function_with_env(name: &str, handler_source: &str, env: &[(&str, &str)]) -> String {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    zip.start_file("handler.py", zip::write::SimpleFileOptions::default()).unwrap();
-    zip.write_all(handler_source.as_bytes()).unwrap();
-    let bytes = zip.finish().unwrap().into_inner();
+    let bytes = zipped("handler.py", handler_source);
     let variables = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     block_on(async {
         let created = lambda()
@@ -116,6 +121,37 @@ pub fn function_with_env(name: &str, handler_source: &str, env: &[(&str, &str)])
             .await
             .unwrap();
         created.function_arn().unwrap().to_owned()
+    })
+}
+
+/// A function Lambda keeps in State=Failed, so it refuses every invocation:
+/// the test executor (tests/localstack_executor) runs only Python.
+pub fn failed_function(name: &str) {
+    block_on(async {
+        lambda()
+            .create_function()
+            .function_name(name)
+            .runtime(Runtime::Nodejs20x)
+            .handler("index.handler")
+            .role(format!("arn:aws:iam::{ACCOUNT}:role/lambda-role"))
+            .code(
+                FunctionCode::builder()
+                    .zip_file(Blob::new(zipped("index.js", "exports.handler = async () => {};")))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let config =
+                lambda().get_function_configuration().function_name(name).send().await.unwrap();
+            if config.state() == Some(&aws_sdk_lambda::types::State::Failed) {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "{name} never failed: {config:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
     })
 }
 
