@@ -57,7 +57,9 @@ enum ServeError {
 /// Runs the plugin until Terraform shuts it down; the process's exit code.
 pub fn run(provider: Arc<dyn Provider>, mode: Mode) -> ExitCode {
     logging::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One thread: the provider spends its time waiting on Terraform and AWS,
+    // and every extra worker costs a stack and a malloc arena of its own.
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("could not start the async runtime: {e}");
