@@ -318,6 +318,12 @@ resource "async_lambda_endpoint" "ep" {{
 '''
 
 
+def aws_provider_block(endpoint):
+    """hashicorp/aws pointed at LocalStack, from the one copy the tests and demo use too."""
+    text = (ROOT / "scripts/lib/localstack-aws-provider.tf.in").read_text()
+    return text.replace("@REGION@", f'"{REGION}"').replace("@ENDPOINT@", endpoint)
+
+
 def recipe_config(proxy, prepared):
     account, arn = prepared["account"], prepared["function_arn"]
     return f'''terraform {{
@@ -326,22 +332,7 @@ def recipe_config(proxy, prepared):
   }}
 }}
 
-provider "aws" {{
-  region                      = "{REGION}"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_get_ec2_platforms      = true
-  endpoints {{
-    apigateway = "{proxy}"
-    lambda     = "{proxy}"
-    iam        = "{proxy}"
-    sts        = "{proxy}"
-  }}
-}}
-
+{aws_provider_block(proxy)}
 locals {{
   endpoints = jsondecode(file("${{path.module}}/endpoints.json"))
   # The very templates async_lambda_endpoint installs by default, read back from

@@ -62,22 +62,9 @@ up() {
     # The example itself is unchanged; LocalStack comes in through an override file.
     cp -r "$ROOT/examples/complete" "$CONFIG"
     (cd "$CONFIG" && mkdir -p build && python3 -m zipfile -c build/worker.zip worker.py)
-    cat >"$CONFIG/localstack_override.tf" <<HCL
-provider "aws" {
-  region                      = var.region
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_get_ec2_platforms      = true
-  endpoints {
-    apigateway = "$endpoint"
-    lambda     = "$endpoint"
-    iam        = "$endpoint"
-    sts        = "$endpoint"
-  }
-}
+    sed -e 's|@REGION@|var.region|' -e "s|@ENDPOINT@|$endpoint|g" \
+        "$ROOT/scripts/lib/localstack-aws-provider.tf.in" >"$CONFIG/localstack_override.tf"
+    cat >>"$CONFIG/localstack_override.tf" <<HCL
 
 provider "async" {
   region     = var.region

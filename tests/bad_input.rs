@@ -186,6 +186,30 @@ struct Config {
 }
 
 impl Config {
+    /// The providers, with every endpoint of ours at `counter`.
+    fn counted_by(counter: &CallCounter) -> Config {
+        let mut config = Config::default();
+        config.push(&required_providers());
+        config.push(&counter.provider_block());
+        config
+    }
+
+    /// Resource `name`: the valid endpoint, changed by `case`.
+    fn endpoint(&mut self, name: &str, case: &Case) {
+        self.block(
+            &format!("resource \"async_lambda_endpoint\" \"{name}\""),
+            &VALID_ENDPOINT,
+            case,
+        );
+    }
+
+    /// Terraform `version` in a directory holding this configuration.
+    fn terraform(&self, version: &'static str) -> Terraform {
+        let tf = Terraform::new(version);
+        tf.write_config(&(self.lines.join("\n") + "\n"));
+        tf
+    }
+
     fn push(&mut self, text: &str) {
         self.lines.extend(text.lines().map(str::to_owned));
     }
@@ -209,10 +233,6 @@ impl Config {
         self.lines.push("}".into());
         assert!(case.at.is_none() || at.is_some(), "case {:?} names no line", case.lines);
         self.spans.push((first, self.lines.len(), at));
-    }
-
-    fn text(&self) -> String {
-        self.lines.join("\n") + "\n"
     }
 }
 
@@ -265,16 +285,10 @@ fn assert_each_case_reported(
 fn every_bad_value_is_refused_at_its_attribute_before_any_aws_call() {
     for version in VERSIONS {
         let counter = CallCounter::start();
-        let mut config = Config::default();
-        config.push(&required_providers());
-        config.push(&counter.provider_block());
+        let mut config = Config::counted_by(&counter);
         let mut cases = Vec::new();
         for (i, case) in RESOURCE_CASES.iter().enumerate() {
-            config.block(
-                &format!("resource \"async_lambda_endpoint\" \"case_{i}\""),
-                &VALID_ENDPOINT,
-                case,
-            );
+            config.endpoint(&format!("case_{i}"), case);
             cases.push(case);
         }
         for (i, case) in PROVIDER_CASES.iter().enumerate() {
@@ -287,9 +301,7 @@ fn every_bad_value_is_refused_at_its_attribute_before_any_aws_call() {
                 "resource \"async_lambda_endpoint\" \"uses_case_{i}\" {{\n  provider = async.case_{i}\n{uses}}}"
             ));
         }
-        let tf = Terraform::new(version);
-        tf.write_config(&config.text());
-        let errors = plan_errors(&tf);
+        let errors = plan_errors(&config.terraform(version));
         assert_each_case_reported(version, &config, &cases, &errors);
         assert_eq!(counter.calls(), 0, "{version}: an AWS call was attempted");
     }
@@ -303,13 +315,9 @@ fn a_function_in_another_region_is_refused_at_plan_before_any_aws_call() {
     );
     for version in VERSIONS {
         let counter = CallCounter::start();
-        let mut config = Config::default();
-        config.push(&required_providers());
-        config.push(&counter.provider_block());
-        config.block("resource \"async_lambda_endpoint\" \"elsewhere\"", &VALID_ENDPOINT, &case);
-        let tf = Terraform::new(version);
-        tf.write_config(&config.text());
-        let errors = plan_errors(&tf);
+        let mut config = Config::counted_by(&counter);
+        config.endpoint("elsewhere", &case);
+        let errors = plan_errors(&config.terraform(version));
         assert_each_case_reported(version, &config, &[&case], &errors);
         assert!(
             errors[0].1.contains("eu-west-1") && errors[0].1.contains("us-east-1"),
@@ -332,13 +340,9 @@ fn malformed_import_ids_are_refused_before_any_aws_call() {
     ];
     for version in VERSIONS {
         let counter = CallCounter::start();
-        let mut config = Config::default();
-        config.push(&required_providers());
-        config.push(&counter.provider_block());
-        let valid = Case { lines: &[], summary: "", at: None };
-        config.block("resource \"async_lambda_endpoint\" \"imported\"", &VALID_ENDPOINT, &valid);
-        let tf = Terraform::new(version);
-        tf.write_config(&config.text());
+        let mut config = Config::counted_by(&counter);
+        config.endpoint("imported", &Case { lines: &[], summary: "", at: None });
+        let tf = config.terraform(version);
         for id in ids {
             let out = tf.fails(&[
                 "import",

@@ -196,27 +196,11 @@ pub fn get_method(
     })
 }
 
-/// The hashicorp/aws provider block for LocalStack (ENVIRONMENT.md's settings).
+/// The hashicorp/aws provider block for LocalStack.
 pub fn aws_provider_block() -> String {
-    let endpoint = &localstack().endpoint;
-    format!(
-        r#"provider "aws" {{
-  region                      = "{REGION}"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_get_ec2_platforms      = true
-  endpoints {{
-    apigateway = "{endpoint}"
-    lambda     = "{endpoint}"
-    iam        = "{endpoint}"
-    sts        = "{endpoint}"
-  }}
-}}
-"#
-    )
+    include_str!("../../scripts/lib/localstack-aws-provider.tf.in")
+        .replace("@REGION@", &format!("\"{REGION}\""))
+        .replace("@ENDPOINT@", &localstack().endpoint)
 }
 
 /// The provider block for LocalStack, as examples and tests write it.
