@@ -23,15 +23,6 @@ pub fn validate(config: &Value) -> Diagnostics {
     check_qualifier_given_once(&mut check);
     check_authorization(&mut check, config);
     check_no_template_refuses_everything(&mut check, config);
-    for scope in config.get("authorization_scopes").as_list().into_iter().flatten() {
-        if scope.as_str().is_some_and(|s| s.trim().is_empty()) {
-            check.error(
-                AttributePath::root("authorization_scopes"),
-                "Invalid authorization_scopes",
-                "A scope must not be empty, e.g. \"email\" or \"https://api.example.com/write\".",
-            );
-        }
-    }
     check_keys(&mut check, config, "request_parameters", request_parameter_name);
     check_keys(&mut check, config, "response_parameters", response_parameter_name);
     for name in ["request_templates", "response_templates"] {
@@ -173,11 +164,23 @@ fn check_authorization(check: &mut Checker<'_>, config: &Value) {
             ),
         );
     }
-    if authorization != "COGNITO_USER_POOLS" && !config.get("authorization_scopes").is_null() {
+    let scopes = config.get("authorization_scopes");
+    if authorization != "COGNITO_USER_POOLS" && !scopes.is_null() {
         check.error(
             AttributePath::root("authorization_scopes"),
             "Unused authorization_scopes",
             "Scopes apply only with authorization = \"COGNITO_USER_POOLS\".",
+        );
+    } else if scopes
+        .as_list()
+        .into_iter()
+        .flatten()
+        .any(|s| s.as_str().is_some_and(|s| s.trim().is_empty()))
+    {
+        check.error(
+            AttributePath::root("authorization_scopes"),
+            "Invalid authorization_scopes",
+            "A scope must not be empty, e.g. \"email\" or \"https://api.example.com/write\".",
         );
     }
 }
