@@ -11,7 +11,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value as Json, json};
 use support::aws as cloud;
-use support::stack::{Stack, decoded_body, post};
+use support::stack::{Stack, decoded_body, header, post};
 
 #[test]
 fn a_refused_invocation_is_answered_500_never_202() {
@@ -90,11 +90,6 @@ fn percent_encoded(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// The value of header `name` in an event's header object, whatever its case.
-fn header<'a>(headers: &'a Json, name: &str) -> Option<&'a Json> {
-    headers.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
 }
 
 const CONTRACT_KEYS: [&str; 12] = [

@@ -188,3 +188,8 @@ pub fn decoded_body(event: &Json) -> Vec<u8> {
     assert_eq!(event["isBase64Encoded"], true, "{event}");
     base64::engine::general_purpose::STANDARD.decode(event["body"].as_str().unwrap()).unwrap()
 }
+
+/// The value of header `name` in an event's header object, whatever its case.
+pub fn header<'a>(headers: &'a Json, name: &str) -> Option<&'a Json> {
+    headers.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+}
