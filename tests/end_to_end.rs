@@ -132,9 +132,56 @@ fn headers_query_path_and_stage_variables_arrive_where_the_contract_says() {
     let multi = &event["multiValueHeaders"];
     assert_eq!(header(multi, "X-Json"), Some(&serde_json::json!([tricky])), "{event}");
     assert_eq!(event["multiValueQueryStringParameters"]["page"], serde_json::json!(["2"]));
-    assert_eq!(event["requestContext"]["authorizer"]["principalId"], "", "empty stays empty");
+    let context = &event["requestContext"];
+    assert!(context.get("authorizer").is_none(), "no authorizer ran, so none is given: {event}");
+    let keys: Vec<&str> = context.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, REQUEST_CONTEXT_KEYS, "{event}");
+    let identity: Vec<&str> =
+        context["identity"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(identity, IDENTITY_KEYS, "{event}");
+    assert_eq!(context["identity"]["caller"], Json::Null, "unset identity values are null");
+    assert!(context["requestTimeEpoch"].as_u64().is_some_and(|ms| ms > 1_600_000_000_000));
+    assert!(context["requestTime"].as_str().is_some_and(|t| t.len() >= 20), "{event}");
     assert!(event.get("evil").is_none() && event.get("injected").is_none(), "no injected keys");
 }
+
+/// `requestContext` as AWS's proxy event has it without an authorizer, sorted.
+const REQUEST_CONTEXT_KEYS: [&str; 16] = [
+    "accountId",
+    "apiId",
+    "deploymentId",
+    "domainName",
+    "domainPrefix",
+    "extendedRequestId",
+    "httpMethod",
+    "identity",
+    "path",
+    "protocol",
+    "requestId",
+    "requestTime",
+    "requestTimeEpoch",
+    "resourceId",
+    "resourcePath",
+    "stage",
+];
+
+const IDENTITY_KEYS: [&str; 15] = [
+    "accessKey",
+    "accountId",
+    "apiKey",
+    "apiKeyId",
+    "caller",
+    "clientCert",
+    "cognitoAuthenticationProvider",
+    "cognitoAuthenticationType",
+    "cognitoIdentityId",
+    "cognitoIdentityPoolId",
+    "principalOrgId",
+    "sourceIp",
+    "user",
+    "userAgent",
+    "userArn",
+];
 
 #[test]
 fn a_custom_response_is_what_the_client_receives() {

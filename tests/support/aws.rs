@@ -101,7 +101,52 @@ fn zipped(file_name: &str, source: &str) -> Vec<u8> {
 
 /// The same, with environment variables for the handler.
 pub fn function_with_env(name: &str, handler_source: &str, env: &[(&str, &str)]) -> String {
-    let bytes = zipped("handler.py", handler_source);
+    python_function(name, zipped("handler.py", handler_source), env)
+}
+
+/// A function whose deployment package holds `handler.py` and, beside it, the
+/// libraries of scripts/lib/lambda-libs-requirements.txt, as a user bundles
+/// dependencies (`pip install --target package/`): Lambda puts the package's
+/// root first on `sys.path`, and so does the test executor. Byte code is left
+/// out, dist-info folders are kept, as pip installs them.
+pub fn function_with_libraries(name: &str, handler_source: &str, env: &[(&str, &str)]) -> String {
+    super::terraform::ensure_installed("lambda-libs");
+    let libraries = super::terraform::repo_root().join(".tools/lambda-libs/python");
+    let mut files = Vec::new();
+    library_files(&libraries, &mut files);
+    assert!(!files.is_empty(), "no libraries in {}", libraries.display());
+    files.sort();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("handler.py", options).unwrap();
+    zip.write_all(handler_source.as_bytes()).unwrap();
+    for path in files {
+        let relative = path.strip_prefix(&libraries).unwrap();
+        let entry: Vec<_> =
+            relative.components().map(|c| c.as_os_str().to_str().unwrap()).collect();
+        zip.start_file(entry.join("/"), options).unwrap();
+        zip.write_all(&std::fs::read(&path).unwrap()).unwrap();
+    }
+    python_function(name, zip.finish().unwrap().into_inner(), env)
+}
+
+/// The files under `dir`, byte code left out.
+fn library_files(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "__pycache__" {
+                library_files(&path, files);
+            }
+        } else if !path.extension().is_some_and(|x| x == "pyc" || x == "pyo") {
+            files.push(path);
+        }
+    }
+}
+
+/// A python3.11 function from a deployment package; returns its ARN.
+fn python_function(name: &str, bytes: Vec<u8>, env: &[(&str, &str)]) -> String {
     let variables = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     block_on(async {
         let created = lambda()

@@ -35,8 +35,8 @@ pub fn required_providers() -> String {
     )
 }
 
-/// A REST API with POST /jobs and POST /hooks/{source} wired to a recording
-/// function, deployed to stage `test` with a stage variable.
+/// A REST API with POST /jobs, POST /hooks/{source} and GET / wired to a
+/// recording function, deployed to stage `test` with a stage variable.
 pub struct Stack {
     pub tf: Terraform,
     pub name: String,
@@ -45,11 +45,30 @@ pub struct Stack {
 
 impl Stack {
     pub fn new(test: &str, handler_sleep_seconds: u32) -> Stack {
+        Stack::with_function(test, handler_sleep_seconds, |name, env| {
+            cloud::function_with_env(name, RECORDING_HANDLER, env)
+        })
+    }
+
+    /// The stack in front of `handler_source` bundled with the libraries of
+    /// .tools/lambda-libs ([`cloud::function_with_libraries`]); the handler
+    /// records to EVENT_DIR as [`RECORDING_HANDLER`] does.
+    pub fn with_libraries(test: &str, handler_source: &str) -> Stack {
+        Stack::with_function(test, 0, |name, env| {
+            cloud::function_with_libraries(name, handler_source, env)
+        })
+    }
+
+    /// `create(name, env)` makes the function, with EVENT_DIR and SLEEP in `env`.
+    fn with_function(
+        test: &str,
+        handler_sleep_seconds: u32,
+        create: impl FnOnce(&str, &[(&str, &str)]) -> String,
+    ) -> Stack {
         let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
         let name = format!("e2e-{test}");
-        cloud::function_with_env(
+        create(
             &name,
-            RECORDING_HANDLER,
             &[
                 ("EVENT_DIR", &events.path().display().to_string()),
                 ("SLEEP", &handler_sleep_seconds.to_string()),
@@ -100,11 +119,19 @@ resource "async_lambda_endpoint" "source" {{
   function_name = "{name}"
 }}
 
+resource "async_lambda_endpoint" "root" {{
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  resource_id   = aws_api_gateway_rest_api.api.root_resource_id
+  http_method   = "GET"
+  function_name = "{name}"
+}}
+
 resource "aws_api_gateway_deployment" "api" {{
   rest_api_id = aws_api_gateway_rest_api.api.id
   triggers = {{
     jobs   = async_lambda_endpoint.jobs.redeployment_trigger
     source = async_lambda_endpoint.source.redeployment_trigger
+    root   = async_lambda_endpoint.root.redeployment_trigger
   }}
   lifecycle {{
     create_before_destroy = true
@@ -171,13 +198,27 @@ pub struct Answer {
 }
 
 pub fn post(url: &str, content_type: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+    send("POST", url, Some(content_type), headers, body)
+}
+
+/// Sends a request; with no `content_type`, no `Content-Type` header.
+pub fn send(
+    method: &str,
+    url: &str,
+    content_type: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Answer {
     let agent: ureq::Agent =
         ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let mut request = agent.post(url).header("Content-Type", content_type);
-    for (name, value) in headers {
+    let mut request = ureq::http::Request::builder().method(method).uri(url);
+    for (name, value) in content_type.map(|t| ("Content-Type", t)).iter().chain(headers) {
         request = request.header(*name, *value);
     }
-    let mut response = request.send(body).expect("HTTP request");
+    let request = request.body(body.to_vec()).unwrap();
+    let mut response =
+        if body.is_empty() { agent.run(request.map(|_| ())) } else { agent.run(request) }
+            .expect("HTTP request");
     let status = response.status().as_u16();
     let body = response.body_mut().read_to_string().unwrap();
     let at = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64();

@@ -18,18 +18,23 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-/// Runs `scripts/install-tools.sh COMPONENT` once per test process: a no-op
-/// when already installed; the script serialises concurrent installs itself.
+/// Runs `scripts/install-tools.sh COMPONENT` once per component and test
+/// process: a no-op when already installed; the script serialises concurrent
+/// installs itself.
 pub fn ensure_installed(component: &'static str) {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let status = Command::new("bash")
-            .arg(repo_root().join("scripts/install-tools.sh"))
-            .arg(component)
-            .status()
-            .expect("run scripts/install-tools.sh");
-        assert!(status.success(), "scripts/install-tools.sh {component} failed");
-    });
+    static DONE: std::sync::Mutex<Vec<&str>> = std::sync::Mutex::new(Vec::new());
+    // Held while installing: a second caller waits, then finds it done.
+    let mut done = DONE.lock().unwrap_or_else(|e| e.into_inner());
+    if done.contains(&component) {
+        return;
+    }
+    let status = Command::new("bash")
+        .arg(repo_root().join("scripts/install-tools.sh"))
+        .arg(component)
+        .status()
+        .expect("run scripts/install-tools.sh");
+    assert!(status.success(), "scripts/install-tools.sh {component} failed");
+    done.push(component);
 }
 
 /// One Terraform CLI working in one scratch directory.

@@ -30,49 +30,21 @@ together and retried when API Gateway throttles, so no `depends_on` or second ap
 
 The provider speaks Terraform plugin protocol 5 and works with Terraform 1.0 and newer.";
 
-/// What the default request template (`templates.rs`) produces; keep in step
-/// with it and with README.md's "The event contract".
-const EVENT_CONTRACT: &str = r#"## Event Contract
+/// README.md's section on what the default request template (`templates.rs`)
+/// produces, which the resource page carries too: one text for both.
+const EVENT_CONTRACT_HEADING: &str = "## The event contract";
 
-Unless `request_templates` is set, requests with content type `application/json`,
-`application/x-www-form-urlencoded` or `text/plain` go through a built-in mapping template and the
-function receives a Lambda proxy (v1) event, so existing proxy handlers run unchanged. Requests
-with other content types are refused with 415 unless `passthrough_behavior` says otherwise.
-
-| Field | Value |
-|---|---|
-| `resource` | resource path, e.g. `/hooks/{source}` |
-| `path` | request path, without the stage prefix, e.g. `/hooks/slack` |
-| `httpMethod` | method, e.g. `POST` |
-| `headers` | request headers |
-| `multiValueHeaders` | request headers, each value in a one-element list |
-| `queryStringParameters` | query string parameters |
-| `multiValueQueryStringParameters` | query string parameters, each value in a one-element list |
-| `pathParameters` | path parameters, e.g. `{"source": "slack"}` for `/hooks/{source}` |
-| `stageVariables` | the stage's variables |
-| `requestContext` | `requestId`, `extendedRequestId`, `accountId`, `apiId`, `stage`, `resourceId`, `resourcePath`, `path` (as API Gateway reports it, with the stage prefix on the default endpoint), `httpMethod`, `protocol`, `requestTimeEpoch` (a number), `identity.sourceIp`, `identity.userAgent`, `authorizer.principalId` |
-| `body` | the raw request body, base64-encoded, byte for byte |
-| `isBase64Encoded` | always `true` |
-
-Every string taken from the request is escaped, so the event is valid JSON whatever the client
-sends. Missing values are empty strings (`""`) and empty maps are `{}`, never `null`;
-`requestTimeEpoch` is `0` when unknown.
-
-Decode `body` before parsing it, and check webhook signatures (Slack, LINE) against the decoded
-bytes, which are exactly the bytes received:
-
-```python
-import base64
-
-def handler(event, context):
-    body = base64.b64decode(event["body"])  # the exact bytes received
-    request_id = event["requestContext"]["requestId"]  # the id the client got, too
-```
-
-Unless `response_templates` is set, the client receives `{"accepted": true, "requestId": "..."}`
-with the same `requestId`, so a client can correlate. Lambda may deliver an asynchronous event more
-than once and retries a failing one up to two more times: make handlers idempotent, keyed on
-`requestContext.requestId`."#;
+/// The event contract section of README.md, with the Registry's heading.
+fn event_contract(root: &Path) -> Result<String, String> {
+    let readme =
+        std::fs::read_to_string(root.join("README.md")).map_err(|e| format!("README.md: {e}"))?;
+    let start = readme
+        .find(EVENT_CONTRACT_HEADING)
+        .ok_or_else(|| format!("README.md has no {EVENT_CONTRACT_HEADING:?} section"))?;
+    let section = &readme[start + EVENT_CONTRACT_HEADING.len()..];
+    let end = section.find("\n## ").unwrap_or(section.len());
+    Ok(format!("## Event Contract{}", section[..end].trim_end()))
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -141,7 +113,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             page.push_str(&attributes);
         }
         if type_name == "async_lambda_endpoint" {
-            let _ = write!(page, "\n{EVENT_CONTRACT}\n");
+            let _ = write!(page, "\n{}\n", event_contract(root)?);
         }
         if root.join(&dir).join("import.sh").exists() {
             let _ = write!(

@@ -6,7 +6,7 @@ mod model;
 mod plan;
 mod remote;
 pub mod schema;
-mod templates;
+pub mod templates;
 mod validate;
 
 use std::sync::{Arc, OnceLock};

@@ -89,9 +89,9 @@ pub fn schema() -> Schema {
                     Type::map(Type::String),
                     "Mapping templates (VTL) by request content type, turning a request into the \
                      Lambda event. Leave unset for the built-in template, installed for \
-                     `application/json`, `application/x-www-form-urlencoded` and `text/plain`: it \
-                     builds a Lambda proxy (v1) event with the raw body base64-encoded (see the \
-                     Event Contract section).",
+                     `application/json`, `application/x-www-form-urlencoded` and `text/plain`, \
+                     with and without a charset: it builds a Lambda proxy (v1) event with the raw \
+                     body base64-encoded (see the Event Contract section).",
                 ),
                 Attribute::optional_computed(
                     "passthrough_behavior",
