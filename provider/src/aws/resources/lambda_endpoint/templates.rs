@@ -291,8 +291,16 @@ mod tests {
             assert_eq!(escapes, guarded + 1, "{template}");
         }
         let template = default_request_template();
-        for line in template.lines().filter(|l| l.contains(".get($name)")) {
-            assert!(line.contains("#set($v = \"x$!"), "null-safe: {line}");
+        // Every value read from a map is read quietly: null renders as "".
+        assert!(template.contains(".get($name)"));
+        for (at, _) in template.match_indices(".get($name)") {
+            let reference = &template[..at];
+            let start = reference.rfind('$').unwrap();
+            assert!(
+                reference[start..].starts_with("$!"),
+                "null-safe: {}",
+                &template[start..at + 11]
+            );
         }
         assert!(template.contains("\"body\": \"$util.base64Encode($body)\""));
     }
