@@ -55,7 +55,7 @@ pub struct ApplyRequest {
 
 #[async_trait]
 pub trait Resource: Send + Sync {
-    /// The full type name, e.g. `async_lambda_endpoint`.
+    /// The full type name, e.g. `aws_instance`.
     fn type_name(&self) -> &'static str;
 
     fn schema(&self) -> &Schema;
