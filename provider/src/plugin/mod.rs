@@ -3,6 +3,7 @@
 //! its names come in a [`ProviderIdentity`].
 
 pub mod codec;
+mod current;
 pub mod diagnostics;
 mod grpc;
 pub mod handshake;
@@ -12,9 +13,11 @@ pub mod proto;
 pub mod resource;
 pub mod schema;
 mod server;
+mod stop;
 mod tls;
 pub mod value;
 
+pub use current::Current;
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity};
 pub use identity::ProviderIdentity;
 pub use resource::{ApplyRequest, Context, Plan, PlanRequest, Provider, Resource};
