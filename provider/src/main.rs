@@ -4,18 +4,28 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use terraform_provider_async::aws::AwsProvider;
-use terraform_provider_async::plugin::{self, Mode};
+use terraform_provider_async::plugin::{self, Mode, ProviderIdentity};
 
-/// The address Terraform knows this provider by (for `--debug` reattach).
-const DEFAULT_ADDRESS: &str = "registry.terraform.io/tf-async/async";
+/// This provider's names, for the plugin layer that serves it.
+const IDENTITY: ProviderIdentity = ProviderIdentity {
+    address: "registry.terraform.io/tf-async/async",
+    log_module: "async",
+    log_target: env!("CARGO_CRATE_NAME"),
+    socket_prefix: "tfasync-",
+    certificate_name: "terraform-provider-async",
+};
 
-const USAGE: &str = "\
-Usage: terraform-provider-async [--debug [--address ADDRESS]] | --version | --help
+fn usage() -> String {
+    format!(
+        "Usage: terraform-provider-async [--debug [--address ADDRESS]] | --version | --help
 
 Terraform runs this plugin; see the README to install it.
   --debug    serve without Terraform's handshake and print TF_REATTACH_PROVIDERS
-  --address  provider address for --debug (default registry.terraform.io/tf-async/async)
-  --version  print the version";
+  --address  provider address for --debug (default {})
+  --version  print the version",
+        IDENTITY.address
+    )
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,16 +35,16 @@ fn main() -> ExitCode {
             println!("terraform-provider-async {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
-        ["--debug"] => Mode::Debug { address: DEFAULT_ADDRESS.to_owned() },
-        ["--debug", "--address", address] => Mode::Debug { address: (*address).to_owned() },
+        ["--debug"] => Mode::Debug { address: None },
+        ["--debug", "--address", address] => Mode::Debug { address: Some((*address).to_owned()) },
         ["--help" | "-h"] => {
-            println!("{USAGE}");
+            println!("{}", usage());
             return ExitCode::SUCCESS;
         }
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("{}", usage());
             return ExitCode::from(2);
         }
     };
-    plugin::run(Arc::new(AwsProvider::new()), mode)
+    plugin::run(Arc::new(AwsProvider::new()), IDENTITY, mode)
 }

@@ -51,6 +51,9 @@ pub enum ConfigureError {
          credentials expire) and belong to the intended account."
     )]
     InvalidCredentials(AwsError),
+    /// Terraform's Stop, not a verdict on the credentials.
+    #[error("{0}")]
+    Stopped(AwsError),
 }
 
 impl Aws {
@@ -85,7 +88,10 @@ impl Aws {
                     .retry
                     .run(ctx, "STS", "GetCallerIdentity", || self.sts.get_caller_identity().send())
                     .await
-                    .map_err(ConfigureError::InvalidCredentials)?;
+                    .map_err(|e| match e {
+                        AwsError::Stopped { .. } => ConfigureError::Stopped(e),
+                        e => ConfigureError::InvalidCredentials(e),
+                    })?;
                 // arn:PARTITION:sts::ACCOUNT:assumed-role/...
                 let partition =
                     identity.arn().and_then(|arn| arn.split(':').nth(1)).unwrap_or("aws");
@@ -152,5 +158,30 @@ impl Aws {
             retry,
             account: tokio::sync::OnceCell::new(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_stopped_account_lookup_says_so_and_blames_no_credentials() {
+        // The kernel accepts connections to it; nothing ever answers.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let settings = Settings {
+            region: Some("us-east-1".into()),
+            access_key: Some("test".into()),
+            secret_key: Some("test".into()),
+            sts_endpoint: Some(format!("http://{}", silent.local_addr().unwrap())),
+            ..Settings::default()
+        };
+        let aws = Aws::connect(&settings).await.unwrap();
+        let ctx = Context::default();
+        ctx.stop.cancel();
+        let error = aws.account(&ctx).await.unwrap_err();
+        assert!(matches!(error, ConfigureError::Stopped(_)), "{error}");
+        assert!(error.to_string().contains("asked the provider to stop"), "{error}");
+        assert!(!error.to_string().contains("credentials"), "{error}");
     }
 }

@@ -13,17 +13,18 @@ use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 
-use crate::plugin::{Context, Diagnostic, Diagnostics, Provider, Resource, Schema, Value};
+use crate::plugin::{Context, Current, Diagnostic, Diagnostics, Provider, Resource, Schema, Value};
 use clients::Aws;
 
 pub struct AwsProvider {
     schema: Schema,
-    aws: Arc<OnceLock<Aws>>,
+    /// The clients of the latest successful Configure; empty before it.
+    aws: Current<Arc<OnceLock<Aws>>>,
 }
 
 impl AwsProvider {
     pub fn new() -> Self {
-        AwsProvider { schema: config::schema(), aws: Arc::new(OnceLock::new()) }
+        AwsProvider { schema: config::schema(), aws: Current::default() }
     }
 }
 
@@ -43,6 +44,11 @@ impl Provider for AwsProvider {
         config::validate(config)
     }
 
+    /// Every Configure takes effect, none is refused: Terraform configures once
+    /// per run, and a `--debug` process serves many runs whose provider blocks
+    /// may differ. Each builds fresh clients, as what unset settings fall back
+    /// to (profiles, SSO caches) may have changed too; calls in flight keep
+    /// the clients they started with, and a failed Configure changes nothing.
     async fn configure(&self, config: Value, _ctx: &Context) -> Diagnostics {
         if config.contains_unknown() {
             return vec![Diagnostic::error(
@@ -54,7 +60,7 @@ impl Provider for AwsProvider {
         let settings = config::Settings::from_config(&config);
         match Aws::connect(&settings).await {
             Ok(aws) => {
-                let _ = self.aws.set(aws);
+                self.aws.replace(Arc::new(OnceLock::from(aws)));
                 Vec::new()
             }
             Err(e) => vec![Diagnostic::error("Cannot configure the async provider", e.to_string())],
@@ -62,6 +68,46 @@ impl Provider for AwsProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(resources::lambda_endpoint::LambdaEndpoint::new(self.aws.clone()))]
+        vec![Arc::new(resources::lambda_endpoint::LambdaEndpoint::new(self.aws.get()))]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::PlanRequest;
+
+    fn provider_block(region: &str) -> Value {
+        Value::object([
+            ("region", Value::from(region)),
+            ("access_key", Value::from("test")),
+            ("secret_key", Value::from("test")),
+        ])
+    }
+
+    /// The summaries of planning an endpoint for a function in us-east-1, as
+    /// the plugin layer does after a Configure: with the resources it yields.
+    async fn plan_summaries(provider: &AwsProvider) -> Vec<String> {
+        let function = "arn:aws:lambda:us-east-1:123456789012:function:worker";
+        let endpoint = Value::object([("function_name", Value::from(function))]);
+        let request = PlanRequest {
+            prior_state: Value::Null,
+            proposed_state: endpoint.clone(),
+            config: endpoint,
+        };
+        let plan = provider.resources()[0].plan(request, &Context::default()).await;
+        plan.diagnostics.into_iter().map(|d| d.summary).collect()
+    }
+
+    #[tokio::test]
+    async fn each_configure_takes_effect_even_in_the_same_process() {
+        let provider = AwsProvider::new();
+        for (region, refused) in [("us-east-1", false), ("us-west-2", true), ("us-east-1", false)] {
+            let diagnostics = provider.configure(provider_block(region), &Context::default()).await;
+            assert!(diagnostics.is_empty(), "{region}: {diagnostics:?}");
+            let summaries = plan_summaries(&provider).await;
+            let other_region = summaries.iter().any(|s| s == "Function in another region");
+            assert_eq!(other_region, refused, "configured for {region}: {summaries:?}");
+        }
     }
 }

@@ -138,12 +138,12 @@ mod tests {
     #[test]
     fn reattach_config_names_the_provider_address() {
         let json: serde_json::Value = serde_json::from_str(&reattach_config(
-            "registry.terraform.io/ns/async",
+            "registry.terraform.io/example/thing",
             42,
             Path::new("/tmp/s"),
         ))
         .unwrap();
-        let entry = &json["registry.terraform.io/ns/async"];
+        let entry = &json["registry.terraform.io/example/thing"];
         assert_eq!(entry["Pid"], 42);
         assert_eq!(entry["Test"], true);
         assert_eq!(entry["Addr"]["String"], "/tmp/s");

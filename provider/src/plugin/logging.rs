@@ -13,14 +13,18 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 
-/// Installs the global subscriber. Our own events are emitted at the level
-/// Terraform asks for; dependencies (gRPC, TLS, HTTP) only from warnings up.
-pub fn init() {
+use crate::plugin::identity::ProviderIdentity;
+
+/// Installs the global subscriber. The provider's events (`identity.log_target`)
+/// are emitted at the level Terraform asks for; dependencies (gRPC, TLS, HTTP)
+/// only from warnings up. Each line names `identity.log_module`.
+pub fn init(identity: &ProviderIdentity) {
     let level = level_from_env(|k| std::env::var(k).ok());
     let filter = Targets::new()
         .with_default(LevelFilter::WARN.min(level))
-        .with_target(env!("CARGO_CRATE_NAME"), level);
-    let _ = tracing_subscriber::registry().with(HclogLayer.with_filter(filter)).try_init();
+        .with_target(identity.log_target, level);
+    let layer = HclogLayer { module: identity.log_module };
+    let _ = tracing_subscriber::registry().with(layer.with_filter(filter)).try_init();
 }
 
 /// Terraform's rule: `TF_LOG_PROVIDER` wins over `TF_LOG`; a level name picks
@@ -39,7 +43,9 @@ pub fn level_from_env(var: impl Fn(&str) -> Option<String>) -> LevelFilter {
     }
 }
 
-struct HclogLayer;
+struct HclogLayer {
+    module: &'static str,
+}
 
 /// Fields recorded on a span, kept so events inside it can carry them.
 struct SpanFields(Map<String, J>);
@@ -65,7 +71,7 @@ where
         let mut line = Map::new();
         line.insert("@level".into(), J::from(hclog_level(*event.metadata().level())));
         line.insert("@timestamp".into(), J::from(timestamp()));
-        line.insert("@module".into(), J::from("async"));
+        line.insert("@module".into(), J::from(self.module));
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope.from_root() {
                 line.insert("@span".into(), J::from(span.name()));

@@ -1,19 +1,25 @@
 //! The generic plugin-protocol layer: serves any [`Provider`] to Terraform
-//! over plugin protocol 5. Nothing in here knows about AWS.
+//! over plugin protocol 5. Nothing in here knows which provider it serves:
+//! its names come in a [`ProviderIdentity`].
 
 pub mod codec;
+mod current;
 pub mod diagnostics;
 mod grpc;
 pub mod handshake;
+mod identity;
 mod logging;
 pub mod proto;
 pub mod resource;
 pub mod schema;
 mod server;
+mod stop;
 mod tls;
 pub mod value;
 
+pub use current::Current;
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity};
+pub use identity::ProviderIdentity;
 pub use resource::{ApplyRequest, Context, Plan, PlanRequest, Provider, Resource};
 pub use schema::{Attribute, Block, NestedBlock, Nesting, Presence, Schema};
 pub use server::{Mode, run};

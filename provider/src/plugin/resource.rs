@@ -11,8 +11,9 @@ use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Value;
 
-/// Per-call context. `stop` fires when Terraform sends Stop (Ctrl-C):
-/// long-running work should end promptly and report what it left behind.
+/// Per-call context. `stop` fires when Terraform sends Stop (Ctrl-C) while
+/// the call runs: it should end promptly and report what it left behind.
+/// Calls that start after a Stop get a fresh `stop`.
 #[derive(Clone, Debug, Default)]
 pub struct Context {
     pub stop: CancellationToken,
@@ -55,7 +56,7 @@ pub struct ApplyRequest {
 
 #[async_trait]
 pub trait Resource: Send + Sync {
-    /// The full type name, e.g. `async_lambda_endpoint`.
+    /// The full type name, e.g. `aws_instance`.
     fn type_name(&self) -> &'static str;
 
     fn schema(&self) -> &Schema;
@@ -106,7 +107,13 @@ pub trait Provider: Send + Sync + 'static {
     fn validate(&self, config: &Value) -> Diagnostics;
 
     /// Applies the configuration; resources are called only after this succeeds.
+    /// Terraform configures once per run, so a process serving many runs
+    /// (`--debug`) is configured again, possibly with other settings.
     async fn configure(&self, config: Value, ctx: &Context) -> Diagnostics;
 
+    /// The resources as configured now: asked once at start (for the schemas,
+    /// which must not change), then again after every [`Provider::configure`].
+    /// Calls that start later go to the new ones; calls in flight finish with
+    /// those they started with.
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
 }

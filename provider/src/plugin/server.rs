@@ -19,6 +19,7 @@ use tracing::{debug, info, warn};
 
 use crate::plugin::grpc::{Connection, Controller, ProviderService};
 use crate::plugin::handshake::{self, HandshakeError};
+use crate::plugin::identity::ProviderIdentity;
 use crate::plugin::logging;
 use crate::plugin::proto::go_plugin::grpc_controller_server::GrpcControllerServer;
 use crate::plugin::proto::tfplugin5::provider_server::ProviderServer;
@@ -38,8 +39,9 @@ pub enum Mode {
     /// Launched by Terraform: cookie, mutual TLS, handshake line.
     Terraform,
     /// Started by a developer or a test: no cookie, no TLS; prints the
-    /// `TF_REATTACH_PROVIDERS` value for the provider `address`.
-    Debug { address: String },
+    /// `TF_REATTACH_PROVIDERS` value for the provider `address`, by default
+    /// the provider's own.
+    Debug { address: Option<String> },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,18 +57,18 @@ enum ServeError {
 }
 
 /// Runs the plugin until Terraform shuts it down; the process's exit code.
-pub fn run(provider: Arc<dyn Provider>, mode: Mode) -> ExitCode {
-    logging::init();
+pub fn run(provider: Arc<dyn Provider>, identity: ProviderIdentity, mode: Mode) -> ExitCode {
+    logging::init(&identity);
     // One thread: the provider spends its time waiting on Terraform and AWS,
     // and every extra worker costs a stack and a malloc arena of its own.
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("could not start the async runtime: {e}");
+            eprintln!("could not start the tokio runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(provider, mode)) {
+    match runtime.block_on(serve(provider, identity, mode)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Terraform shows a plugin's stderr when it fails to start.
@@ -76,18 +78,23 @@ pub fn run(provider: Arc<dyn Provider>, mode: Mode) -> ExitCode {
     }
 }
 
-async fn serve(provider: Arc<dyn Provider>, mode: Mode) -> Result<(), ServeError> {
+async fn serve(
+    provider: Arc<dyn Provider>,
+    identity: ProviderIdentity,
+    mode: Mode,
+) -> Result<(), ServeError> {
     let tls = match &mode {
         Mode::Terraform => {
             let launch = handshake::read_launch(|k| std::env::var(k).ok())?;
-            launch.client_cert_pem.as_deref().map(ServerTls::new).transpose()?
+            let tls = |pem: &str| ServerTls::new(pem, identity.certificate_name);
+            launch.client_cert_pem.as_deref().map(tls).transpose()?
         }
         Mode::Debug { .. } => None,
     };
 
     // A private directory (0700) holds the socket (0600): only our user may connect.
     let socket_dir = tempfile::Builder::new()
-        .prefix("tfasync-")
+        .prefix(identity.socket_prefix)
         .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir_in(socket_parent())
         .map_err(ServeError::Socket)?;
@@ -110,7 +117,7 @@ async fn serve(provider: Arc<dyn Provider>, mode: Mode) -> Result<(), ServeError
     let acceptor = tls.as_ref().map(|t| TlsAcceptor::from(t.config.clone()));
     let incoming = accept_connections(listener, acceptor);
 
-    announce(&mode, &socket_path, tls.as_ref())?;
+    announce(&mode, identity.address, &socket_path, tls.as_ref())?;
 
     let server = Server::builder()
         .add_service(health_service)
@@ -138,12 +145,14 @@ fn socket_parent() -> PathBuf {
 /// Prints the one line our launcher reads.
 fn announce(
     mode: &Mode,
+    default_address: &str,
     socket: &std::path::Path,
     tls: Option<&ServerTls>,
 ) -> Result<(), ServeError> {
     let line = match mode {
         Mode::Terraform => handshake::handshake_line(socket, tls.map(|t| t.certificate.as_ref())),
         Mode::Debug { address } => {
+            let address = address.as_deref().unwrap_or(default_address);
             let config = handshake::reattach_config(address, std::process::id(), socket);
             eprintln!(
                 "Provider serving in debug mode. To use it, run Terraform with:\n\n    \

@@ -36,8 +36,9 @@ pub struct ServerTls {
 }
 
 impl ServerTls {
-    /// Builds a server that accepts only the client certificate in `client_cert_pem`.
-    pub fn new(client_cert_pem: &str) -> Result<Self, TlsError> {
+    /// Builds a server that accepts only the client certificate in
+    /// `client_cert_pem`; its own certificate names `organization`.
+    pub fn new(client_cert_pem: &str, organization: &str) -> Result<Self, TlsError> {
         let client_cert = CertificateDer::from_pem_slice(client_cert_pem.as_bytes())
             .map_err(|e| TlsError::ClientCertificate(e.to_string()))?;
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -45,7 +46,7 @@ impl ServerTls {
             expected: client_cert,
             algorithms: provider.signature_verification_algorithms,
         };
-        let (certificate, key) = self_signed_certificate()?;
+        let (certificate, key) = self_signed_certificate(organization)?;
         let mut config = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
             .with_client_cert_verifier(Arc::new(verifier))
@@ -58,13 +59,14 @@ impl ServerTls {
 
 /// A certificate shaped like go-plugin's: it is its own CA (Terraform uses it
 /// as the only root), valid for `localhost`, for server and client auth.
-fn self_signed_certificate() -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), TlsError>
-{
+fn self_signed_certificate(
+    organization: &str,
+) -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), TlsError> {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
     let mut params = CertificateParams::default();
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.distinguished_name.push(DnType::CommonName, "localhost");
-    params.distinguished_name.push(DnType::OrganizationName, "terraform-provider-async");
+    params.distinguished_name.push(DnType::OrganizationName, organization);
     params.subject_alt_names = vec![SanType::DnsName("localhost".try_into()?)];
     params.is_ca = IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     params.key_usages = vec![

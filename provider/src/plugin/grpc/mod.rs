@@ -8,3 +8,6 @@ mod provider_service;
 pub use connection::Connection;
 pub use controller::Controller;
 pub use provider_service::ProviderService;
+
+#[cfg(test)]
+mod tests;

@@ -4,30 +4,38 @@
 //! cannot be answered at all.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 use tracing::{debug, instrument};
 
 use super::convert::{self, codec_diagnostic, decode, encode};
+use crate::plugin::current::Current;
 use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::plugin::proto::tfplugin5 as pb;
 use crate::plugin::proto::tfplugin5::provider_server;
 use crate::plugin::resource::{ApplyRequest, Context, PlanRequest, Provider, Resource};
+use crate::plugin::stop::Stopper;
 use crate::plugin::value::{Type, Value};
+
+/// A provider's resources by type name.
+type Resources = HashMap<&'static str, Arc<dyn Resource>>;
+
+type Answer<T> = Result<Response<T>, Status>;
 
 pub struct ProviderService {
     provider: Arc<dyn Provider>,
-    resources: HashMap<&'static str, Arc<dyn Resource>>,
+    /// As of the latest Configure (see [`Provider::resources`]).
+    resources: Current<Arc<Resources>>,
     /// Built once: Terraform asks for it in every process, sometimes twice.
     schema_response: pb::get_provider_schema::Response,
-    ctx: Context,
+    stopper: Stopper,
 }
 
 impl ProviderService {
     pub fn new(provider: Arc<dyn Provider>) -> Self {
-        let resources: HashMap<_, _> =
-            provider.resources().into_iter().map(|r| (r.type_name(), r)).collect();
+        let resources = by_type_name(provider.resources());
         let schema_response = pb::get_provider_schema::Response {
             provider: Some(convert::schema(provider.schema())),
             resource_schemas: resources
@@ -42,17 +50,41 @@ impl ProviderService {
             }),
             ..Default::default()
         };
-        ProviderService { provider, resources, schema_response, ctx: Context::default() }
+        ProviderService {
+            provider,
+            resources: Current::new(Arc::new(resources)),
+            schema_response,
+            stopper: Stopper::default(),
+        }
     }
 
-    fn resource(&self, type_name: &str) -> Result<&Arc<dyn Resource>, Diagnostics> {
-        self.resources.get(type_name).ok_or_else(|| {
+    /// Every RPC's one shape: a context from the stop token current as it
+    /// starts (tf5server's stoppableContext), then its handler, which turns
+    /// failures into diagnostics so that every request gets a response.
+    async fn serve<'a, Req, Res, Fut>(
+        &'a self,
+        request: Request<Req>,
+        handler: impl FnOnce(&'a Self, Req, Context) -> Fut,
+    ) -> Answer<Res>
+    where
+        Fut: Future<Output = Res>,
+    {
+        let ctx = self.stopper.context();
+        Ok(Response::new(handler(self, request.into_inner(), ctx).await))
+    }
+
+    fn resource(&self, type_name: &str) -> Result<Arc<dyn Resource>, Diagnostics> {
+        self.resources.get().get(type_name).cloned().ok_or_else(|| {
             vec![Diagnostic::error(
                 "Unknown resource type",
                 format!("This provider has no resource type {type_name:?}."),
             )]
         })
     }
+}
+
+fn by_type_name(resources: Vec<Arc<dyn Resource>>) -> Resources {
+    resources.into_iter().map(|r| (r.type_name(), r)).collect()
 }
 
 /// Decodes a request value, turning failure into a diagnostic.
@@ -82,74 +114,149 @@ fn encode_value(
 
 #[tonic::async_trait]
 impl provider_server::Provider for ProviderService {
-    #[instrument(skip_all)]
     async fn get_schema(
         &self,
-        _: Request<pb::get_provider_schema::Request>,
-    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
-        Ok(Response::new(self.schema_response.clone()))
+        request: Request<pb::get_provider_schema::Request>,
+    ) -> Answer<pb::get_provider_schema::Response> {
+        self.serve(request, Self::schema).await
     }
 
-    #[instrument(skip_all)]
     async fn prepare_provider_config(
         &self,
         request: Request<pb::prepare_provider_config::Request>,
-    ) -> Result<Response<pb::prepare_provider_config::Response>, Status> {
-        let request = request.into_inner();
+    ) -> Answer<pb::prepare_provider_config::Response> {
+        self.serve(request, Self::prepare_config).await
+    }
+
+    async fn validate_resource_type_config(
+        &self,
+        request: Request<pb::validate_resource_type_config::Request>,
+    ) -> Answer<pb::validate_resource_type_config::Response> {
+        self.serve(request, Self::validate_resource).await
+    }
+
+    async fn configure(
+        &self,
+        request: Request<pb::configure::Request>,
+    ) -> Answer<pb::configure::Response> {
+        self.serve(request, Self::configure_provider).await
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        request: Request<pb::upgrade_resource_state::Request>,
+    ) -> Answer<pb::upgrade_resource_state::Response> {
+        self.serve(request, Self::upgrade_state).await
+    }
+
+    async fn read_resource(
+        &self,
+        request: Request<pb::read_resource::Request>,
+    ) -> Answer<pb::read_resource::Response> {
+        self.serve(request, Self::read_state).await
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: Request<pb::plan_resource_change::Request>,
+    ) -> Answer<pb::plan_resource_change::Response> {
+        self.serve(request, Self::plan_change).await
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: Request<pb::apply_resource_change::Request>,
+    ) -> Answer<pb::apply_resource_change::Response> {
+        self.serve(request, Self::apply_change).await
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: Request<pb::import_resource_state::Request>,
+    ) -> Answer<pb::import_resource_state::Response> {
+        self.serve(request, Self::import_state).await
+    }
+
+    async fn stop(&self, request: Request<pb::stop::Request>) -> Answer<pb::stop::Response> {
+        self.serve(request, Self::stop_in_flight).await
+    }
+}
+
+/// The handlers, one per RPC, in the protocol's order.
+impl ProviderService {
+    #[instrument(skip_all)]
+    async fn schema(
+        &self,
+        _: pb::get_provider_schema::Request,
+        _: Context,
+    ) -> pb::get_provider_schema::Response {
+        self.schema_response.clone()
+    }
+
+    #[instrument(skip_all)]
+    async fn prepare_config(
+        &self,
+        request: pb::prepare_provider_config::Request,
+        _: Context,
+    ) -> pb::prepare_provider_config::Response {
         let ty = self.provider.schema().value_type();
         let diagnostics = match decode_value(request.config.as_ref(), &ty, "provider configuration")
         {
             Ok(config) => self.provider.validate(&config),
             Err(diags) => diags,
         };
-        Ok(Response::new(pb::prepare_provider_config::Response {
+        pb::prepare_provider_config::Response {
             prepared_config: request.config,
             diagnostics: convert::diagnostics(&diagnostics),
-        }))
+        }
     }
 
-    #[instrument(skip_all, fields(type_name = %request.get_ref().type_name))]
-    async fn validate_resource_type_config(
+    #[instrument(skip_all, fields(type_name = %request.type_name))]
+    async fn validate_resource(
         &self,
-        request: Request<pb::validate_resource_type_config::Request>,
-    ) -> Result<Response<pb::validate_resource_type_config::Response>, Status> {
-        let request = request.into_inner();
+        request: pb::validate_resource_type_config::Request,
+        _: Context,
+    ) -> pb::validate_resource_type_config::Response {
         let diagnostics = self.resource(&request.type_name).and_then(|resource| {
             let ty = resource.schema().value_type();
             let config = decode_value(request.config.as_ref(), &ty, "configuration")?;
             Ok(resource.validate(&config))
         });
-        let diagnostics = diagnostics.unwrap_or_else(|d| d);
-        Ok(Response::new(pb::validate_resource_type_config::Response {
-            diagnostics: convert::diagnostics(&diagnostics),
-        }))
+        pb::validate_resource_type_config::Response {
+            diagnostics: convert::diagnostics(&diagnostics.unwrap_or_else(|d| d)),
+        }
     }
 
-    #[instrument(skip_all, fields(terraform_version = %request.get_ref().terraform_version))]
-    async fn configure(
+    /// Configures the provider, then takes its resources anew: a process
+    /// serving many runs is configured once per run, each time taking effect.
+    #[instrument(skip_all, fields(terraform_version = %request.terraform_version))]
+    async fn configure_provider(
         &self,
-        request: Request<pb::configure::Request>,
-    ) -> Result<Response<pb::configure::Response>, Status> {
-        let request = request.into_inner();
+        request: pb::configure::Request,
+        ctx: Context,
+    ) -> pb::configure::Response {
         let ty = self.provider.schema().value_type();
         let diagnostics = match decode_value(request.config.as_ref(), &ty, "provider configuration")
         {
-            Ok(config) => self.provider.configure(config, &self.ctx).await,
+            Ok(config) => {
+                let diags = self.provider.configure(config, &ctx).await;
+                self.resources.replace(Arc::new(by_type_name(self.provider.resources())));
+                diags
+            }
             Err(diags) => diags,
         };
-        Ok(Response::new(pb::configure::Response {
-            diagnostics: convert::diagnostics(&diagnostics),
-        }))
+        pb::configure::Response { diagnostics: convert::diagnostics(&diagnostics) }
     }
 
-    #[instrument(skip_all, fields(type_name = %request.get_ref().type_name))]
-    async fn upgrade_resource_state(
+    #[instrument(skip_all, fields(type_name = %request.type_name))]
+    async fn upgrade_state(
         &self,
-        request: Request<pb::upgrade_resource_state::Request>,
-    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
-        let request = request.into_inner();
-        let mut diagnostics = Vec::new();
-        let upgraded = self.resource(&request.type_name).and_then(|resource| {
+        request: pb::upgrade_resource_state::Request,
+        _: Context,
+    ) -> pb::upgrade_resource_state::Response {
+        let mut response = pb::upgrade_resource_state::Response::default();
+        let result = async {
+            let resource = self.resource(&request.type_name)?;
             let ty = resource.schema().value_type();
             let raw = request.raw_state.unwrap_or_default();
             if raw.json.is_empty() && !raw.flatmap.is_empty() {
@@ -166,51 +273,42 @@ impl provider_server::Provider for ProviderService {
                     .map_err(|e| vec![codec_diagnostic("stored state", e)])?
             };
             let state = resource.upgrade(request.version, state)?;
-            Ok(encode_value(&state, &ty, "upgraded state", &mut diagnostics))
-        });
-        let upgraded_state = upgraded.unwrap_or_else(|d| {
-            diagnostics.extend(d);
-            None
-        });
-        Ok(Response::new(pb::upgrade_resource_state::Response {
-            upgraded_state,
-            diagnostics: convert::diagnostics(&diagnostics),
-        }))
+            let mut diags = Vec::new();
+            response.upgraded_state = encode_value(&state, &ty, "upgraded state", &mut diags);
+            Ok::<_, Diagnostics>(diags)
+        }
+        .await;
+        response.diagnostics = convert::diagnostics(&result.unwrap_or_else(|d| d));
+        response
     }
 
-    #[instrument(skip_all, fields(type_name = %request.get_ref().type_name))]
-    async fn read_resource(
+    #[instrument(skip_all, fields(type_name = %request.type_name))]
+    async fn read_state(
         &self,
-        request: Request<pb::read_resource::Request>,
-    ) -> Result<Response<pb::read_resource::Response>, Status> {
-        let request = request.into_inner();
-        let (new_state, diagnostics) = match self.resource(&request.type_name) {
-            Err(diags) => (None, diags),
-            Ok(resource) => {
-                let ty = resource.schema().value_type();
-                match decode_value(request.current_state.as_ref(), &ty, "current state") {
-                    Err(diags) => (None, diags),
-                    Ok(state) => {
-                        let (state, mut diags) = resource.read(state, &self.ctx).await;
-                        (encode_value(&state, &ty, "new state", &mut diags), diags)
-                    }
-                }
-            }
-        };
-        Ok(Response::new(pb::read_resource::Response {
-            new_state,
-            diagnostics: convert::diagnostics(&diagnostics),
-            private: request.private,
-            ..Default::default()
-        }))
+        request: pb::read_resource::Request,
+        ctx: Context,
+    ) -> pb::read_resource::Response {
+        let mut response =
+            pb::read_resource::Response { private: request.private.clone(), ..Default::default() };
+        let result = async {
+            let resource = self.resource(&request.type_name)?;
+            let ty = resource.schema().value_type();
+            let state = decode_value(request.current_state.as_ref(), &ty, "current state")?;
+            let (state, mut diags) = resource.read(state, &ctx).await;
+            response.new_state = encode_value(&state, &ty, "new state", &mut diags);
+            Ok::<_, Diagnostics>(diags)
+        }
+        .await;
+        response.diagnostics = convert::diagnostics(&result.unwrap_or_else(|d| d));
+        response
     }
 
-    #[instrument(skip_all, fields(type_name = %request.get_ref().type_name))]
-    async fn plan_resource_change(
+    #[instrument(skip_all, fields(type_name = %request.type_name))]
+    async fn plan_change(
         &self,
-        request: Request<pb::plan_resource_change::Request>,
-    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
-        let request = request.into_inner();
+        request: pb::plan_resource_change::Request,
+        ctx: Context,
+    ) -> pb::plan_resource_change::Response {
         let mut response = pb::plan_resource_change::Response {
             planned_private: request.prior_private.clone(),
             ..Default::default()
@@ -229,7 +327,7 @@ impl provider_server::Provider for ProviderService {
                 return Ok(diags);
             }
             let plan =
-                resource.plan(PlanRequest { prior_state, proposed_state, config }, &self.ctx).await;
+                resource.plan(PlanRequest { prior_state, proposed_state, config }, &ctx).await;
             let mut diags = plan.diagnostics;
             response.planned_state =
                 encode_value(&plan.planned_state, &ty, "planned state", &mut diags);
@@ -239,15 +337,15 @@ impl provider_server::Provider for ProviderService {
         }
         .await;
         response.diagnostics = convert::diagnostics(&result.unwrap_or_else(|d| d));
-        Ok(Response::new(response))
+        response
     }
 
-    #[instrument(skip_all, fields(type_name = %request.get_ref().type_name))]
-    async fn apply_resource_change(
+    #[instrument(skip_all, fields(type_name = %request.type_name))]
+    async fn apply_change(
         &self,
-        request: Request<pb::apply_resource_change::Request>,
-    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
-        let request = request.into_inner();
+        request: pb::apply_resource_change::Request,
+        ctx: Context,
+    ) -> pb::apply_resource_change::Response {
         let mut response = pb::apply_resource_change::Response {
             private: request.planned_private.clone(),
             ..Default::default()
@@ -258,32 +356,31 @@ impl provider_server::Provider for ProviderService {
             let prior_state = decode_value(request.prior_state.as_ref(), &ty, "prior state")?;
             let planned_state = decode_value(request.planned_state.as_ref(), &ty, "planned state")?;
             let config = decode_value(request.config.as_ref(), &ty, "configuration")?;
-            let (new_state, mut diags) = resource
-                .apply(ApplyRequest { prior_state, planned_state, config }, &self.ctx)
-                .await;
+            let (new_state, mut diags) =
+                resource.apply(ApplyRequest { prior_state, planned_state, config }, &ctx).await;
             response.new_state = encode_value(&new_state, &ty, "new state", &mut diags);
             Ok::<_, Diagnostics>(diags)
         }
         .await;
         response.diagnostics = convert::diagnostics(&result.unwrap_or_else(|d| d));
-        Ok(Response::new(response))
+        response
     }
 
-    #[instrument(skip_all, fields(type_name = %request.get_ref().type_name, id = %request.get_ref().id))]
-    async fn import_resource_state(
+    #[instrument(skip_all, fields(type_name = %request.type_name, id = %request.id))]
+    async fn import_state(
         &self,
-        request: Request<pb::import_resource_state::Request>,
-    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
-        let request = request.into_inner();
-        let mut imported_resources = Vec::new();
+        request: pb::import_resource_state::Request,
+        ctx: Context,
+    ) -> pb::import_resource_state::Response {
+        let mut response = pb::import_resource_state::Response::default();
         let result = async {
             let resource = self.resource(&request.type_name)?;
             let ty = resource.schema().value_type();
-            let (state, mut diags) = resource.import(&request.id, &self.ctx).await;
+            let (state, mut diags) = resource.import(&request.id, &ctx).await;
             if state.is_present()
                 && let Some(state) = encode_value(&state, &ty, "imported state", &mut diags)
             {
-                imported_resources.push(pb::import_resource_state::ImportedResource {
+                response.imported_resources.push(pb::import_resource_state::ImportedResource {
                     type_name: request.type_name.clone(),
                     state: Some(state),
                     ..Default::default()
@@ -292,20 +389,14 @@ impl provider_server::Provider for ProviderService {
             Ok::<_, Diagnostics>(diags)
         }
         .await;
-        Ok(Response::new(pb::import_resource_state::Response {
-            imported_resources,
-            diagnostics: convert::diagnostics(&result.unwrap_or_else(|d| d)),
-            deferred: None,
-        }))
+        response.diagnostics = convert::diagnostics(&result.unwrap_or_else(|d| d));
+        response
     }
 
     #[instrument(skip_all)]
-    async fn stop(
-        &self,
-        _: Request<pb::stop::Request>,
-    ) -> Result<Response<pb::stop::Response>, Status> {
+    async fn stop_in_flight(&self, _: pb::stop::Request, _: Context) -> pb::stop::Response {
         debug!("stop requested: cancelling in-flight operations");
-        self.ctx.stop.cancel();
-        Ok(Response::new(pb::stop::Response { error: String::new() }))
+        self.stopper.stop();
+        pb::stop::Response { error: String::new() }
     }
 }

@@ -1,0 +1,157 @@
+//! The provider service without a network: Stop reaches the calls in flight
+//! and no others, and each Configure hands later calls the resources it made.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use async_trait::async_trait;
+use tokio::sync::Notify;
+use tonic::Request;
+
+use super::ProviderService;
+use super::convert;
+use crate::plugin::proto::tfplugin5 as pb;
+use crate::plugin::proto::tfplugin5::provider_server::Provider as _;
+use crate::plugin::{
+    ApplyRequest, Attribute, Block, Context, Diagnostic, Diagnostics, Plan, PlanRequest, Provider,
+    Resource, Schema, Type, Value,
+};
+
+const TYPE_NAME: &str = "test_thing";
+
+fn schema() -> Schema {
+    let attributes = vec![
+        Attribute::computed("generation", Type::Number, "Which Configure made the resource."),
+        Attribute::computed("stopped", Type::Bool, "Whether the read's context was stopped."),
+    ];
+    Schema { version: 0, block: Block { attributes, ..Block::default() } }
+}
+
+/// Counts its Configures; its resource says which one made it.
+struct Counting {
+    schema: Schema,
+    configures: AtomicI64,
+    apply_started: Arc<Notify>,
+}
+
+#[async_trait]
+impl Provider for Counting {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, _: &Value) -> Diagnostics {
+        Vec::new()
+    }
+
+    async fn configure(&self, _: Value, _: &Context) -> Diagnostics {
+        self.configures.fetch_add(1, Ordering::SeqCst);
+        Vec::new()
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        vec![Arc::new(Thing {
+            schema: schema(),
+            generation: self.configures.load(Ordering::SeqCst),
+            apply_started: self.apply_started.clone(),
+        })]
+    }
+}
+
+/// Applies run until stopped; reads report what they see at once.
+struct Thing {
+    schema: Schema,
+    generation: i64,
+    apply_started: Arc<Notify>,
+}
+
+#[async_trait]
+impl Resource for Thing {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, _: &Value) -> Diagnostics {
+        Vec::new()
+    }
+
+    async fn plan(&self, request: PlanRequest, _: &Context) -> Plan {
+        Plan::refused(request.proposed_state, Vec::new())
+    }
+
+    async fn apply(&self, request: ApplyRequest, ctx: &Context) -> (Value, Diagnostics) {
+        self.apply_started.notify_one();
+        ctx.stop.cancelled().await;
+        (request.prior_state, vec![Diagnostic::error("Stopped", "")])
+    }
+
+    async fn read(&self, _: Value, ctx: &Context) -> (Value, Diagnostics) {
+        let state = Value::object([
+            ("generation", Value::from(self.generation)),
+            ("stopped", Value::from(ctx.stop.is_cancelled())),
+        ]);
+        (state, Vec::new())
+    }
+
+    async fn import(&self, _: &str, _: &Context) -> (Value, Diagnostics) {
+        (Value::Null, Vec::new())
+    }
+}
+
+/// The service, and the signal that an apply is under way.
+fn service() -> (Arc<ProviderService>, Arc<Notify>) {
+    let apply_started = Arc::new(Notify::new());
+    let provider = Counting {
+        schema: Schema { version: 0, block: Block::default() },
+        configures: AtomicI64::new(0),
+        apply_started: apply_started.clone(),
+    };
+    (Arc::new(ProviderService::new(Arc::new(provider))), apply_started)
+}
+
+async fn read(service: &ProviderService) -> Value {
+    let request = pb::read_resource::Request { type_name: TYPE_NAME.into(), ..Default::default() };
+    let response = service.read_resource(Request::new(request)).await.unwrap().into_inner();
+    assert!(response.diagnostics.is_empty(), "{:?}", response.diagnostics);
+    convert::decode(response.new_state.as_ref(), &schema().value_type()).unwrap()
+}
+
+async fn configure(service: &ProviderService) {
+    let response = service.configure(Request::new(pb::configure::Request::default())).await;
+    assert!(response.unwrap().into_inner().diagnostics.is_empty());
+}
+
+#[tokio::test]
+async fn stop_ends_the_call_in_flight_and_later_calls_run_unstopped() {
+    let (service, apply_started) = service();
+    let apply = tokio::spawn({
+        let service = service.clone();
+        async move {
+            let request = pb::apply_resource_change::Request {
+                type_name: TYPE_NAME.into(),
+                ..Default::default()
+            };
+            service.apply_resource_change(Request::new(request)).await
+        }
+    });
+    apply_started.notified().await;
+    service.stop(Request::new(pb::stop::Request {})).await.unwrap();
+    let applied = apply.await.unwrap().unwrap().into_inner();
+    assert_eq!(applied.diagnostics[0].summary, "Stopped", "the apply in flight ended");
+
+    assert_eq!(read(&service).await.get("stopped").as_bool(), Some(false), "a later call runs");
+}
+
+#[tokio::test]
+async fn each_configure_hands_later_calls_its_resources() {
+    let (service, _) = service();
+    assert_eq!(read(&service).await.get("generation").as_i64(), Some(0));
+    configure(&service).await;
+    assert_eq!(read(&service).await.get("generation").as_i64(), Some(1));
+    configure(&service).await;
+    assert_eq!(read(&service).await.get("generation").as_i64(), Some(2));
+}

@@ -1,0 +1,160 @@
+//! One provider process in debug mode (`--debug`) serving run after run, as
+//! a developer uses it: Terraform's Stop (Ctrl-C) ends the apply in flight
+//! and nothing else, and each run's provider block takes effect.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::aws as cloud;
+use support::plugin::PROVIDER_BIN;
+use support::terraform::{Terraform, VERSIONS, required_providers};
+
+/// The provider, started with `--debug`, killed however the test ends.
+struct DebugProvider {
+    child: Child,
+    reattach: String,
+}
+
+impl DebugProvider {
+    /// It does not inherit Terraform's environment: configurations here set
+    /// region and credentials in the provider block.
+    fn start() -> DebugProvider {
+        let mut child = Command::new(PROVIDER_BIN)
+            .arg("--debug")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut reattach = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut reattach).unwrap();
+        DebugProvider { child, reattach: reattach.trim().to_owned() }
+    }
+
+    /// Terraform `version`, attached to this process.
+    fn terraform(&self, version: &'static str) -> Terraform {
+        let mut tf = Terraform::new(version);
+        tf.set_env("TF_REATTACH_PROVIDERS", &self.reattach);
+        tf
+    }
+
+    fn assert_serving(&mut self) {
+        assert!(self.child.try_wait().unwrap().is_none(), "the debug provider exited");
+    }
+}
+
+impl Drop for DebugProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `terraform apply` in the background, one resource at a time, in a process
+/// group of its own as a terminal's foreground job is (the provider is not in it).
+fn start_apply(tf: &Terraform) -> Child {
+    tf.command(&["apply", "-auto-approve", "-no-color", "-input=false", "-parallelism=1"])
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Ctrl-C to `apply`'s group; its output once it has exited, failed, within 30 s.
+fn interrupt(mut apply: Child) -> String {
+    Command::new("kill").args(["-INT", "--", &format!("-{}", apply.id())]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while apply.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "terraform did not stop within 30 s of Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = apply.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the interrupted apply reports failure:\n{text}");
+    text
+}
+
+#[test]
+fn ctrl_c_stops_the_apply_in_flight_and_the_next_apply_in_the_same_process_works() {
+    if !support::acceptance() {
+        return;
+    }
+    const ENDPOINTS: usize = 20;
+    let mut provider = DebugProvider::start();
+    for version in VERSIONS {
+        let test = format!("stop-debug-{}", version.replace('.', "-"));
+        let (endpoints, api) = cloud::endpoints_on_fresh_api(&test, ENDPOINTS);
+        let tf = provider.terraform(version);
+        tf.write_config(&format!("{}{}{endpoints}", required_providers(), cloud::provider_block()));
+
+        let apply = start_apply(&tf);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while cloud::methods_on(&api) < 3 {
+            assert!(Instant::now() < deadline, "{version}: the apply never got going");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let text = interrupt(apply);
+        assert!(!text.contains("did not accept the credentials"), "{version}: {text}");
+        assert!(
+            cloud::methods_on(&api) < ENDPOINTS,
+            "{version}: stopped too late to prove anything"
+        );
+        provider.assert_serving();
+
+        // The same process, a fresh run: nothing of the Stop is left in it.
+        tf.apply();
+        tf.assert_no_changes();
+        assert_eq!(cloud::methods_on(&api), ENDPOINTS, "{version}: orphaned or missing methods");
+        let statements = cloud::permission_statements(&test);
+        assert_eq!(statements.len(), ENDPOINTS, "{version}: duplicate or missing permissions");
+    }
+    provider.assert_serving();
+}
+
+/// An endpoint for a function in us-east-1, under a provider for `region`.
+fn endpoint_under_provider_for(region: &str) -> String {
+    format!(
+        r#"{}
+provider "async" {{
+  region     = "{region}"
+  access_key = "test"
+  secret_key = "test"
+}}
+
+resource "async_lambda_endpoint" "webhook" {{
+  rest_api_id   = "a1b2c3d4e5"
+  resource_id   = "f6g7h8"
+  http_method   = "POST"
+  function_name = "arn:aws:lambda:us-east-1:123456789012:function:worker"
+}}
+"#,
+        required_providers()
+    )
+}
+
+#[test]
+fn each_run_configures_the_same_process_anew() {
+    let mut provider = DebugProvider::start();
+    for version in VERSIONS {
+        let tf = provider.terraform(version);
+        let plan = ["plan", "-no-color", "-input=false"];
+
+        tf.write_config(&endpoint_under_provider_for("us-east-1"));
+        let out = tf.ok(&plan);
+        assert!(out.contains("async_lambda_endpoint.webhook will be created"), "{version}: {out}");
+
+        tf.write_config(&endpoint_under_provider_for("us-west-2"));
+        let out = tf.fails(&plan).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(out.contains("Function in another region"), "{version}: {out}");
+        assert!(out.contains("this provider manages us-west-2"), "{version}: {out}");
+
+        tf.write_config(&endpoint_under_provider_for("us-east-1"));
+        tf.ok(&plan);
+    }
+    provider.assert_serving();
+}
