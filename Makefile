@@ -28,10 +28,12 @@ lint: ## rustfmt and clippy, warnings are errors
 	cargo clippy --locked --all-targets -- -D warnings
 
 soak: tools ## Fault-injection soak: many rounds of twenty endpoints through throttling, 5xx and resets
-	TF_ACC=1 TFASYNC_SOAK_ROUNDS=$${ROUNDS:-10} cargo test --locked --test faults -- --nocapture
+	TF_ACC=1 TFASYNC_SOAK_ROUNDS=$${ROUNDS:-10} cargo test --locked --test faults -- --include-ignored --nocapture
 
+# Acceptance tests (LocalStack, Velocity) are #[ignore]d, so a plain `cargo test`
+# shows them as ignored; here they run too.
 test: tools lint ## Every test: unit, protocol, Terraform CLI and acceptance tests
-	TF_ACC=1 cargo test --locked --workspace
+	TF_ACC=1 cargo test --locked --workspace -- --include-ignored
 
 .PHONY: docs
 docs: ## Regenerate docs/ from the schemas and examples

@@ -1,11 +1,13 @@
 //! The Registry docs in docs/ match what the schemas and examples generate:
 //! a changed description, argument or example without `make docs` fails here.
 
+mod support;
+
 use std::process::Command;
 
 #[test]
 fn docs_are_up_to_date() {
-    let out = Command::new(env!("CARGO_BIN_EXE_gen-docs")).arg("--check").output().unwrap();
+    let out = Command::new(support::binaries::gen_docs()).arg("--check").output().unwrap();
     assert!(
         out.status.success(),
         "gen-docs --check failed ({}):\n{}{}",

@@ -9,8 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::aws as cloud;
+use support::hcl::{Endpoint, configuration};
 use support::localstack::localstack;
-use support::terraform::{Terraform, repo_root, required_providers};
+use support::terraform::{Terraform, repo_root};
 
 const ENDPOINTS: usize = 20;
 
@@ -38,8 +39,16 @@ impl FaultProxy {
         FaultProxy { child, url: url.trim().to_owned(), stats }
     }
 
+    /// What the proxy counted; it writes the file after each request it handles.
     fn stats(&self) -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(self.stats.path()).unwrap()).unwrap_or_default()
+        let bytes = std::fs::read(self.stats.path()).unwrap();
+        assert!(!bytes.is_empty(), "the fault proxy recorded nothing: no request reached it");
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!(
+                "the fault proxy's stats are not JSON ({e}): {}",
+                String::from_utf8_lossy(&bytes)
+            )
+        })
     }
 }
 
@@ -60,17 +69,15 @@ fn rounds() -> u32 {
     std::env::var("TFASYNC_SOAK_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(1)
 }
 
-/// Fresh endpoints, as HCL, with the API's id and the function's name.
-fn endpoints(test: &str, count: usize) -> (String, String, String) {
+/// Fresh endpoints, with the API's id and the function's name.
+fn endpoints(test: &str, count: usize) -> (Vec<Endpoint>, String, String) {
     let (hcl, api) = cloud::endpoints_on_fresh_api(test, count);
     (hcl, api, test.to_owned())
 }
 
 #[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn twenty_endpoints_apply_through_throttling_server_errors_and_resets() {
-    if !support::acceptance() {
-        return;
-    }
     for round in 0..rounds() {
         let seed = (round + 1).to_string();
         let proxy = FaultProxy::start(&[
@@ -82,7 +89,7 @@ fn twenty_endpoints_apply_through_throttling_server_errors_and_resets() {
         ]);
         let (hcl, api, function) = endpoints(&format!("faulty-{round}"), ENDPOINTS);
         let tf = Terraform::new("1.15.5");
-        tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&proxy, 10)));
+        tf.write_config(&configuration(&provider_via(&proxy, 10), &hcl));
         tf.apply();
         tf.assert_no_changes();
         assert_eq!(cloud::methods_on(&api), ENDPOINTS);
@@ -97,14 +104,12 @@ fn twenty_endpoints_apply_through_throttling_server_errors_and_resets() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn endless_throttling_fails_within_the_retry_budget_with_a_clear_error() {
-    if !support::acceptance() {
-        return;
-    }
     let proxy = FaultProxy::start(&[("throttle", "1.0")]);
     let (hcl, api, _) = endpoints("throttled", 1);
     let tf = Terraform::new("1.15.5");
-    tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&proxy, 2)));
+    tf.write_config(&configuration(&provider_via(&proxy, 2), &hcl));
     let started = Instant::now();
     let out = tf.fails(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     // Terraform wraps diagnostic text; compare it as one line.
@@ -118,15 +123,13 @@ fn endless_throttling_fails_within_the_retry_budget_with_a_clear_error() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn answers_lost_after_the_write_converge_without_duplicates_or_orphans() {
-    if !support::acceptance() {
-        return;
-    }
     let (hcl, api, function) = endpoints("dropped", ENDPOINTS);
     let tf = Terraform::new("1.15.5");
     {
         let lossy = FaultProxy::start(&[("drop", "0.15")]);
-        tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&lossy, 10)));
+        tf.write_config(&configuration(&provider_via(&lossy, 10), &hcl));
         // Retries usually absorb the losses; either way the next apply must converge.
         let _ = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
         let stats = lossy.stats();
@@ -134,7 +137,7 @@ fn answers_lost_after_the_write_converge_without_duplicates_or_orphans() {
         assert!(stats["drop"].as_u64().unwrap() > 0, "answers were dropped: {stats}");
     }
     let clean = FaultProxy::start(&[]);
-    tf.write_config(&format!("{}{}{hcl}", required_providers(), provider_via(&clean, 10)));
+    tf.write_config(&configuration(&provider_via(&clean, 10), &hcl));
     tf.apply();
     tf.assert_no_changes();
     assert_eq!(cloud::methods_on(&api), ENDPOINTS, "orphaned or missing methods");
@@ -142,17 +145,14 @@ fn answers_lost_after_the_write_converge_without_duplicates_or_orphans() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn a_refresh_makes_two_api_calls_per_endpoint() {
-    if !support::acceptance() {
-        return;
-    }
     const COUNT: usize = 3;
     let (hcl, _, _) = endpoints("refresh-calls", COUNT);
     let tf = Terraform::new("1.15.5");
     let counted = |proxy: &FaultProxy| {
         // Every call, STS included, goes through the (fault-free) proxy.
-        let block = cloud::provider_block_via(&proxy.url, &proxy.url, None);
-        format!("{}{block}{hcl}", required_providers())
+        configuration(&cloud::provider_block_via(&proxy.url, &proxy.url, None), &hcl)
     };
     let setup = FaultProxy::start(&[]);
     tf.write_config(&counted(&setup));

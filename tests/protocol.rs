@@ -5,7 +5,8 @@ mod support;
 
 use std::time::Duration;
 
-use support::plugin::{ClientIdentity, Launched, PROVIDER_BIN, tls_channel};
+use support::binaries;
+use support::plugin::{ClientIdentity, Launched, tls_channel};
 use terraform_provider_async::plugin::proto::go_plugin::{
     Empty, grpc_controller_client::GrpcControllerClient,
 };
@@ -80,7 +81,7 @@ async fn a_client_with_another_certificate_is_refused() {
 
 #[test]
 fn run_by_hand_it_explains_itself_and_exits_1() {
-    let output = std::process::Command::new(PROVIDER_BIN)
+    let output = std::process::Command::new(binaries::provider())
         .env_remove("TF_PLUGIN_MAGIC_COOKIE")
         .output()
         .unwrap();
@@ -92,7 +93,7 @@ fn run_by_hand_it_explains_itself_and_exits_1() {
 
 #[test]
 fn launched_with_only_protocol_6_it_says_which_version_it_speaks() {
-    let output = std::process::Command::new(PROVIDER_BIN)
+    let output = std::process::Command::new(binaries::provider())
         .env(
             "TF_PLUGIN_MAGIC_COOKIE",
             terraform_provider_async::plugin::handshake::MAGIC_COOKIE_VALUE,

@@ -9,7 +9,9 @@ use aws_sdk_apigateway::Client as ApiGateway;
 use aws_sdk_lambda::Client as Lambda;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, Runtime};
+use aws_smithy_types::error::display::DisplayErrorContext;
 
+use super::hcl::Endpoint;
 use super::localstack::localstack;
 
 pub const REGION: &str = "us-east-1";
@@ -62,8 +64,11 @@ pub fn rest_api_with_resource(name: &str, path_part: &str) -> (String, String) {
 }
 
 pub async fn root_resource(api_id: &str) -> String {
-    let resources = apigateway().get_resources().rest_api_id(api_id).send().await.unwrap();
-    resources.items().iter().find(|r| r.path() == Some("/")).unwrap().id().unwrap().to_owned()
+    let resources = all_resources(api_id).await;
+    let root = resources.iter().find(|r| r.path() == Some("/"));
+    root.and_then(|r| r.id())
+        .unwrap_or_else(|| panic!("{api_id} has no root: {resources:?}"))
+        .to_owned()
 }
 
 /// More resources under the root of `api_id`, one per path part.
@@ -205,17 +210,27 @@ pub fn delete_function(name: &str) {
     block_on(async { lambda().delete_function().function_name(name).send().await.unwrap() });
 }
 
-/// The `Sid -> source ARN` of every statement in the function's policy.
+/// The `Sid -> source ARN` of every statement in the function's policy;
+/// none when the function has no policy. Any other answer (LocalStack down, a
+/// function that does not exist, which would make "no statement left"
+/// vacuous) fails the test.
 pub fn permission_statements(function: &str) -> Vec<(String, String)> {
     block_on(async {
-        let Ok(policy) = lambda().get_policy().function_name(function).send().await else {
-            return Vec::new();
+        let policy = match lambda().get_policy().function_name(function).send().await {
+            Ok(policy) => policy,
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {
+                // Lambda says the same for a missing function: make sure it is there.
+                function_exists(function).await;
+                return Vec::new();
+            }
+            Err(e) => panic!("GetPolicy {function}: {}", DisplayErrorContext(e)),
         };
-        let json: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+        let text = policy.policy().unwrap_or_else(|| panic!("GetPolicy {function}: no policy"));
+        let json: serde_json::Value = serde_json::from_str(text).unwrap();
         json["Statement"]
             .as_array()
-            .into_iter()
-            .flatten()
+            .unwrap_or_else(|| panic!("{function}'s policy has no statements: {json}"))
+            .iter()
             .map(|s| {
                 let source = s["Condition"]["ArnLike"]["AWS:SourceArn"].as_str().unwrap_or("");
                 (s["Sid"].as_str().unwrap().to_owned(), source.to_owned())
@@ -224,20 +239,45 @@ pub fn permission_statements(function: &str) -> Vec<(String, String)> {
     })
 }
 
+/// Fails the test unless `function` exists.
+async fn function_exists(function: &str) {
+    if let Err(e) = lambda().get_function_configuration().function_name(function).send().await {
+        panic!("GetFunctionConfiguration {function}: {}", DisplayErrorContext(e));
+    }
+}
+
+/// The method, or `None` when API Gateway says it does not exist on a
+/// resource that does. Any other answer (LocalStack down, a missing REST API
+/// or resource) fails the test.
 pub fn get_method(
     api_id: &str,
     resource_id: &str,
     method: &str,
 ) -> Option<aws_sdk_apigateway::operation::get_method::GetMethodOutput> {
     block_on(async {
-        apigateway()
+        let client = apigateway();
+        let result = client
             .get_method()
             .rest_api_id(api_id)
             .resource_id(resource_id)
             .http_method(method)
             .send()
-            .await
-            .ok()
+            .await;
+        match result {
+            Ok(found) => Some(found),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found_exception()) => {
+                // API Gateway says the same for a missing API or resource.
+                let resource =
+                    client.get_resource().rest_api_id(api_id).resource_id(resource_id).send().await;
+                if let Err(e) = resource {
+                    panic!("GetResource {api_id}/{resource_id}: {}", DisplayErrorContext(e));
+                }
+                None
+            }
+            Err(e) => {
+                panic!("GetMethod {api_id}/{resource_id}/{method}: {}", DisplayErrorContext(e))
+            }
+        }
     })
 }
 
@@ -273,29 +313,36 @@ pub fn provider_block_via(via: &str, sts: &str, max_retries: Option<u32>) -> Str
     )
 }
 
-/// `count` endpoints (POST on fresh resources of a fresh REST API, all
-/// wired to a fresh function named `test`), as HCL; with the API's id.
-pub fn endpoints_on_fresh_api(test: &str, count: usize) -> (String, String) {
+/// `count` endpoints, `e0`, `e1`, ... (POST on fresh resources of a fresh
+/// REST API, all wired to a fresh function named `test`); with the API's id.
+pub fn endpoints_on_fresh_api(test: &str, count: usize) -> (Vec<Endpoint>, String) {
     let (api, _) = rest_api_with_resource(test, "base");
     let parts: Vec<String> = (0..count).map(|i| format!("r{i}")).collect();
     let resources = resources(&api, &parts);
     function(test, "def handler(event, context):\n    return event\n");
-    let hcl = resources
+    let endpoints = resources
         .iter()
         .enumerate()
-        .map(|(i, r)| {
-            format!(
-                "resource \"async_lambda_endpoint\" \"e{i}\" {{\n  rest_api_id   = \"{api}\"\n  resource_id   = \"{r}\"\n  http_method   = \"POST\"\n  function_name = \"{test}\"\n}}\n"
-            )
-        })
+        .map(|(i, r)| Endpoint::new(&format!("e{i}"), &api, r, "POST", test))
         .collect();
-    (hcl, api)
+    (endpoints, api)
 }
 
-/// How many methods exist on the API's resources.
+/// How many methods exist on the API's resources (all of them, page by page).
 pub fn methods_on(api: &str) -> usize {
     block_on(async {
-        let resources = apigateway().get_resources().rest_api_id(api).send().await.unwrap();
-        resources.items().iter().map(|r| r.resource_methods().map_or(0, |m| m.len())).sum()
+        all_resources(api).await.iter().map(|r| r.resource_methods().map_or(0, |m| m.len())).sum()
     })
+}
+
+/// Every resource of the API, page by page; failing the test on any error.
+async fn all_resources(api: &str) -> Vec<aws_sdk_apigateway::types::Resource> {
+    let mut pages = apigateway().get_resources().rest_api_id(api).into_paginator().send();
+    let mut resources = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page =
+            page.unwrap_or_else(|e| panic!("GetResources {api}: {}", DisplayErrorContext(e)));
+        resources.extend(page.items().iter().cloned());
+    }
+    resources
 }

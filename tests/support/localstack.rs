@@ -14,8 +14,17 @@ pub struct LocalStack {
 
 static INSTANCE: OnceLock<LocalStack> = OnceLock::new();
 
-/// The running LocalStack, started if need be.
+/// The running LocalStack, started if need be. Only acceptance tests use it:
+/// they are `#[ignore]`d, and run with TF_ACC=1 (as terraform-plugin-testing
+/// has it); a test that reaches here without TF_ACC fails, so an acceptance
+/// test nobody marked is noticed rather than run by accident.
 pub fn localstack() -> &'static LocalStack {
+    assert!(
+        std::env::var_os("TF_ACC").is_some_and(|v| !v.is_empty()),
+        "TF_ACC is not set, and this test needs LocalStack: acceptance tests are marked \
+         #[ignore = \"acceptance test: ...\"] and run with \
+         `TF_ACC=1 cargo test -- --include-ignored`, as `make test` does"
+    );
     INSTANCE.get_or_init(|| {
         ensure_installed("localstack");
         let dir = repo_root().join(".work").join(format!("localstack-{}", std::process::id()));
@@ -36,13 +45,26 @@ pub fn localstack() -> &'static LocalStack {
     })
 }
 
+/// Stops LocalStack now, for a test that needs it not to answer; nothing in
+/// this process can use it afterwards.
+pub fn stop() {
+    stop_at_exit();
+}
+
 extern "C" fn stop_at_exit() {
+    static STOPPED: std::sync::Once = std::sync::Once::new();
     if let Some(instance) = INSTANCE.get() {
+        STOPPED.call_once(|| instance.stop());
+    }
+}
+
+impl LocalStack {
+    fn stop(&self) {
         let _ = Command::new("bash")
             .arg(repo_root().join("scripts/localstack.sh"))
             .arg("stop")
-            .arg(&instance.dir)
+            .arg(&self.dir)
             .status();
-        let _ = std::fs::remove_dir_all(&instance.dir);
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

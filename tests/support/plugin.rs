@@ -15,8 +15,6 @@ use terraform_provider_async::plugin::handshake::{MAGIC_COOKIE_KEY, MAGIC_COOKIE
 use tokio::net::UnixStream;
 use tonic::transport::{Channel, Endpoint, Uri};
 
-pub const PROVIDER_BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-async");
-
 /// A client identity like Terraform's: self-signed ECDSA P-521, a CA.
 pub struct ClientIdentity {
     pub cert_pem: String,
@@ -55,7 +53,7 @@ pub struct Launched {
 
 impl Launched {
     pub fn start(client: &ClientIdentity) -> Launched {
-        let mut child = Command::new(PROVIDER_BIN)
+        let mut child = Command::new(super::binaries::provider())
             .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
             .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
             .env("PLUGIN_CLIENT_CERT", &client.cert_pem)

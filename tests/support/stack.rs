@@ -10,6 +10,7 @@ use base64::Engine;
 use serde_json::Value as Json;
 
 use super::aws as cloud;
+use super::hcl::Endpoint;
 use super::localstack::localstack;
 use super::terraform::{PROVIDER_SOURCE, Terraform};
 
@@ -78,9 +79,24 @@ impl Stack {
         Stack { tf, name, events }
     }
 
-    /// Applies the stack with `jobs_extra` added to the /jobs endpoint.
-    pub fn apply(&self, jobs_extra: &str) {
+    /// Applies the stack with `jobs` (arguments and their HCL expressions)
+    /// added to the /jobs endpoint.
+    pub fn apply(&self, jobs: &[(&str, &str)]) {
         let name = &self.name;
+        let api = "aws_api_gateway_rest_api.api";
+        let endpoint = |endpoint: &str, resource: &str, method: &str| {
+            Endpoint::named(endpoint)
+                .set("rest_api_id", &format!("{api}.id"))
+                .set("resource_id", resource)
+                .string("http_method", method)
+                .string("function_name", name)
+        };
+        let endpoints = [
+            endpoint("jobs", "aws_api_gateway_resource.jobs.id", "POST").with(jobs),
+            endpoint("source", "aws_api_gateway_resource.source.id", "POST"),
+            endpoint("root", &format!("{api}.root_resource_id"), "GET"),
+        ];
+        let endpoints: String = endpoints.iter().map(|e| format!("\n{e}")).collect();
         self.tf.write_config(&format!(
             r#"{providers}{aws}{ours}
 resource "aws_api_gateway_rest_api" "api" {{
@@ -104,28 +120,7 @@ resource "aws_api_gateway_resource" "source" {{
   parent_id   = aws_api_gateway_resource.hooks.id
   path_part   = "{{source}}"
 }}
-
-resource "async_lambda_endpoint" "jobs" {{
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-  resource_id   = aws_api_gateway_resource.jobs.id
-  http_method   = "POST"
-  function_name = "{name}"
-{jobs_extra}}}
-
-resource "async_lambda_endpoint" "source" {{
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-  resource_id   = aws_api_gateway_resource.source.id
-  http_method   = "POST"
-  function_name = "{name}"
-}}
-
-resource "async_lambda_endpoint" "root" {{
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-  resource_id   = aws_api_gateway_rest_api.api.root_resource_id
-  http_method   = "GET"
-  function_name = "{name}"
-}}
-
+{endpoints}
 resource "aws_api_gateway_deployment" "api" {{
   rest_api_id = aws_api_gateway_rest_api.api.id
   triggers = {{
@@ -175,7 +170,7 @@ pub fn wait_for_events(dir: &Path, count: usize) -> Vec<Json> {
     loop {
         let mut records: Vec<Json> = std::fs::read_dir(dir)
             .unwrap()
-            .filter_map(Result::ok)
+            .map(|e| e.unwrap())
             .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
             .map(|e| serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap())
             .collect();

@@ -5,17 +5,52 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use super::plugin::PROVIDER_BIN;
+use super::binaries;
 
 /// The provider's source address, as users write it in required_providers.
 pub const PROVIDER_SOURCE: &str = "tf-async/async";
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/tf-async/async";
 
-/// The oldest and newest Terraform this provider is tested with.
+/// The provider's version: the workspace's, which this package shares.
+pub const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The oldest and newest Terraform this provider is tested with, in this
+/// order: [`each_terraform_version!`] names its tests after them.
 pub const VERSIONS: [&str; 2] = ["1.0.3", "1.15.5"];
 
+/// Makes a test body `fn NAME(version: &'static str)` one test per Terraform
+/// version, `NAME::on_terraform_1_0_3` and `NAME::on_terraform_1_15_5`, so a
+/// failure on one version never hides the other's result. With `acceptance`
+/// first, both are acceptance tests: ignored unless asked for (`make test`
+/// runs them, `TF_ACC=1 cargo test -- --include-ignored`).
+macro_rules! each_terraform_version {
+    (acceptance $name:ident) => {
+        $crate::support::terraform::each_terraform_version!(@tests $name #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]);
+    };
+    ($name:ident) => {
+        $crate::support::terraform::each_terraform_version!(@tests $name);
+    };
+    (@tests $name:ident $(#[$attribute:meta])*) => {
+        mod $name {
+            #[test]
+            $(#[$attribute])*
+            fn on_terraform_1_0_3() {
+                super::$name($crate::support::terraform::VERSIONS[0]);
+            }
+
+            #[test]
+            $(#[$attribute])*
+            fn on_terraform_1_15_5() {
+                super::$name($crate::support::terraform::VERSIONS[1]);
+            }
+        }
+    };
+}
+pub(crate) use each_terraform_version;
+
+/// The repository's root, which is this package's directory.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Runs `scripts/install-tools.sh COMPONENT` once per component and test
@@ -49,7 +84,7 @@ impl Terraform {
     /// Terraform `version` in a fresh directory, with the provider installed
     /// through dev_overrides (no `terraform init` needed).
     pub fn new(version: &'static str) -> Terraform {
-        let provider_dir = Path::new(PROVIDER_BIN).parent().unwrap();
+        let provider_dir = binaries::provider().parent().unwrap();
         Terraform::with_installation(
             version,
             &format!(
@@ -203,11 +238,11 @@ fn mirror() -> &'static Path {
             ensure_installed("aws-provider");
             let dir = tempfile::Builder::new().prefix("tf-mirror-").tempdir().unwrap();
             let registry = dir.path().join("registry.terraform.io");
-            let version = env!("CARGO_PKG_VERSION");
+            let version = PROVIDER_VERSION;
             let ours = registry.join(PROVIDER_SOURCE).join(version).join("linux_amd64");
             std::fs::create_dir_all(&ours).unwrap();
             std::os::unix::fs::symlink(
-                PROVIDER_BIN,
+                binaries::provider(),
                 ours.join(format!("terraform-provider-async_v{version}")),
             )
             .unwrap();
