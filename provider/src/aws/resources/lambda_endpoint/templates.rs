@@ -291,8 +291,10 @@ mod tests {
             assert_eq!(escapes, guarded + 1, "{template}");
         }
         let template = default_request_template();
-        for line in template.lines().filter(|l| l.contains(".get($name)")) {
-            assert!(line.contains("#set($v = \"x$!"), "null-safe: {line}");
+        // Null-safe: every value looked up is a quiet reference (`$!`).
+        for (i, _) in template.match_indices(".get($name)") {
+            let reference = template[..i].rfind('$').map(|start| &template[start..i]);
+            assert!(reference.is_some_and(|r| r.starts_with("$!")), "null-safe: {reference:?}");
         }
         assert!(template.contains("\"body\": \"$util.base64Encode($body)\""));
     }
