@@ -61,6 +61,12 @@ impl AwsError {
                 .is_some_and(|c| c == "NotFoundException" || c == "ResourceNotFoundException")
     }
 
+    /// AWS refused the request itself, so something in it must change; not
+    /// throttled, conflicting, failing on AWS's side or interrupted.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, AwsError::Service { .. })
+    }
+
     /// Worth another attempt: the same request may succeed later.
     pub fn is_transient(&self) -> bool {
         matches!(
@@ -79,13 +85,6 @@ impl AwsError {
             | AwsError::ServerError { code, .. }
             | AwsError::Service { code, .. } => Some(code),
             AwsError::Transport { .. } | AwsError::Stopped { .. } => None,
-        }
-    }
-
-    pub fn message(&self) -> Option<&str> {
-        match self {
-            AwsError::Conflict { message, .. } | AwsError::Service { message, .. } => Some(message),
-            _ => None,
         }
     }
 }
