@@ -1,6 +1,7 @@
 //! The AWS calls one endpoint is made of, each through the retry policy.
-//! Each takes the endpoint's id and the part it writes; the order of the
-//! calls and what to undo live in `apply` and `refresh`.
+//! API Gateway calls take the endpoint's id and the part they write, Lambda
+//! calls the function and the statement; the order of the calls and what to
+//! undo live in `apply` and `refresh`.
 
 use std::collections::HashMap;
 
