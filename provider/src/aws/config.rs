@@ -11,7 +11,7 @@ pub const ENDPOINT_SERVICES: [&str; 3] = ["apigateway", "lambda", "sts"];
 const SERVICE_TITLES: [&str; 3] = ["API Gateway", "Lambda", "STS"];
 
 /// Retries for throttled or conflicting API calls when `max_retries` is unset.
-pub const DEFAULT_MAX_RETRIES: i64 = 10;
+pub const DEFAULT_MAX_RETRIES: u32 = 10;
 
 pub fn schema() -> Schema {
     let endpoint = |(service, title): (&str, &str)| {

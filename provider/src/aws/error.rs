@@ -32,6 +32,18 @@ pub enum AwsError {
         status: u16,
     },
     #[error(
+        "{service} {operation}: AWS answered with a server error ({status} {code}: {message}) on \
+         all {attempts} attempts. The request itself was accepted; try again later."
+    )]
+    ServerError {
+        service: &'static str,
+        operation: &'static str,
+        code: String,
+        message: String,
+        status: u16,
+        attempts: u32,
+    },
+    #[error(
         "{service} {operation} could not reach AWS after {attempts} attempts: {message}. Check \
          the network and the endpoint settings."
     )]
@@ -49,19 +61,30 @@ impl AwsError {
                 .is_some_and(|c| c == "NotFoundException" || c == "ResourceNotFoundException")
     }
 
+    /// AWS refused the request itself, so something in it must change; not
+    /// throttled, conflicting, failing on AWS's side or interrupted.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, AwsError::Service { .. })
+    }
+
+    /// Worth another attempt: the same request may succeed later.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            AwsError::Throttled { .. }
+                | AwsError::Conflict { .. }
+                | AwsError::ServerError { .. }
+                | AwsError::Transport { .. }
+        )
+    }
+
     pub fn code(&self) -> Option<&str> {
         match self {
             AwsError::Throttled { code, .. }
             | AwsError::Conflict { code, .. }
+            | AwsError::ServerError { code, .. }
             | AwsError::Service { code, .. } => Some(code),
             AwsError::Transport { .. } | AwsError::Stopped { .. } => None,
-        }
-    }
-
-    pub fn message(&self) -> Option<&str> {
-        match self {
-            AwsError::Conflict { message, .. } | AwsError::Service { message, .. } => Some(message),
-            _ => None,
         }
     }
 }

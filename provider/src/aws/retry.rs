@@ -88,11 +88,7 @@ impl RetryPolicy {
             };
             let request_id = error.request_id().unwrap_or("").to_owned();
             let outcome = classify(error, service, operation, attempt);
-            let retryable = matches!(
-                outcome,
-                AwsError::Throttled { .. } | AwsError::Conflict { .. } | AwsError::Transport { .. }
-            );
-            if !retryable || attempt > self.max_retries {
+            if !outcome.is_transient() || attempt > self.max_retries {
                 debug!(service, operation, request_id, duration_ms = elapsed_ms, retries = attempt - 1, error = %outcome, "AWS call failed");
                 return Err(outcome);
             }
@@ -139,7 +135,7 @@ where
             } else if is_transient_conflict(&code, &message) {
                 AwsError::Conflict { service, operation, code, message, attempts }
             } else if status >= 500 {
-                transport(format!("{code} ({status}): {message}"))
+                AwsError::ServerError { service, operation, code, message, status, attempts }
             } else {
                 AwsError::Service { service, operation, code, message, status }
             }
@@ -273,6 +269,11 @@ mod tests {
         let policy = RetryPolicy::new(5);
         let unavailable = || service_error(503, "ServiceUnavailableException", "busy");
         assert!(run_with(&policy, &Context::default(), 2, unavailable).await.0.is_ok());
+        let (result, attempts) = run_with(&policy, &Context::default(), 100, unavailable).await;
+        assert_eq!(attempts, 6);
+        let message = result.unwrap_err().to_string();
+        assert!(message.contains("server error (503 ServiceUnavailableException"), "{message}");
+        assert!(message.contains("try again later") && !message.contains("network"), "{message}");
         let bad = || service_error(400, "BadRequestException", "Invalid resource identifier");
         let (result, attempts) = run_with(&policy, &Context::default(), 100, bad).await;
         assert_eq!(attempts, 1);

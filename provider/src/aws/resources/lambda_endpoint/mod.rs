@@ -1,12 +1,20 @@
 //! `async_lambda_endpoint`: an API Gateway REST API method that invokes a
 //! Lambda function asynchronously.
 
-mod lifecycle;
+mod apply;
+mod arn;
+mod attr;
+mod failure;
 mod model;
+mod normalise;
 mod plan;
+mod refresh;
 mod remote;
 pub mod schema;
+mod state;
+mod step;
 pub mod templates;
+mod trigger;
 mod validate;
 
 use std::sync::{Arc, OnceLock};
@@ -17,6 +25,9 @@ use crate::aws::clients::Aws;
 use crate::plugin::{
     ApplyRequest, Context, Diagnostic, Diagnostics, Plan, PlanRequest, Resource, Schema, Value,
 };
+use failure::Error;
+use model::State;
+use state::FromValue;
 
 pub struct LambdaEndpoint {
     schema: Schema,
@@ -29,14 +40,8 @@ impl LambdaEndpoint {
         LambdaEndpoint { schema: schema::schema(), aws }
     }
 
-    fn aws(&self) -> Result<&Aws, Diagnostic> {
-        self.aws.get().ok_or_else(|| {
-            Diagnostic::error(
-                "Provider not configured",
-                "The async provider was not configured before use. This is a bug in Terraform \
-                 or in the provider; please report it.",
-            )
-        })
+    fn aws(&self) -> Result<&Aws, Error> {
+        self.aws.get().ok_or(Error::NotConfigured)
     }
 }
 
@@ -66,12 +71,16 @@ impl Resource for LambdaEndpoint {
         let account = match (&request.prior_state, self.aws.get()) {
             (Value::Null, _) | (_, None) => None,
             (prior, Some(aws)) => {
-                match aws.account_from(ctx, prior.get("permission_source_arn").as_str()).await {
+                let prior = State::from_value(prior);
+                let permission = prior.computed.wiring.permission;
+                match aws
+                    .account_from(ctx, permission.as_ref().map(|p| p.source_arn.as_str()))
+                    .await
+                {
                     Ok(account) => Some(account),
                     Err(e) => {
-                        let diagnostic =
-                            Diagnostic::error("Cannot use the AWS credentials", e.to_string());
-                        return Plan::refused(request.proposed_state, vec![diagnostic]);
+                        let diagnostics = vec![Error::from(e).diagnostic()];
+                        return Plan::refused(request.proposed_state, diagnostics);
                     }
                 }
             }
@@ -82,45 +91,49 @@ impl Resource for LambdaEndpoint {
     async fn apply(&self, request: ApplyRequest, ctx: &Context) -> (Value, Diagnostics) {
         let aws = match self.aws() {
             Ok(aws) => aws,
-            Err(d) => return (request.prior_state, vec![d]),
+            Err(e) => return (request.prior_state, vec![e.diagnostic()]),
         };
         let ApplyRequest { prior_state, planned_state, .. } = request;
         if planned_state.is_null() {
-            return match lifecycle::delete(aws, ctx, &prior_state).await {
+            return match apply::delete(aws, ctx, &prior_state).await {
                 Ok(()) => (Value::Null, Vec::new()),
-                Err(d) => (prior_state, vec![d]),
+                Err(e) => (prior_state, vec![e.diagnostic()]),
             };
         }
         let result = if prior_state.is_null() {
-            lifecycle::create(aws, ctx, &planned_state).await
+            apply::create(aws, ctx, &planned_state).await
         } else {
-            lifecycle::update(aws, ctx, &prior_state, &planned_state).await
+            apply::update(aws, ctx, &prior_state, &planned_state).await
         };
         match result {
-            Ok(state) => (state, Vec::new()),
-            Err(failure) => (failure.state, vec![failure.diagnostic]),
+            Ok(state) => (state.to_value(), Vec::new()),
+            Err(failed) => {
+                let state = failed.state.map_or(prior_state, |state| state.to_value());
+                (state, vec![failed.error.diagnostic()])
+            }
         }
     }
 
     async fn read(&self, state: Value, ctx: &Context) -> (Value, Diagnostics) {
-        let aws = match self.aws() {
-            Ok(aws) => aws,
-            Err(d) => return (state, vec![d]),
+        let result = match self.aws() {
+            Ok(aws) => refresh::read(aws, ctx, &state).await,
+            Err(e) => Err(e),
         };
-        match lifecycle::read(aws, ctx, &state).await {
-            Ok(new_state) => (new_state, Vec::new()),
-            Err(d) => (state, vec![d]),
+        match result {
+            Ok(refreshed) => (refreshed.map_or(Value::Null, |s| s.to_value()), Vec::new()),
+            Err(e) => (state, vec![e.diagnostic()]),
         }
     }
 
     async fn import(&self, id: &str, ctx: &Context) -> (Value, Diagnostics) {
         let result = match self.aws() {
-            Ok(aws) => lifecycle::import(aws, ctx, id).await,
-            Err(d) => Err(d),
+            Ok(aws) => refresh::import(aws, ctx, id).await,
+            Err(e) => Err(e),
         };
         match result {
-            Ok(state) => (state, Vec::new()),
-            Err(d) => (Value::Null, vec![d]),
+            Ok(state) => (state.to_value(), Vec::new()),
+            // An import has no configuration to point at.
+            Err(e) => (Value::Null, vec![Diagnostic { attribute: None, ..e.diagnostic() }]),
         }
     }
 }

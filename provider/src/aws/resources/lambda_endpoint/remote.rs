@@ -1,18 +1,25 @@
 //! The AWS calls one endpoint is made of, each through the retry policy.
-//! Orchestration (order, rollback, what to change) lives in `lifecycle`.
+//! API Gateway calls take the endpoint's id and the part they write, Lambda
+//! calls the function and the statement; the order of the calls and what to
+//! undo live in `apply` and `refresh`.
 
 use std::collections::HashMap;
 
 use aws_sdk_apigateway::operation::get_method::GetMethodOutput;
-use aws_sdk_apigateway::types::IntegrationType;
+use aws_sdk_apigateway::types::{Integration as AwsIntegration, IntegrationType};
 
-use super::model::{Desired, INVOCATION_TYPE_EVENT, INVOCATION_TYPE_PARAMETER, split_qualifier};
+use super::arn::{function_arn_from_uri, split_qualifier};
+use super::model::{EndpointId, Integration, Method, Permission, Response};
 use crate::aws::clients::Aws;
 use crate::aws::error::AwsError;
 use crate::plugin::Context;
 
 const APIGATEWAY: &str = "API Gateway";
 const LAMBDA: &str = "Lambda";
+
+/// Selects the asynchronous invocation in the integration request.
+const INVOCATION_TYPE_PARAMETER: &str = "integration.request.header.X-Amz-Invocation-Type";
+const INVOCATION_TYPE_EVENT: &str = "'Event'";
 
 /// Turns "not found" into `None`, for reads and idempotent deletes.
 fn found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
@@ -27,22 +34,22 @@ fn found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
 pub async fn resource_path(
     aws: &Aws,
     ctx: &Context,
-    rest_api_id: &str,
-    resource_id: &str,
+    id: &EndpointId,
 ) -> Result<Option<String>, AwsError> {
-    let call =
-        || aws.apigateway.get_resource().rest_api_id(rest_api_id).resource_id(resource_id).send();
+    let call = || {
+        aws.apigateway
+            .get_resource()
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .send()
+    };
     let output = found(aws.retry.run(ctx, APIGATEWAY, "GetResource", call).await)?;
     Ok(output.map(|o| o.path().unwrap_or("/").to_owned()))
 }
 
 /// Whether the REST API exists; asked only to explain a missing resource.
-pub async fn rest_api_exists(
-    aws: &Aws,
-    ctx: &Context,
-    rest_api_id: &str,
-) -> Result<bool, AwsError> {
-    let call = || aws.apigateway.get_rest_api().rest_api_id(rest_api_id).send();
+pub async fn rest_api_exists(aws: &Aws, ctx: &Context, id: &EndpointId) -> Result<bool, AwsError> {
+    let call = || aws.apigateway.get_rest_api().rest_api_id(&id.rest_api_id).send();
     Ok(found(aws.retry.run(ctx, APIGATEWAY, "GetRestApi", call).await)?.is_some())
 }
 
@@ -50,49 +57,50 @@ pub async fn rest_api_exists(
 pub async fn get_method(
     aws: &Aws,
     ctx: &Context,
-    d: &Desired,
+    id: &EndpointId,
 ) -> Result<Option<GetMethodOutput>, AwsError> {
     let call = || {
         aws.apigateway
             .get_method()
-            .rest_api_id(&d.id.rest_api_id)
-            .resource_id(&d.id.resource_id)
-            .http_method(&d.id.http_method)
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
             .send()
     };
     found(aws.retry.run(ctx, APIGATEWAY, "GetMethod", call).await)
 }
 
-pub async fn put_method(aws: &Aws, ctx: &Context, d: &Desired) -> Result<(), AwsError> {
+pub async fn put_method(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+    method: &Method,
+) -> Result<(), AwsError> {
+    let m = method.normalised();
     let call = || {
         aws.apigateway
             .put_method()
-            .rest_api_id(&d.id.rest_api_id)
-            .resource_id(&d.id.resource_id)
-            .http_method(&d.id.http_method)
-            .authorization_type(&d.authorization)
-            .set_authorizer_id(d.authorizer_id.clone())
-            .set_authorization_scopes(
-                (!d.authorization_scopes.is_empty()).then(|| d.authorization_scopes.clone()),
-            )
-            .api_key_required(d.api_key_required)
-            .set_request_parameters(
-                (!d.request_parameters.is_empty())
-                    .then(|| d.request_parameters.clone().into_iter().collect()),
-            )
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
+            .authorization_type(&m.authorization)
+            .set_authorizer_id(m.authorizer_id.clone())
+            .set_authorization_scopes(m.authorization_scopes.clone())
+            .api_key_required(m.api_key_required)
+            .set_request_parameters(m.request_parameters.clone().map(HashMap::from_iter))
             .send()
     };
     aws.retry.run(ctx, APIGATEWAY, "PutMethod", call).await.map(drop)
 }
 
 /// Deletes the method with its integration and responses; gone already is fine.
-pub async fn delete_method(aws: &Aws, ctx: &Context, d: &Desired) -> Result<(), AwsError> {
+pub async fn delete_method(aws: &Aws, ctx: &Context, id: &EndpointId) -> Result<(), AwsError> {
     let call = || {
         aws.apigateway
             .delete_method()
-            .rest_api_id(&d.id.rest_api_id)
-            .resource_id(&d.id.resource_id)
-            .http_method(&d.id.http_method)
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
             .send()
     };
     found(aws.retry.run(ctx, APIGATEWAY, "DeleteMethod", call).await).map(drop)
@@ -103,43 +111,53 @@ pub async fn delete_method(aws: &Aws, ctx: &Context, d: &Desired) -> Result<(), 
 pub async fn put_integration(
     aws: &Aws,
     ctx: &Context,
-    d: &Desired,
+    id: &EndpointId,
+    integration: &Integration,
     uri: &str,
+    credentials: Option<&str>,
 ) -> Result<(), AwsError> {
+    let i = integration.normalised();
     let parameters =
         HashMap::from([(INVOCATION_TYPE_PARAMETER.to_owned(), INVOCATION_TYPE_EVENT.to_owned())]);
     let call = || {
         aws.apigateway
             .put_integration()
-            .rest_api_id(&d.id.rest_api_id)
-            .resource_id(&d.id.resource_id)
-            .http_method(&d.id.http_method)
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
             .r#type(IntegrationType::Aws)
             // Lambda's Invoke API is a POST whatever the client's method.
             .integration_http_method("POST")
             .uri(uri)
-            .set_credentials(d.credentials.clone())
+            .set_credentials(credentials.map(str::to_owned))
             .set_request_parameters(Some(parameters.clone()))
-            .set_request_templates(Some(d.request_templates.clone().into_iter().collect()))
-            .passthrough_behavior(&d.passthrough_behavior)
-            .timeout_in_millis(d.timeout_milliseconds)
+            .set_request_templates(i.request_templates.clone().map(HashMap::from_iter))
+            .passthrough_behavior(&i.passthrough_behavior)
+            .timeout_in_millis(i.timeout_milliseconds)
             .send()
     };
     aws.retry.run(ctx, APIGATEWAY, "PutIntegration", call).await.map(drop)
 }
 
-pub async fn put_method_response(aws: &Aws, ctx: &Context, d: &Desired) -> Result<(), AwsError> {
+pub async fn put_method_response(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+    response: &Response,
+) -> Result<(), AwsError> {
     // The method response declares the headers; the integration response fills them.
-    let headers: HashMap<String, bool> =
-        d.response_parameters.keys().map(|k| (k.clone(), false)).collect();
+    let headers: Option<HashMap<String, bool>> = response
+        .normalised()
+        .parameters
+        .map(|parameters| parameters.into_keys().map(|k| (k, false)).collect());
     let call = || {
         aws.apigateway
             .put_method_response()
-            .rest_api_id(&d.id.rest_api_id)
-            .resource_id(&d.id.resource_id)
-            .http_method(&d.id.http_method)
-            .status_code(&d.response_status_code)
-            .set_response_parameters((!headers.is_empty()).then(|| headers.clone()))
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
+            .status_code(&response.status_code)
+            .set_response_parameters(headers.clone())
             .send()
     };
     aws.retry.run(ctx, APIGATEWAY, "PutMethodResponse", call).await.map(drop)
@@ -150,20 +168,19 @@ pub async fn put_method_response(aws: &Aws, ctx: &Context, d: &Desired) -> Resul
 pub async fn put_integration_response(
     aws: &Aws,
     ctx: &Context,
-    d: &Desired,
+    id: &EndpointId,
+    response: &Response,
 ) -> Result<(), AwsError> {
+    let r = response.normalised();
     let call = || {
         aws.apigateway
             .put_integration_response()
-            .rest_api_id(&d.id.rest_api_id)
-            .resource_id(&d.id.resource_id)
-            .http_method(&d.id.http_method)
-            .status_code(&d.response_status_code)
-            .set_response_templates(Some(d.response_templates.clone().into_iter().collect()))
-            .set_response_parameters(
-                (!d.response_parameters.is_empty())
-                    .then(|| d.response_parameters.clone().into_iter().collect()),
-            )
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
+            .status_code(&r.status_code)
+            .set_response_templates(r.templates.clone().map(HashMap::from_iter))
+            .set_response_parameters(r.parameters.clone().map(HashMap::from_iter))
             .send()
     };
     aws.retry.run(ctx, APIGATEWAY, "PutIntegrationResponse", call).await.map(drop)
@@ -175,9 +192,9 @@ pub async fn add_permission(
     aws: &Aws,
     ctx: &Context,
     function_arn: &str,
-    statement_id: &str,
-    source_arn: &str,
+    permission: &Permission,
 ) -> Result<(), AwsError> {
+    let Permission { statement_id, source_arn } = permission;
     let (function, qualifier) = split_qualifier_owned(function_arn);
     let call = || {
         aws.lambda
@@ -199,7 +216,7 @@ pub async fn add_permission(
     }
 }
 
-/// Removes our statement from the function's policy; gone already is fine.
+/// Removes the statement `statement_id` from the function's policy; gone already is fine.
 pub async fn remove_permission(
     aws: &Aws,
     ctx: &Context,
@@ -241,6 +258,18 @@ pub async fn permission_source_arn(
     Ok(statements.iter().find(|s| s["Sid"] == statement_id).map(|s| {
         s["Condition"]["ArnLike"]["AWS:SourceArn"].as_str().unwrap_or_default().to_owned()
     }))
+}
+
+/// The invocation URI of an asynchronous Lambda integration such as
+/// `put_integration` makes; `None` for any other integration.
+pub fn async_invocation_uri(integration: &AwsIntegration) -> Option<&str> {
+    let asynchronous = integration.r#type() == Some(&IntegrationType::Aws)
+        && integration
+            .request_parameters()
+            .and_then(|p| p.get(INVOCATION_TYPE_PARAMETER))
+            .map(String::as_str)
+            == Some(INVOCATION_TYPE_EVENT);
+    integration.uri().filter(|uri| asynchronous && function_arn_from_uri(uri).is_some())
 }
 
 fn split_qualifier_owned(function_arn: &str) -> (String, Option<String>) {

@@ -1,6 +1,7 @@
 //! The `async_lambda_endpoint` schema: one place that says what every
 //! attribute means, used for the wire, validation and docs.
 
+use super::attr::*;
 use crate::plugin::{Attribute, Block, Schema, Type};
 
 pub const HTTP_METHODS: [&str; 8] =
@@ -19,73 +20,73 @@ pub fn schema() -> Schema {
                 .into(),
             attributes: vec![
                 Attribute::computed(
-                    "id",
+                    ID,
                     Type::String,
                     "The endpoint's ID, `REST_API_ID/RESOURCE_ID/HTTP_METHOD`; also the import ID.",
                 ),
                 Attribute::required(
-                    "rest_api_id",
+                    REST_API_ID,
                     Type::String,
                     "ID of the REST API (API Gateway v1).",
                 )
                 .requires_replace(),
                 Attribute::required(
-                    "resource_id",
+                    RESOURCE_ID,
                     Type::String,
                     "ID of the API resource (path) the method is on.",
                 )
                 .requires_replace(),
                 Attribute::required(
-                    "http_method",
+                    HTTP_METHOD,
                     Type::String,
                     "HTTP method: one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD`, \
                      `OPTIONS`, `ANY`.",
                 )
                 .requires_replace(),
                 Attribute::required(
-                    "function_name",
+                    FUNCTION_NAME,
                     Type::String,
                     "The Lambda function to invoke: a name (`my-function`), a full ARN \
                      (`arn:aws:lambda:us-east-1:123456789012:function:my-function`) or a partial \
                      ARN (`123456789012:function:my-function`), optionally with `:QUALIFIER`.",
                 ),
                 Attribute::optional(
-                    "qualifier",
+                    QUALIFIER,
                     Type::String,
                     "Version or alias of the function to invoke. Leave unset to invoke `$LATEST` \
                      or the qualifier in `function_name`.",
                 ),
                 Attribute::optional_computed(
-                    "authorization",
+                    AUTHORIZATION,
                     Type::String,
                     "Who may call the method: `NONE` (default), `AWS_IAM`, `CUSTOM` (Lambda \
                      authorizer) or `COGNITO_USER_POOLS`.",
                 ),
                 Attribute::optional(
-                    "authorizer_id",
+                    AUTHORIZER_ID,
                     Type::String,
                     "ID of the authorizer; required when `authorization` is `CUSTOM` or \
                      `COGNITO_USER_POOLS`.",
                 ),
                 Attribute::optional(
-                    "authorization_scopes",
+                    AUTHORIZATION_SCOPES,
                     Type::set(Type::String),
                     "OAuth scopes a Cognito access token must carry; only with `COGNITO_USER_POOLS`.",
                 ),
                 Attribute::optional_computed(
-                    "api_key_required",
+                    API_KEY_REQUIRED,
                     Type::Bool,
                     "Whether callers must send an API key (`x-api-key`). Defaults to `false`.",
                 ),
                 Attribute::optional(
-                    "request_parameters",
+                    REQUEST_PARAMETERS,
                     Type::map(Type::Bool),
                     "Method request parameters and whether each is required, e.g. \
                      `{ \"method.request.header.X-Signature\" = true, \
                      \"method.request.querystring.page\" = false }`.",
                 ),
                 Attribute::optional(
-                    "request_templates",
+                    REQUEST_TEMPLATES,
                     Type::map(Type::String),
                     "Mapping templates (VTL) by request content type, turning a request into the \
                      Lambda event. Leave unset for the built-in template, installed for \
@@ -94,20 +95,20 @@ pub fn schema() -> Schema {
                      body base64-encoded (see the Event Contract section).",
                 ),
                 Attribute::optional_computed(
-                    "passthrough_behavior",
+                    PASSTHROUGH_BEHAVIOR,
                     Type::String,
                     "What to do with a request whose content type has no template: `NEVER` \
                      (default: refuse it with 415 Unsupported Media Type), `WHEN_NO_TEMPLATES` or \
                      `WHEN_NO_MATCH` (forward the body unchanged).",
                 ),
                 Attribute::optional_computed(
-                    "response_status_code",
+                    RESPONSE_STATUS_CODE,
                     Type::String,
                     "Status code the client receives once the event is queued, `200` to `299`. \
                      Defaults to `202`.",
                 ),
                 Attribute::optional(
-                    "response_templates",
+                    RESPONSE_TEMPLATES,
                     Type::map(Type::String),
                     "Response mapping templates by content type. Leave unset for the built-in \
                      JSON body carrying the request id, which the event carries too: \
@@ -116,53 +117,53 @@ pub fn schema() -> Schema {
                      section).",
                 ),
                 Attribute::optional(
-                    "response_parameters",
+                    RESPONSE_PARAMETERS,
                     Type::map(Type::String),
                     "Response headers, from `method.response.header.NAME` to a value expression, \
                      e.g. `{ \"method.response.header.Access-Control-Allow-Origin\" = \"'*'\" }`.",
                 ),
                 Attribute::optional(
-                    "credentials",
+                    CREDENTIALS,
                     Type::String,
                     "ARN of an IAM role API Gateway assumes to invoke the function. When set, no \
                      Lambda permission is added: the role must allow `lambda:InvokeFunction`.",
                 ),
                 Attribute::optional_computed(
-                    "timeout_milliseconds",
+                    TIMEOUT_MILLISECONDS,
                     Type::Number,
                     "Integration timeout, 50 to 29000 milliseconds. Defaults to 29000. An \
                      asynchronous invoke returns in milliseconds, so this rarely matters.",
                 ),
                 Attribute::computed(
-                    "resource_path",
+                    RESOURCE_PATH,
                     Type::String,
                     "Path of the API resource, e.g. `/hooks/{source}`.",
                 ),
                 Attribute::computed(
-                    "function_arn",
+                    FUNCTION_ARN,
                     Type::String,
                     "Resolved ARN of the function invoked, with its qualifier if any.",
                 ),
                 Attribute::computed(
-                    "integration_uri",
+                    INTEGRATION_URI,
                     Type::String,
                     "URI of the integration: \
                      `arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations`.",
                 ),
                 Attribute::computed(
-                    "permission_statement_id",
+                    PERMISSION_STATEMENT_ID,
                     Type::String,
                     "Statement ID of the Lambda permission this endpoint added; empty when \
                      `credentials` is set.",
                 ),
                 Attribute::computed(
-                    "permission_source_arn",
+                    PERMISSION_SOURCE_ARN,
                     Type::String,
                     "Source ARN the permission is scoped to: \
                      `arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/METHOD/PATH`.",
                 ),
                 Attribute::computed(
-                    "redeployment_trigger",
+                    REDEPLOYMENT_TRIGGER,
                     Type::String,
                     "A value that changes exactly when a stage must be redeployed to serve this \
                      endpoint's changes. Put it in `aws_api_gateway_deployment.triggers` so one \

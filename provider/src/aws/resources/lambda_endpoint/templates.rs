@@ -7,9 +7,7 @@
 //! sends, under AWS's Velocity engine and LocalStack's Python port alike; the
 //! body travels base64-encoded, byte-exact for signature checks.
 
-use std::borrow::Cow;
-
-use crate::plugin::Value;
+use std::collections::BTreeMap;
 
 /// The media types the default request template is installed for.
 pub const MEDIA_TYPES: [&str; 3] =
@@ -247,24 +245,15 @@ pub fn default_response_template() -> String {
     .join("\n")
 }
 
-/// The templates an attribute stands for: its own, or the built-in ones when
-/// it is null. Other attributes are returned as they are.
-pub fn effective<'a>(attribute: &str, value: &'a Value) -> Cow<'a, Value> {
-    if !value.is_null() {
-        return Cow::Borrowed(value);
-    }
-    let map = |content_types: Vec<String>, template: String| {
-        Value::Map(
-            content_types.into_iter().map(|ct| (ct, Value::from(template.clone()))).collect(),
-        )
-    };
-    match attribute {
-        "request_templates" => Cow::Owned(map(default_content_types(), default_request_template())),
-        "response_templates" => {
-            Cow::Owned(map(vec!["application/json".to_owned()], default_response_template()))
-        }
-        _ => Cow::Borrowed(value),
-    }
+/// The request templates installed when `request_templates` is unset.
+pub fn built_in_request_templates() -> BTreeMap<String, String> {
+    let template = default_request_template();
+    default_content_types().into_iter().map(|ct| (ct, template.clone())).collect()
+}
+
+/// The response templates installed when `response_templates` is unset.
+pub fn built_in_response_templates() -> BTreeMap<String, String> {
+    BTreeMap::from([("application/json".to_owned(), default_response_template())])
 }
 
 /// Templates compared the way API Gateway treats them: line endings and
@@ -291,16 +280,10 @@ mod tests {
             assert_eq!(escapes, guarded + 1, "{template}");
         }
         let template = default_request_template();
-        // Every value read from a map is read quietly: null renders as "".
-        assert!(template.contains(".get($name)"));
-        for (at, _) in template.match_indices(".get($name)") {
-            let reference = &template[..at];
-            let start = reference.rfind('$').unwrap();
-            assert!(
-                reference[start..].starts_with("$!"),
-                "null-safe: {}",
-                &template[start..at + 11]
-            );
+        // Null-safe: every value looked up is a quiet reference (`$!`).
+        for (i, _) in template.match_indices(".get($name)") {
+            let reference = template[..i].rfind('$').map(|start| &template[start..i]);
+            assert!(reference.is_some_and(|r| r.starts_with("$!")), "null-safe: {reference:?}");
         }
         assert!(template.contains("\"body\": \"$util.base64Encode($body)\""));
     }

@@ -2,6 +2,8 @@
 //! calls AWS: an invalid configuration fails `terraform validate` before any
 //! request is made, with the attribute named.
 
+use super::attr::*;
+use super::model::{Integration, Method};
 use super::schema::{AUTHORIZATION_TYPES, HTTP_METHODS, PASSTHROUGH_BEHAVIORS};
 use crate::aws::function_ref::{FunctionRef, is_qualifier};
 use crate::aws::validate::{Checker, is_account_id};
@@ -9,27 +11,27 @@ use crate::plugin::{AttributePath, Diagnostics, Value};
 
 pub fn validate(config: &Value) -> Diagnostics {
     let mut check = Checker::new(config);
-    check.check_string("rest_api_id", |v| api_id("REST API", "rest_api", v));
-    check.check_string("resource_id", |v| api_id("resource", "resource", v));
-    check.check_one_of("http_method", &HTTP_METHODS);
-    check.check_string("function_name", |v| FunctionRef::parse(v).map(drop));
-    check.check_string("qualifier", is_qualifier);
-    check.check_one_of("authorization", &AUTHORIZATION_TYPES);
-    check.check_one_of("passthrough_behavior", &PASSTHROUGH_BEHAVIORS);
-    check.check_string("response_status_code", success_status);
-    check.check_string("credentials", role_arn);
-    check.check_string("authorizer_id", |v| api_id("authorizer", "authorizer", v));
-    check.check_range("timeout_milliseconds", 50, 29_000);
+    check.check_string(REST_API_ID, |v| api_id("REST API", "rest_api", v));
+    check.check_string(RESOURCE_ID, |v| api_id("resource", "resource", v));
+    check.check_one_of(HTTP_METHOD, &HTTP_METHODS);
+    check.check_string(FUNCTION_NAME, |v| FunctionRef::parse(v).map(drop));
+    check.check_string(QUALIFIER, is_qualifier);
+    check.check_one_of(AUTHORIZATION, &AUTHORIZATION_TYPES);
+    check.check_one_of(PASSTHROUGH_BEHAVIOR, &PASSTHROUGH_BEHAVIORS);
+    check.check_string(RESPONSE_STATUS_CODE, success_status);
+    check.check_string(CREDENTIALS, role_arn);
+    check.check_string(AUTHORIZER_ID, |v| api_id("authorizer", "authorizer", v));
+    check.check_range(TIMEOUT_MILLISECONDS, 50, 29_000);
     check_qualifier_given_once(&mut check);
     check_authorization(&mut check, config);
     check_no_template_refuses_everything(&mut check, config);
-    check_keys(&mut check, config, "request_parameters", request_parameter_name);
-    check_keys(&mut check, config, "response_parameters", response_parameter_name);
-    for name in ["request_templates", "response_templates"] {
+    check_keys(&mut check, config, REQUEST_PARAMETERS, request_parameter_name);
+    check_keys(&mut check, config, RESPONSE_PARAMETERS, response_parameter_name);
+    for name in [REQUEST_TEMPLATES, RESPONSE_TEMPLATES] {
         check_keys(&mut check, config, name, content_type);
         check_values(&mut check, config, name, template);
     }
-    check_values(&mut check, config, "response_parameters", |v| {
+    check_values(&mut check, config, RESPONSE_PARAMETERS, |v| {
         if v.is_empty() {
             Err("A response header needs a value expression, e.g. \"'*'\".".into())
         } else {
@@ -44,13 +46,11 @@ pub fn validate(config: &Value) -> Diagnostics {
 /// at plan, once the provider's region is known.
 pub fn check_function_region(config: &Value, region: &str) -> Diagnostics {
     let mut check = Checker::new(config);
-    let function_region = check
-        .string("function_name")
-        .and_then(|f| FunctionRef::parse(f).ok())
-        .and_then(|f| f.region);
+    let function_region =
+        check.string(FUNCTION_NAME).and_then(|f| FunctionRef::parse(f).ok()).and_then(|f| f.region);
     if let Some(function_region) = function_region.filter(|r| r != region) {
         check.error(
-            AttributePath::root("function_name"),
+            AttributePath::root(FUNCTION_NAME),
             "Function in another region",
             format!(
                 "The function is in {function_region} but this provider manages {region}. Use a \
@@ -65,14 +65,14 @@ pub fn check_function_region(config: &Value, region: &str) -> Diagnostics {
 /// `request_templates = {}` with passthrough `NEVER` answers every request
 /// 415: almost certainly not meant, and invisible until the first call.
 fn check_no_template_refuses_everything(check: &mut Checker<'_>, config: &Value) {
-    let no_templates = config.get("request_templates").as_map().is_some_and(|m| m.is_empty());
-    let never = match config.get("passthrough_behavior") {
-        Value::Null => true,
+    let no_templates = config.get(REQUEST_TEMPLATES).as_map().is_some_and(|m| m.is_empty());
+    let never = match config.get(PASSTHROUGH_BEHAVIOR) {
+        Value::Null => Integration::default().passthrough_behavior == "NEVER",
         other => other.as_str() == Some("NEVER"),
     };
     if no_templates && never {
         check.error(
-            AttributePath::root("request_templates"),
+            AttributePath::root(REQUEST_TEMPLATES),
             "No request template",
             "With no request template and passthrough_behavior = \"NEVER\" (the default), API \
              Gateway refuses every request with 415. Remove request_templates to use the built-in \
@@ -126,12 +126,12 @@ fn role_arn(value: &str) -> Result<(), String> {
 
 fn check_qualifier_given_once(check: &mut Checker<'_>) {
     let in_name = check
-        .string("function_name")
+        .string(FUNCTION_NAME)
         .and_then(|f| FunctionRef::parse(f).ok())
         .and_then(|f| f.qualifier);
-    if in_name.is_some() && check.string("qualifier").is_some() {
+    if in_name.is_some() && check.string(QUALIFIER).is_some() {
         check.error(
-            AttributePath::root("qualifier"),
+            AttributePath::root(QUALIFIER),
             "Conflicting qualifiers",
             "function_name already ends with a qualifier; remove it there or leave qualifier unset.",
         );
@@ -139,24 +139,25 @@ fn check_qualifier_given_once(check: &mut Checker<'_>) {
 }
 
 fn check_authorization(check: &mut Checker<'_>, config: &Value) {
-    let Some(authorization) = check.string("authorization").or_else(|| {
-        // Unset means the default, NONE; unknown means "check later".
-        config.get("authorization").is_null().then_some("NONE")
+    let default = Method::default().authorization;
+    let Some(authorization) = check.string(AUTHORIZATION).or_else(|| {
+        // Unset means the default; unknown means "check later".
+        config.get(AUTHORIZATION).is_null().then_some(default.as_str())
     }) else {
         return;
     };
     let needs_authorizer = matches!(authorization, "CUSTOM" | "COGNITO_USER_POOLS");
-    let authorizer = config.get("authorizer_id");
+    let authorizer = config.get(AUTHORIZER_ID);
     if needs_authorizer && authorizer.is_null() {
         check.error(
-            AttributePath::root("authorizer_id"),
+            AttributePath::root(AUTHORIZER_ID),
             "Missing authorizer_id",
             format!("authorization = \"{authorization}\" needs the id of the authorizer to use."),
         );
     }
     if !needs_authorizer && !authorizer.is_null() {
         check.error(
-            AttributePath::root("authorizer_id"),
+            AttributePath::root(AUTHORIZER_ID),
             "Unused authorizer_id",
             format!(
                 "authorization = \"{authorization}\" uses no authorizer; set authorization to \
@@ -164,10 +165,10 @@ fn check_authorization(check: &mut Checker<'_>, config: &Value) {
             ),
         );
     }
-    let scopes = config.get("authorization_scopes");
+    let scopes = config.get(AUTHORIZATION_SCOPES);
     if authorization != "COGNITO_USER_POOLS" && !scopes.is_null() {
         check.error(
-            AttributePath::root("authorization_scopes"),
+            AttributePath::root(AUTHORIZATION_SCOPES),
             "Unused authorization_scopes",
             "Scopes apply only with authorization = \"COGNITO_USER_POOLS\".",
         );
@@ -178,7 +179,7 @@ fn check_authorization(check: &mut Checker<'_>, config: &Value) {
         .any(|s| s.as_str().is_some_and(|s| s.trim().is_empty()))
     {
         check.error(
-            AttributePath::root("authorization_scopes"),
+            AttributePath::root(AUTHORIZATION_SCOPES),
             "Invalid authorization_scopes",
             "A scope must not be empty, e.g. \"email\" or \"https://api.example.com/write\".",
         );

@@ -1,0 +1,197 @@
+//! The names and ARNs an endpoint derives from its inputs and the account,
+//! and the way back from an ARN AWS holds to what a user would write.
+
+use super::model::{EndpointId, Inputs, Permission, Wiring};
+use crate::aws::clients::Account;
+use crate::aws::function_ref::FunctionRef;
+
+impl EndpointId {
+    /// The Lambda permission statement this endpoint owns. Deterministic, so a
+    /// retried or re-run create finds its own statement instead of adding a second.
+    pub fn statement_id(&self) -> String {
+        format!("async-endpoint-{}-{}-{}", self.rest_api_id, self.resource_id, self.http_method)
+    }
+}
+
+impl Inputs {
+    /// The qualified function ARN the integration invokes; names and partial
+    /// ARNs are completed with the provider's partition, region and account.
+    pub fn function_arn(&self, account: &Account) -> String {
+        let name = &self.target.function_name;
+        let f = FunctionRef::parse(name).unwrap_or(FunctionRef {
+            partition: None,
+            region: None,
+            account: None,
+            name: name.clone(),
+            qualifier: None,
+        });
+        let base = format!(
+            "arn:{}:lambda:{}:{}:function:{}",
+            f.partition.as_deref().unwrap_or(&account.partition),
+            f.region.as_deref().unwrap_or(&account.region),
+            f.account.as_deref().unwrap_or(&account.account_id),
+            f.name
+        );
+        match f.qualifier.or_else(|| self.target.qualifier.clone()) {
+            Some(q) => format!("{base}:{q}"),
+            None => base,
+        }
+    }
+
+    /// The statement id of the permission, or `None` when API Gateway
+    /// invokes through `credentials` and needs no permission.
+    pub fn statement_id(&self) -> Option<String> {
+        self.target.credentials.is_none().then(|| self.id.statement_id())
+    }
+
+    /// How the method at `resource_path` reaches the function.
+    pub fn wiring(&self, account: &Account, resource_path: &str) -> Wiring {
+        let function_arn = self.function_arn(account);
+        Wiring {
+            integration_uri: invocation_uri(account, &function_arn),
+            function_arn,
+            permission: self.statement_id().map(|statement_id| Permission {
+                statement_id,
+                source_arn: self.source_arn(account, resource_path),
+            }),
+        }
+    }
+
+    /// The narrowest source ARN that lets this method invoke the function:
+    /// this API, any stage, this method, this path.
+    fn source_arn(&self, account: &Account, resource_path: &str) -> String {
+        let id = &self.id;
+        let method = if id.http_method == "ANY" { "*" } else { &id.http_method };
+        let path: Vec<&str> = resource_path
+            .split('/')
+            .map(|segment| if segment.starts_with('{') { "*" } else { segment })
+            .collect();
+        format!(
+            "arn:{}:execute-api:{}:{}:{}/*/{method}{}",
+            account.partition,
+            account.region,
+            account.account_id,
+            id.rest_api_id,
+            path.join("/")
+        )
+    }
+}
+
+/// `arn:PARTITION:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations`.
+fn invocation_uri(account: &Account, function_arn: &str) -> String {
+    format!(
+        "arn:{}:apigateway:{}:lambda:path/2015-03-31/functions/{function_arn}/invocations",
+        account.partition, account.region
+    )
+}
+
+/// The function ARN inside an invocation URI.
+pub fn function_arn_from_uri(uri: &str) -> Option<&str> {
+    let (_, rest) = uri.split_once(":lambda:path/2015-03-31/functions/")?;
+    rest.strip_suffix("/invocations")
+}
+
+/// Splits a qualified function ARN into the unqualified ARN and the qualifier.
+pub fn split_qualifier(function_arn: &str) -> (&str, Option<&str>) {
+    // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
+    match function_arn.match_indices(':').nth(6) {
+        Some((i, _)) => (&function_arn[..i], Some(&function_arn[i + 1..])),
+        None => (function_arn, None),
+    }
+}
+
+/// The function_name a user would write for `unqualified_arn`: the bare name
+/// when it is in the provider's account and region, else the ARN.
+pub fn function_name_for(account: &Account, unqualified_arn: &str) -> String {
+    let local_prefix = format!(
+        "arn:{}:lambda:{}:{}:function:",
+        account.partition, account.region, account.account_id
+    );
+    unqualified_arn.strip_prefix(&local_prefix).unwrap_or(unqualified_arn).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::resources::lambda_endpoint::model::Target;
+
+    fn account() -> Account {
+        Account {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+        }
+    }
+
+    fn inputs(function_name: &str, method: &str) -> Inputs {
+        Inputs {
+            id: EndpointId::parse(&format!("api1/res1/{method}")).unwrap(),
+            target: Target { function_name: function_name.into(), ..Target::default() },
+            ..Inputs::default()
+        }
+    }
+
+    #[test]
+    fn names_resolve_to_full_arns_in_the_provider_account() {
+        let account = account();
+        let wiring = inputs("worker", "POST").wiring(&account, "/");
+        assert_eq!(wiring.function_arn, "arn:aws:lambda:us-east-1:123456789012:function:worker");
+        assert_eq!(
+            wiring.integration_uri,
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:worker/invocations"
+        );
+        let q = inputs("arn:aws:lambda:eu-west-1:210987654321:function:w:live", "POST");
+        assert_eq!(
+            q.function_arn(&account),
+            "arn:aws:lambda:eu-west-1:210987654321:function:w:live"
+        );
+    }
+
+    #[test]
+    fn source_arns_are_scoped_to_method_and_path() {
+        let account = account();
+        let source = |method: &str, path: &str| {
+            let wiring = inputs("worker", method).wiring(&account, path);
+            wiring.permission.unwrap().source_arn
+        };
+        assert_eq!(
+            source("POST", "/hooks/{source}"),
+            "arn:aws:execute-api:us-east-1:123456789012:api1/*/POST/hooks/*"
+        );
+        assert_eq!(source("ANY", "/"), "arn:aws:execute-api:us-east-1:123456789012:api1/*/*/");
+    }
+
+    #[test]
+    fn credentials_replace_the_permission() {
+        let mut with_role = inputs("worker", "POST");
+        with_role.target.credentials = Some("arn:aws:iam::123456789012:role/r".into());
+        assert_eq!(with_role.wiring(&account(), "/").permission, None);
+        assert_eq!(
+            inputs("worker", "POST").statement_id().as_deref(),
+            Some("async-endpoint-api1-res1-POST")
+        );
+    }
+
+    #[test]
+    fn uris_give_back_their_function() {
+        let arn = "arn:aws:lambda:us-east-1:123456789012:function:w:7";
+        let uri = invocation_uri(&account(), arn);
+        assert_eq!(function_arn_from_uri(&uri), Some(arn));
+        assert_eq!(
+            split_qualifier(arn),
+            ("arn:aws:lambda:us-east-1:123456789012:function:w", Some("7"))
+        );
+        assert_eq!(split_qualifier("arn:aws:lambda:r:a:function:w").1, None);
+    }
+
+    #[test]
+    fn imported_functions_are_named_like_users_write_them() {
+        let account = account();
+        assert_eq!(
+            function_name_for(&account, "arn:aws:lambda:us-east-1:123456789012:function:worker"),
+            "worker"
+        );
+        let foreign = "arn:aws:lambda:eu-west-1:123456789012:function:worker";
+        assert_eq!(function_name_for(&account, foreign), foreign);
+    }
+}

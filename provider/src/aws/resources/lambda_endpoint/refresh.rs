@@ -1,0 +1,189 @@
+//! Reading what AWS holds for an endpoint, for a refresh or an import, as
+//! state: GetMethod answers for the method, its integration and both
+//! responses; GetPolicy for the permission.
+
+use aws_sdk_apigateway::operation::get_method::GetMethodOutput;
+use aws_sdk_apigateway::types::Integration as AwsIntegration;
+
+use super::arn::{function_arn_from_uri, function_name_for, split_qualifier};
+use super::failure::Error;
+use super::model::{
+    Computed, EndpointId, Inputs, Integration, Method, Permission, Response, State, non_empty,
+};
+use super::normalise;
+use super::remote;
+use super::state::FromValue;
+use super::step::{During, Step};
+use super::templates;
+use crate::aws::clients::{Account, Aws};
+use crate::plugin::{Context, Value};
+
+/// `prior` as AWS holds it now; `None` when the method is gone.
+pub async fn read(aws: &Aws, ctx: &Context, prior: &Value) -> Result<Option<State>, Error> {
+    let prior = State::from_value(prior);
+    match remote::get_method(aws, ctx, &prior.inputs.id).await.during(Step::ReadMethod)? {
+        None => Ok(None),
+        Some(method) => observe(aws, ctx, prior, &method).await.map(Some),
+    }
+}
+
+pub async fn import(aws: &Aws, ctx: &Context, id: &str) -> Result<State, Error> {
+    let id = EndpointId::parse(id).map_err(Error::InvalidImportId)?;
+    let resource_path = resource_path(aws, ctx, &id, false).await?;
+    let Some(method) = remote::get_method(aws, ctx, &id).await.during(Step::ReadMethod)? else {
+        return Err(Error::NoMethodToImport { id, path: resource_path });
+    };
+    let found = State {
+        inputs: Inputs { id, ..Inputs::default() },
+        computed: Computed { resource_path, ..Computed::default() },
+    };
+    observe(aws, ctx, found, &method).await
+}
+
+/// The path of the endpoint's API resource, or which of the REST API and
+/// the resource is missing.
+pub async fn resource_path(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+    creating: bool,
+) -> Result<String, Error> {
+    if let Some(path) = remote::resource_path(aws, ctx, id).await.during(Step::LookUpResource)? {
+        return Ok(path);
+    }
+    // An error here only loses the distinction; the resource is missing either way.
+    Err(match remote::rest_api_exists(aws, ctx, id).await {
+        Ok(false) => Error::NoRestApi { id: id.clone(), region: aws.region.clone(), creating },
+        _ => Error::NoResource { id: id.clone(), creating },
+    })
+}
+
+/// `prior` with what AWS holds of `method` and the permission.
+async fn observe(
+    aws: &Aws,
+    ctx: &Context,
+    prior: State,
+    method: &GetMethodOutput,
+) -> Result<State, Error> {
+    let source_arn = prior.computed.wiring.permission.as_ref().map(|p| p.source_arn.as_str());
+    let account = &aws.account_from(ctx, source_arn).await?;
+    let mut state = prior;
+    state.inputs.method = observe_method(&state.inputs.method, method);
+    let integration = method.method_integration();
+    observe_function(&mut state, integration.and_then(remote::async_invocation_uri), account);
+    if let Some(integration) = integration {
+        state.inputs.target.credentials = non_blank(integration.credentials());
+        state.inputs.integration = observe_integration(&state.inputs.integration, integration);
+        state.inputs.response = observe_response(&state.inputs.response, integration, method);
+    }
+    state.computed.wiring.permission = observe_permission(aws, ctx, &state, account).await?;
+    Ok(state)
+}
+
+fn non_blank(value: Option<&str>) -> Option<String> {
+    value.filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+fn observe_method(prior: &Method, method: &GetMethodOutput) -> Method {
+    let default = Method::default();
+    let parameters = method.request_parameters().into_iter().flatten();
+    let parameters = parameters.map(|(k, v)| (k.clone(), *v)).collect();
+    Method {
+        authorization: method.authorization_type().map_or(default.authorization, str::to_owned),
+        authorizer_id: non_blank(method.authorizer_id()),
+        authorization_scopes: normalise::set_order(
+            prior.authorization_scopes.as_deref(),
+            method.authorization_scopes(),
+        ),
+        api_key_required: method.api_key_required().unwrap_or(default.api_key_required),
+        request_parameters: non_empty(Some(normalise::key_spelling(
+            prior.request_parameters.as_ref(),
+            parameters,
+        ))),
+    }
+}
+
+/// The function behind the asynchronous integration `uri`, named as the
+/// prior names it when it is the same. Without one (the method's
+/// integration was replaced or removed) the URI is empty: the plan repairs it.
+fn observe_function(state: &mut State, uri: Option<&str>, account: &Account) {
+    let wiring = &mut state.computed.wiring;
+    let Some(uri) = uri else {
+        wiring.integration_uri = String::new();
+        return;
+    };
+    let function_arn = function_arn_from_uri(uri).unwrap_or_default();
+    if state.inputs.function_arn(account) != function_arn {
+        let (unqualified, qualifier) = split_qualifier(function_arn);
+        state.inputs.target.function_name = function_name_for(account, unqualified);
+        state.inputs.target.qualifier = qualifier.map(str::to_owned);
+    }
+    wiring.integration_uri = uri.to_owned();
+    wiring.function_arn = function_arn.to_owned();
+}
+
+fn observe_integration(prior: &Integration, integration: &AwsIntegration) -> Integration {
+    let default = Integration::default();
+    Integration {
+        request_templates: normalise::templates(
+            prior.request_templates.as_ref(),
+            templates::built_in_request_templates(),
+            integration.request_templates(),
+        ),
+        passthrough_behavior: integration
+            .passthrough_behavior()
+            .map_or(default.passthrough_behavior, str::to_owned),
+        timeout_milliseconds: integration.timeout_in_millis(),
+    }
+}
+
+/// The default integration response (no selection pattern), when the method
+/// declares its status; without it the client gets no answer, the status
+/// reads empty and the plan repairs it.
+fn observe_response(
+    prior: &Response,
+    integration: &AwsIntegration,
+    method: &GetMethodOutput,
+) -> Response {
+    let declared = |code: &str| method.method_responses().is_some_and(|m| m.contains_key(code));
+    let default_response = integration
+        .integration_responses()
+        .into_iter()
+        .flat_map(|r| r.values())
+        .find(|r| r.selection_pattern().is_none_or(str::is_empty));
+    let Some((response, status_code)) = default_response
+        .and_then(|r| r.status_code().filter(|code| declared(code)).map(|code| (r, code)))
+    else {
+        return Response { status_code: String::new(), ..prior.clone() };
+    };
+    let parameters = response.response_parameters().into_iter().flatten();
+    let parameters = parameters.map(|(k, v)| (k.clone(), v.clone())).collect();
+    Response {
+        status_code: status_code.to_owned(),
+        templates: normalise::templates(
+            prior.templates.as_ref(),
+            templates::built_in_response_templates(),
+            response.response_templates(),
+        ),
+        parameters: non_empty(Some(normalise::key_spelling(prior.parameters.as_ref(), parameters))),
+    }
+}
+
+/// Our statement in the function's policy, if the endpoint has one and it
+/// is still there.
+async fn observe_permission(
+    aws: &Aws,
+    ctx: &Context,
+    state: &State,
+    account: &Account,
+) -> Result<Option<Permission>, Error> {
+    let Some(statement_id) = state.inputs.statement_id() else { return Ok(None) };
+    // Empty only for an import of a method that invokes no function asynchronously.
+    let recorded = &state.computed.wiring.function_arn;
+    let function =
+        if recorded.is_empty() { state.inputs.function_arn(account) } else { recorded.clone() };
+    let source_arn = remote::permission_source_arn(aws, ctx, &function, &statement_id)
+        .await
+        .during(Step::ReadPolicy)?;
+    Ok(source_arn.map(|source_arn| Permission { statement_id, source_arn }))
+}

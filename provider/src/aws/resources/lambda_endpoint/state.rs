@@ -1,0 +1,376 @@
+//! The model as Terraform values and back: the only code that maps
+//! attributes to the model's fields. At plan time any input may be unknown;
+//! the mapping notices, and the plan says what is known only after apply.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+use super::attr::*;
+use super::model::{
+    Computed, EndpointId, Inputs, Integration, Method, Permission, Response, State, Target, Wiring,
+};
+use super::trigger;
+use crate::plugin::Value;
+
+/// Reads attributes out of a state or plan value, noting any unknown one.
+pub struct Reader<'a> {
+    value: &'a Value,
+    unknown: Cell<bool>,
+}
+
+impl<'a> Reader<'a> {
+    fn get(&self, name: &str) -> &'a Value {
+        let value = self.value.get(name);
+        if value.contains_unknown() {
+            self.unknown.set(true);
+        }
+        value
+    }
+
+    fn string(&self, name: &str) -> Option<String> {
+        self.get(name).as_str().map(str::to_owned)
+    }
+
+    fn strings(&self, name: &str) -> Option<Vec<String>> {
+        let list = self.get(name).as_list()?;
+        Some(list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+    }
+
+    fn map<T>(
+        &self,
+        name: &str,
+        element: impl Fn(&Value) -> Option<T>,
+    ) -> Option<BTreeMap<String, T>> {
+        let map = self.get(name).as_map()?;
+        Some(map.iter().filter_map(|(k, v)| Some((k.clone(), element(v)?))).collect())
+    }
+
+    fn string_map(&self, name: &str) -> Option<BTreeMap<String, String>> {
+        self.map(name, |v| v.as_str().map(str::to_owned))
+    }
+}
+
+/// The model, or a part of it, read from the attributes that make it up.
+pub trait FromValue: Sized {
+    fn read(r: &Reader<'_>) -> Self;
+
+    /// Reads `value`, unknown attributes as unset: at apply only computed
+    /// attributes can be unknown, and those are worked out again.
+    fn from_value(value: &Value) -> Self {
+        Self::read(&Reader { value, unknown: Cell::new(false) })
+    }
+
+    /// `None` while any attribute of the part is unknown (at plan time).
+    fn known(value: &Value) -> Option<Self> {
+        let reader = Reader { value, unknown: Cell::new(false) };
+        let part = Self::read(&reader);
+        (!reader.unknown.get()).then_some(part)
+    }
+}
+
+impl FromValue for EndpointId {
+    fn read(r: &Reader<'_>) -> Self {
+        EndpointId {
+            rest_api_id: r.string(REST_API_ID).unwrap_or_default(),
+            resource_id: r.string(RESOURCE_ID).unwrap_or_default(),
+            http_method: r.string(HTTP_METHOD).unwrap_or_default(),
+        }
+    }
+}
+
+impl FromValue for Target {
+    fn read(r: &Reader<'_>) -> Self {
+        Target {
+            function_name: r.string(FUNCTION_NAME).unwrap_or_default(),
+            qualifier: r.string(QUALIFIER),
+            credentials: r.string(CREDENTIALS),
+        }
+    }
+}
+
+impl FromValue for Inputs {
+    fn read(r: &Reader<'_>) -> Self {
+        let (method, integration, response) =
+            (Method::default(), Integration::default(), Response::default());
+        Inputs {
+            id: EndpointId::read(r),
+            target: Target::read(r),
+            method: Method {
+                authorization: r.string(AUTHORIZATION).unwrap_or(method.authorization),
+                authorizer_id: r.string(AUTHORIZER_ID),
+                authorization_scopes: r.strings(AUTHORIZATION_SCOPES),
+                api_key_required: r
+                    .get(API_KEY_REQUIRED)
+                    .as_bool()
+                    .unwrap_or(method.api_key_required),
+                request_parameters: r.map(REQUEST_PARAMETERS, Value::as_bool),
+            },
+            integration: Integration {
+                request_templates: r.string_map(REQUEST_TEMPLATES),
+                passthrough_behavior: r
+                    .string(PASSTHROUGH_BEHAVIOR)
+                    .unwrap_or(integration.passthrough_behavior),
+                timeout_milliseconds: r
+                    .get(TIMEOUT_MILLISECONDS)
+                    .as_i64()
+                    .and_then(|t| i32::try_from(t).ok())
+                    .unwrap_or(integration.timeout_milliseconds),
+            },
+            response: Response {
+                status_code: r.string(RESPONSE_STATUS_CODE).unwrap_or(response.status_code),
+                templates: r.string_map(RESPONSE_TEMPLATES),
+                parameters: r.string_map(RESPONSE_PARAMETERS),
+            },
+        }
+    }
+}
+
+impl FromValue for State {
+    fn read(r: &Reader<'_>) -> Self {
+        let string = |name| r.string(name).unwrap_or_default();
+        let statement_id = string(PERMISSION_STATEMENT_ID);
+        State {
+            inputs: Inputs::read(r),
+            computed: Computed {
+                resource_path: string(RESOURCE_PATH),
+                wiring: Wiring {
+                    function_arn: string(FUNCTION_ARN),
+                    integration_uri: string(INTEGRATION_URI),
+                    permission: (!statement_id.is_empty()).then(|| Permission {
+                        statement_id,
+                        source_arn: string(PERMISSION_SOURCE_ARN),
+                    }),
+                },
+            },
+        }
+    }
+}
+
+fn map_value<T: Into<Value> + Clone>(map: &Option<BTreeMap<String, T>>) -> Value {
+    map.as_ref().map_or(Value::Null, |m| {
+        Value::Map(m.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect())
+    })
+}
+
+impl Inputs {
+    /// Every input, in schema order (the order the redeployment trigger
+    /// digests them in).
+    pub fn attributes(&self) -> [(&'static str, Value); 17] {
+        let Inputs { id, target, method, integration, response } = self;
+        let scopes = method
+            .authorization_scopes
+            .as_ref()
+            .map(|scopes| Value::List(scopes.iter().map(|s| Value::from(s.as_str())).collect()));
+        [
+            (REST_API_ID, id.rest_api_id.clone().into()),
+            (RESOURCE_ID, id.resource_id.clone().into()),
+            (HTTP_METHOD, id.http_method.clone().into()),
+            (FUNCTION_NAME, target.function_name.clone().into()),
+            (QUALIFIER, target.qualifier.clone().into()),
+            (AUTHORIZATION, method.authorization.clone().into()),
+            (AUTHORIZER_ID, method.authorizer_id.clone().into()),
+            (AUTHORIZATION_SCOPES, scopes.unwrap_or(Value::Null)),
+            (API_KEY_REQUIRED, method.api_key_required.into()),
+            (REQUEST_PARAMETERS, map_value(&method.request_parameters)),
+            (REQUEST_TEMPLATES, map_value(&integration.request_templates)),
+            (PASSTHROUGH_BEHAVIOR, integration.passthrough_behavior.clone().into()),
+            (RESPONSE_STATUS_CODE, response.status_code.clone().into()),
+            (RESPONSE_TEMPLATES, map_value(&response.templates)),
+            (RESPONSE_PARAMETERS, map_value(&response.parameters)),
+            (CREDENTIALS, target.credentials.clone().into()),
+            (TIMEOUT_MILLISECONDS, i64::from(integration.timeout_milliseconds).into()),
+        ]
+    }
+}
+
+/// The computed attributes; `None` is known only after apply.
+fn computed(
+    id: Option<String>,
+    resource_path: Option<&str>,
+    wiring: Option<&Wiring>,
+    redeployment_trigger: Option<String>,
+) -> [(&'static str, Value); 7] {
+    let known = |value: Option<&str>| value.map_or(Value::Unknown, Value::from);
+    let permission = wiring.map(|w| w.permission.as_ref());
+    let permission_part =
+        |part: fn(&Permission) -> &str| known(permission.map(|p| p.map_or("", part)));
+    [
+        (ID, known(id.as_deref())),
+        (RESOURCE_PATH, known(resource_path)),
+        (FUNCTION_ARN, known(wiring.map(|w| w.function_arn.as_str()))),
+        (INTEGRATION_URI, known(wiring.map(|w| w.integration_uri.as_str()))),
+        (PERMISSION_STATEMENT_ID, permission_part(|p| &p.statement_id)),
+        (PERMISSION_SOURCE_ARN, permission_part(|p| &p.source_arn)),
+        (REDEPLOYMENT_TRIGGER, known(redeployment_trigger.as_deref())),
+    ]
+}
+
+impl State {
+    pub fn to_value(&self) -> Value {
+        let State { inputs, computed: c } = self;
+        let computed = computed(
+            Some(inputs.id.to_string()),
+            Some(&c.resource_path),
+            Some(&c.wiring),
+            Some(trigger::of(inputs)),
+        );
+        Value::object(computed.into_iter().chain(inputs.attributes()))
+    }
+}
+
+/// What each input is when the user leaves it unset.
+pub fn defaults() -> Value {
+    Value::object(Inputs::default().attributes())
+}
+
+/// A planned state: `inputs` as planned (any may still be unknown), the
+/// resource path and wiring when they stay as they are, the rest worked out
+/// or known after apply.
+pub fn planned(inputs: Value, resource_path: Option<&str>, wiring: Option<&Wiring>) -> Value {
+    let id = EndpointId::known(&inputs).map(|id| id.to_string());
+    let trigger = Inputs::known(&inputs).map(|inputs| trigger::of(&inputs));
+    let mut state = match inputs {
+        Value::Map(attributes) => attributes,
+        _ => BTreeMap::new(),
+    };
+    for (name, value) in computed(id, resource_path, wiring, trigger) {
+        state.insert(name.to_owned(), value);
+    }
+    Value::Map(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::resources::lambda_endpoint::schema::schema;
+    use crate::plugin::Presence;
+
+    /// A state with every attribute set, none to its default.
+    fn everything() -> State {
+        let map = |pairs: &[(&str, &str)]| {
+            Some(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+        };
+        State {
+            inputs: Inputs {
+                id: EndpointId::parse("api1/res1/POST").unwrap(),
+                target: Target {
+                    function_name: "worker".into(),
+                    qualifier: Some("live".into()),
+                    credentials: Some("arn:aws:iam::123456789012:role/r".into()),
+                },
+                method: Method {
+                    authorization: "COGNITO_USER_POOLS".into(),
+                    authorizer_id: Some("auth1".into()),
+                    authorization_scopes: Some(vec!["b".into(), "a".into()]),
+                    api_key_required: true,
+                    request_parameters: Some(BTreeMap::from([(
+                        "method.request.path.x".into(),
+                        true,
+                    )])),
+                },
+                integration: Integration {
+                    request_templates: map(&[("application/json", "{}")]),
+                    passthrough_behavior: "WHEN_NO_MATCH".into(),
+                    timeout_milliseconds: 5000,
+                },
+                response: Response {
+                    status_code: "200".into(),
+                    templates: map(&[("application/json", "ok")]),
+                    parameters: map(&[("method.response.header.A", "'*'")]),
+                },
+            },
+            computed: Computed {
+                resource_path: "/jobs".into(),
+                wiring: Wiring {
+                    function_arn: "arn:f".into(),
+                    integration_uri: "arn:uri".into(),
+                    permission: Some(Permission {
+                        statement_id: "s".into(),
+                        source_arn: "arn:source".into(),
+                    }),
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn every_schema_attribute_is_mapped_exactly_once() {
+        let schema = schema();
+        let mut in_schema: Vec<&str> =
+            schema.block.attributes.iter().map(|a| a.name.as_str()).collect();
+        let inputs = everything().inputs.attributes().map(|(name, _)| name);
+        let computed = computed(None, None, None, None).map(|(name, _)| name);
+        let mut mapped: Vec<&str> = inputs.into_iter().chain(computed).collect();
+        in_schema.sort_unstable();
+        mapped.sort_unstable();
+        assert_eq!(mapped, in_schema, "each schema attribute is written exactly once");
+        // Read back each into its own field: a state with every value distinct survives.
+        let value = everything().to_value();
+        assert_eq!(State::from_value(&value), everything());
+        assert_eq!(State::from_value(&value).to_value(), value);
+    }
+
+    #[test]
+    fn inputs_are_written_in_schema_order() {
+        let schema = schema();
+        let in_schema: Vec<&str> = schema
+            .block
+            .attributes
+            .iter()
+            .filter(|a| a.presence != Presence::Computed)
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(everything().inputs.attributes().map(|(name, _)| name).to_vec(), in_schema);
+    }
+
+    #[test]
+    fn exactly_the_optional_computed_inputs_have_defaults() {
+        let defaults = defaults();
+        for attribute in schema().block.attributes {
+            let default = defaults.get(&attribute.name);
+            match attribute.presence {
+                Presence::OptionalComputed => assert!(default.is_present(), "{}", attribute.name),
+                Presence::Optional => assert!(default.is_null(), "{}", attribute.name),
+                Presence::Required | Presence::Computed => {}
+            }
+        }
+    }
+
+    #[test]
+    fn empty_collections_stay_apart_from_unset_ones() {
+        let mut state = everything();
+        state.inputs.method.authorization_scopes = Some(Vec::new());
+        state.inputs.response.templates = Some(BTreeMap::new());
+        let value = state.to_value();
+        assert_eq!(value.get(AUTHORIZATION_SCOPES), &Value::List(Vec::new()));
+        assert_eq!(State::from_value(&value), state);
+        assert_eq!(state.inputs.method.normalised().authorization_scopes, None);
+    }
+
+    #[test]
+    fn unknown_inputs_are_noticed_per_part() {
+        let mut value = everything().to_value();
+        if let Value::Map(attributes) = &mut value {
+            attributes.insert(QUALIFIER.into(), Value::Unknown);
+        }
+        assert_eq!(Target::known(&value), None);
+        assert_eq!(Inputs::known(&value), None);
+        assert!(EndpointId::known(&value).is_some());
+        let planned = planned(value, Some("/jobs"), None);
+        assert_eq!(planned.get(ID), &Value::from("api1/res1/POST"));
+        assert_eq!(planned.get(REDEPLOYMENT_TRIGGER), &Value::Unknown);
+        assert_eq!(planned.get(FUNCTION_ARN), &Value::Unknown);
+        assert_eq!(planned.get(RESOURCE_PATH), &Value::from("/jobs"));
+    }
+
+    #[test]
+    fn ids_round_trip_and_malformed_ones_show_the_expected_form() {
+        let id = EndpointId::parse("api1/res1/POST").unwrap();
+        assert_eq!(id.to_string(), "api1/res1/POST");
+        for bad in ["api1/res1", "api1/res1/FETCH", "//POST", "a/b/POST/x"] {
+            assert!(
+                EndpointId::parse(bad).unwrap_err().contains("REST_API_ID/RESOURCE_ID/HTTP_METHOD")
+            );
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! The AWS steps an endpoint is applied, refreshed and imported in: what the
+//! user is told when one fails, and the attribute to fix when AWS refuses it.
+
+use super::attr;
+use crate::aws::error::AwsError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    LookUpResource,
+    CreateMethod,
+    CreateIntegration,
+    CreateMethodResponse,
+    CreateIntegrationResponse,
+    AddPermission,
+    /// Deleting the method of an update, to rebuild it.
+    ReplaceMethod,
+    RemoveOldPermission,
+    DeleteMethod,
+    RemovePermission,
+    ReadMethod,
+    ReadPolicy,
+}
+
+impl Step {
+    pub fn summary(self) -> &'static str {
+        match self {
+            Step::LookUpResource => "Looking up the API resource failed",
+            Step::CreateMethod => "Creating the method failed",
+            Step::CreateIntegration => "Creating the integration failed",
+            Step::CreateMethodResponse => "Creating the method response failed",
+            Step::CreateIntegrationResponse => "Creating the integration response failed",
+            Step::AddPermission => "Adding the Lambda permission failed",
+            Step::ReplaceMethod => "Replacing the method failed",
+            Step::RemoveOldPermission => "Removing the old Lambda permission failed",
+            Step::DeleteMethod => "Deleting the method failed",
+            Step::RemovePermission => "Removing the Lambda permission failed",
+            Step::ReadMethod => "Reading the method failed",
+            Step::ReadPolicy => "Reading the function's policy failed",
+        }
+    }
+
+    /// The attribute to change when AWS refuses this step: what plan-time
+    /// validation cannot check (that the authorizer, the role, the function
+    /// exist; what API Gateway makes of a response mapping). `None` where
+    /// the configuration is not to blame.
+    pub fn attribute(self) -> Option<&'static str> {
+        match self {
+            Step::CreateMethod => Some(attr::AUTHORIZER_ID),
+            Step::CreateIntegration => Some(attr::CREDENTIALS),
+            Step::CreateMethodResponse | Step::CreateIntegrationResponse => {
+                Some(attr::RESPONSE_PARAMETERS)
+            }
+            Step::AddPermission | Step::ReadPolicy => Some(attr::FUNCTION_NAME),
+            Step::LookUpResource
+            | Step::ReplaceMethod
+            | Step::RemoveOldPermission
+            | Step::DeleteMethod
+            | Step::RemovePermission
+            | Step::ReadMethod => None,
+        }
+    }
+}
+
+/// An AWS call that failed, with the step it was.
+#[derive(Debug)]
+pub struct StepError {
+    pub step: Step,
+    pub error: AwsError,
+}
+
+/// Names the step of a call's result: `remote::put_method(..).await.during(Step::CreateMethod)`.
+pub trait During<T> {
+    fn during(self, step: Step) -> Result<T, StepError>;
+}
+
+impl<T> During<T> for Result<T, AwsError> {
+    fn during(self, step: Step) -> Result<T, StepError> {
+        self.map_err(|error| StepError { step, error })
+    }
+}
