@@ -214,7 +214,8 @@ def make_handler(proxy):
 
         def forward(self, call):
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-            headers["Content-Length"] = str(len(call.body))
+            if call.body or "Content-Length" in self.headers:
+                headers["Content-Length"] = str(len(call.body))
             while True:
                 conn = getattr(upstream, "conn", None)
                 fresh = conn is None
@@ -241,6 +242,13 @@ def make_handler(proxy):
     return Handler
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    # listen()'s backlog, set before the constructor listens: with the default 5, a burst of
+    # new connections (Go keeps 2 idle per host) loses SYNs, which come back a second later.
+    request_queue_size = 128
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--upstream", required=True)
@@ -250,9 +258,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stats", required=True)
     proxy = Proxy(parser.parse_args())
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(proxy))
-    server.daemon_threads = True
-    server.request_queue_size = 128
+    server = Server(("127.0.0.1", 0), make_handler(proxy))
     print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
     server.serve_forever()
 
