@@ -40,5 +40,5 @@ docs: ## Regenerate docs/ from the schemas and examples
 	cargo run --quiet --locked --bin gen-docs
 
 .PHONY: bench
-bench: ## Benchmark against the five hashicorp/aws resources; writes bench/RESULTS.md (~6 min)
+bench: ## Benchmark against the five hashicorp/aws resources; writes bench/RESULTS.md, results.json, results.png (6-10 min)
 	python3 bench/run.py

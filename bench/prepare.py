@@ -8,13 +8,14 @@ proxy, so none of these calls is counted.
   prepare.py prepare ENDPOINT APIS PER_API FUNCTION
       Creates the function FUNCTION (python3.11, a handler that prints the event)
       and APIS REST APIs with PER_API resources each (/e0, /e1, ...). Prints JSON:
-      {"function_name", "function_arn", "account", "region",
+      {"function_name", "function_arn", "account", "region", "localstack" (its version),
        "endpoints": [{"api", "resource", "path"}, ...]}
   prepare.py describe ENDPOINT API RESOURCE METHOD FUNCTION
       Prints JSON: the method (GetMethod, with integration and responses) and the
       function's policy statements whose source ARN points into API.
 """
 
+import importlib.metadata
 import io
 import json
 import sys
@@ -66,6 +67,7 @@ def prepare(endpoint, apis, per_api, function):
         "function_arn": created["FunctionArn"],
         "account": account,
         "region": REGION,
+        "localstack": importlib.metadata.version("localstack-core"),
         "endpoints": endpoints,
     }
 

@@ -53,7 +53,12 @@ pub struct Launched {
 
 impl Launched {
     pub fn start(client: &ClientIdentity) -> Launched {
-        let mut child = Command::new(super::binaries::provider())
+        Launched::start_binary(super::binaries::provider(), client)
+    }
+
+    /// Any go-plugin provider binary (this one, hashicorp/aws) launched the same way.
+    pub fn start_binary(binary: &std::path::Path, client: &ClientIdentity) -> Launched {
+        let mut child = Command::new(binary)
             .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
             .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
             .env("PLUGIN_CLIENT_CERT", &client.cert_pem)
