@@ -4,12 +4,12 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::aws as cloud;
 use support::hcl::configuration;
-use support::terraform::Terraform;
+use support::terraform::{Terraform, interrupt, start_apply};
 
 const ENDPOINTS: usize = 20;
 
@@ -20,18 +20,6 @@ fn twenty_endpoints(test: &str) -> (Terraform, String, String) {
     let tf = Terraform::new("1.0.3");
     tf.write_config(&configuration(&cloud::provider_block(), &endpoints));
     (tf, api, test.to_owned())
-}
-
-/// Starts `terraform apply` in the background, in a process group of its own
-/// as a terminal's foreground job is.
-fn start_apply(tf: &Terraform) -> Child {
-    use std::os::unix::process::CommandExt;
-    tf.command(&["apply", "-auto-approve", "-no-color", "-input=false", "-parallelism=1"])
-        .process_group(0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
 }
 
 /// Waits until at least `count` methods exist on the API (the apply is midway).
@@ -102,20 +90,10 @@ fn the_provider_killed_midway_then_the_next_apply_converges() {
 #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn ctrl_c_stops_promptly_and_the_next_apply_repairs() {
     let (tf, api, function) = twenty_endpoints("stopped");
-    let mut apply = start_apply(&tf);
+    let apply = start_apply(&tf);
     wait_for_methods(&api, 3);
     let interrupted = Instant::now();
-    // Ctrl-C in a terminal: SIGINT to the whole foreground process group.
-    Command::new("kill").args(["-INT", "--", &format!("-{}", apply.id())]).status().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while apply.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "terraform did not stop within 30 s of Ctrl-C");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let output = apply.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "the interrupted apply reports failure:\n{text}");
+    interrupt(apply);
     assert!(cloud::methods_on(&api) < ENDPOINTS, "stopped too late to prove anything");
     eprintln!("stopped {:?} after Ctrl-C", interrupted.elapsed());
     assert_converged(&tf, &api, &function);

@@ -5,13 +5,12 @@
 mod support;
 
 use std::io::{BufRead, BufReader};
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::aws as cloud;
 use support::hcl::{Endpoint, configuration};
-use support::terraform::{Terraform, each_terraform_version};
+use support::terraform::{Terraform, each_terraform_version, interrupt, start_apply};
 
 /// The provider, started with `--debug`, killed however the test ends.
 struct DebugProvider {
@@ -51,32 +50,6 @@ impl Drop for DebugProvider {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// `terraform apply` in the background, one resource at a time, in a process
-/// group of its own as a terminal's foreground job is (the provider is not in it).
-fn start_apply(tf: &Terraform) -> Child {
-    tf.command(&["apply", "-auto-approve", "-no-color", "-input=false", "-parallelism=1"])
-        .process_group(0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Ctrl-C to `apply`'s group; its output once it has exited, failed, within 30 s.
-fn interrupt(mut apply: Child) -> String {
-    Command::new("kill").args(["-INT", "--", &format!("-{}", apply.id())]).status().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while apply.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "terraform did not stop within 30 s of Ctrl-C");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let output = apply.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "the interrupted apply reports failure:\n{text}");
-    text
 }
 
 each_terraform_version!(acceptance ctrl_c_stops_the_apply_in_flight_and_the_next_apply_in_the_same_process_works);

@@ -2,8 +2,9 @@
 //! the provider binary in a scratch directory.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use super::binaries;
 
@@ -268,4 +269,32 @@ pub fn required_providers() -> String {
     format!(
         "terraform {{\n  required_providers {{\n    async = {{ source = \"{PROVIDER_SOURCE}\" }}\n  }}\n}}\n"
     )
+}
+
+/// `terraform apply` in the background, one resource at a time, in a process
+/// group of its own as a terminal's foreground job is (the provider is not in it).
+pub fn start_apply(tf: &Terraform) -> Child {
+    use std::os::unix::process::CommandExt;
+    tf.command(&["apply", "-auto-approve", "-no-color", "-input=false", "-parallelism=1"])
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Ctrl-C in a terminal (SIGINT to `apply`'s process group); its output once
+/// it has exited, failed, within 30 s.
+pub fn interrupt(mut apply: Child) -> String {
+    Command::new("kill").args(["-INT", "--", &format!("-{}", apply.id())]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while apply.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "terraform did not stop within 30 s of Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = apply.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the interrupted apply reports failure:\n{text}");
+    text
 }
