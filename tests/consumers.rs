@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use serde_json::{Value as Json, json};
-use support::stack::{STAGE, Stack, header, send};
+use support::stack::{STAGE, Stack, case_index, header, send};
 
 const HANDLER: &str = include_str!("consumers/handler.py");
 
@@ -140,6 +140,13 @@ impl Failures {
         }
     }
 
+    /// Whether a consumer's result is `{"ok": true, ...}`; its error is a failure.
+    fn succeeded(&mut self, at: &str, result: &Json) -> bool {
+        let ok = result["ok"] == true;
+        self.check(ok, || format!("{at} failed: {}", result["error"].as_str().unwrap_or("?")));
+        ok
+    }
+
     fn eq(&mut self, at: &str, what: &str, got: &Json, want: &Json) {
         self.check(got == want, || format!("{at}: {what}: got {got}, want {want}"));
     }
@@ -255,8 +262,7 @@ fn check_powertools_parser(
     headers: &[(String, String)],
 ) {
     let at = &format!("{at}: Powertools parse(APIGatewayProxyEventModel)");
-    if parsed["ok"] != true {
-        f.0.push(format!("{at} failed: {}", parsed["error"].as_str().unwrap_or("?")));
+    if !f.succeeded(at, parsed) {
         return;
     }
     f.eq(at, "httpMethod", &parsed["httpMethod"], &json!(case.method));
@@ -315,8 +321,7 @@ fn check_powertools_data_class(
     headers: &[(String, String)],
 ) {
     let at = &format!("{at}: Powertools APIGatewayProxyEvent");
-    if data["ok"] != true {
-        f.0.push(format!("{at} failed: {}", data["error"].as_str().unwrap_or("?")));
+    if !f.succeeded(at, data) {
         return;
     }
     f.eq(at, "http_method", &data["http_method"], &json!(case.method));
@@ -381,8 +386,7 @@ fn check_mangum(
     headers: &[(String, String)],
 ) {
     let at = &format!("{at}: Mangum(Starlette)");
-    if result["ok"] != true {
-        f.0.push(format!("{at} failed: {}", result["error"].as_str().unwrap_or("?")));
+    if !f.succeeded(at, result) {
         return;
     }
     let response = &result["response"];
@@ -446,10 +450,7 @@ fn powertools_and_mangum_read_every_event_as_api_gateway_proxy_events() {
     let records = stack.events(CASES.len());
     for record in &records {
         let event = &record["event"];
-        let index: usize = header(&event["headers"], "x-case")
-            .and_then(Json::as_str)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or_else(|| panic!("no X-Case header in {event}"));
+        let index = case_index(event);
         let (case, sent) = (&CASES[index], &sent[index]);
         let at = format!("case {index} ({})", case.what);
         let headers = sent_headers(case, index);

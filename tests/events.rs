@@ -11,7 +11,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value as Json, json};
 use support::aws as cloud;
-use support::stack::{Stack, decoded_body, header, post, send};
+use support::stack::{Stack, case_index, decoded_body, header, post, send};
 
 #[test]
 #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
@@ -135,10 +135,7 @@ fn random_headers_query_strings_and_bodies_arrive_exactly_in_valid_json() {
     // Each record was parsed as JSON by the handler: the event is valid JSON.
     for record in stack.events(requests.len()) {
         let event = &record["event"];
-        let case: usize = header(&event["headers"], "x-case")
-            .and_then(Json::as_str)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or_else(|| panic!("no x-case header in {event}"));
+        let case = case_index(event);
         let request = &requests[case];
         let keys: Vec<&str> = event.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(keys, CONTRACT_KEYS, "case {case}: keys beyond the contract");
@@ -188,8 +185,7 @@ fn content_types_with_parameters_or_none_are_delivered_and_others_refused() {
 
     for record in stack.events(content_types.len()) {
         let event = &record["event"];
-        let case: usize =
-            header(&event["headers"], "x-case").unwrap().as_str().unwrap().parse().unwrap();
+        let case = case_index(event);
         assert_eq!(decoded_body(event), format!("case={case}").as_bytes(), "{event}");
         let sent = content_types[case].as_deref().map(Json::from);
         assert_eq!(header(&event["headers"], "content-type"), sent.as_ref(), "{event}");
@@ -249,8 +245,7 @@ fn no_body_arrives_empty_and_a_literal_empty_object_stays() {
     }
     for record in stack.events(BODY_CASES.len()) {
         let event = &record["event"];
-        let index: usize =
-            header(&event["headers"], "x-case").unwrap().as_str().unwrap().parse().unwrap();
+        let index = case_index(event);
         let case = &BODY_CASES[index];
         let what = format!(
             "{} {:?} {:?}",

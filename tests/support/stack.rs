@@ -229,3 +229,11 @@ pub fn decoded_body(event: &Json) -> Vec<u8> {
 pub fn header<'a>(headers: &'a Json, name: &str) -> Option<&'a Json> {
     headers.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
 }
+
+/// The index a test sent in its `x-case` header, read back from an event.
+pub fn case_index(event: &Json) -> usize {
+    header(&event["headers"], "x-case")
+        .and_then(Json::as_str)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no x-case header in {event}"))
+}
