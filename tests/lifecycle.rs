@@ -66,9 +66,9 @@ fn create_then_both_plans_are_empty(version: &'static str) {
     assert!(integration.integration_responses().unwrap().contains_key("202"));
     assert!(method.method_responses().unwrap().contains_key("202"));
     let statements = cloud::permission_statements(&f.function);
-    let scoped = format!("arn:aws:execute-api:{REGION}:{ACCOUNT}:{}/*/POST/jobs", f.api);
-    assert_eq!(statements.len(), 1, "{statements:?}");
-    assert_eq!(statements[0].1, scoped, "the permission is scoped to this method and path");
+    let scoped = format!("arn:aws:execute-api:{REGION}:{ACCOUNT}:{}/*", f.api);
+    let statement = (format!("async-endpoints-{}", f.api), scoped.clone());
+    assert_eq!(statements, [statement], "one statement, scoped to this REST API");
 
     let state = tf.state_attributes("async_lambda_endpoint.hook");
     assert_eq!(state["id"], format!("{}/{}/POST", f.api, f.resource));
@@ -134,7 +134,7 @@ fn drift_shows_in_the_plan_and_apply_repairs_it(version: &'static str) {
         cloud::lambda()
             .remove_permission()
             .function_name(&f.function)
-            .statement_id(format!("async-endpoint-{}-{}-POST", f.api, f.resource))
+            .statement_id(format!("async-endpoints-{}", f.api))
             .send()
             .await
             .unwrap();
@@ -206,30 +206,45 @@ fn destroy_removes_method_and_permission(version: &'static str) {
     assert!(cloud::permission_statements(&f.function).is_empty(), "permission left behind");
 }
 
-each_terraform_version!(acceptance two_endpoints_on_one_function_keep_both_permissions);
-fn two_endpoints_on_one_function_keep_both_permissions(version: &'static str) {
+each_terraform_version!(acceptance endpoints_of_one_api_share_a_statement_until_the_last_goes);
+fn endpoints_of_one_api_share_a_statement_until_the_last_goes(version: &'static str) {
     let f = fixture("shared", version);
+    let name = format!("shared-other-{}", version.replace('.', "-"));
+    let (other_api, other_resource) = cloud::rest_api_with_resource(&name, "other");
+    let other = Endpoint::new("other", &other_api, &other_resource, "POST", &f.function);
     let tf = Terraform::new(version);
-    tf.write_config(&config(&[f.endpoint("post", "POST"), f.endpoint("put", "PUT")]));
+    tf.write_config(&config(&[f.endpoint("post", "POST"), f.endpoint("put", "PUT"), other.clone()]));
     tf.apply();
     tf.assert_no_changes();
     let mut sources: Vec<String> =
         cloud::permission_statements(&f.function).into_iter().map(|(_, s)| s).collect();
     sources.sort();
-    assert_eq!(sources.len(), 2);
-    assert!(
-        sources[0].ends_with("/*/POST/jobs") && sources[1].ends_with("/*/PUT/jobs"),
-        "{sources:?}"
-    );
+    let mut expected: Vec<String> = [&f.api, &other_api]
+        .map(|api| format!("arn:aws:execute-api:{REGION}:{ACCOUNT}:{api}/*"))
+        .to_vec();
+    expected.sort();
+    assert_eq!(sources, expected, "one statement per REST API");
 
-    tf.write_config(&config(&[f.endpoint("post", "POST")]));
+    // The REST API's statement stays while one of its endpoints uses it.
+    tf.write_config(&config(&[f.endpoint("post", "POST"), other.clone()]));
     tf.apply();
     tf.assert_no_changes();
-    let left = cloud::permission_statements(&f.function);
-    assert_eq!(left.len(), 1, "{left:?}");
-    assert!(left[0].1.ends_with("/*/POST/jobs"));
+    assert_eq!(cloud::permission_statements(&f.function).len(), 2);
     assert!(cloud::get_method(&f.api, &f.resource, "POST").is_some());
     assert!(cloud::get_method(&f.api, &f.resource, "PUT").is_none());
+
+    // Replacing the last endpoint of an API takes its statement away and back.
+    let replace = "-replace=async_lambda_endpoint.post";
+    let replaced = tf.ok(&["apply", "-auto-approve", "-no-color", "-input=false", replace]);
+    assert!(replaced.contains("1 added, 0 changed, 1 destroyed"), "{replaced}");
+    tf.assert_no_changes();
+    assert_eq!(cloud::permission_statements(&f.function).len(), 2, "no duplicate, no orphan");
+
+    tf.write_config(&config(&[other]));
+    tf.apply();
+    let left = cloud::permission_statements(&f.function);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].1.contains(&other_api), "{left:?}");
 }
 
 each_terraform_version!(acceptance twenty_endpoints_in_one_apply);
@@ -247,7 +262,7 @@ fn twenty_endpoints_in_one_apply(version: &'static str) {
     let out = tf.apply();
     assert!(out.contains("20 added"), "{out}");
     tf.assert_no_changes();
-    assert_eq!(cloud::permission_statements(&f.function).len(), 20);
+    assert_eq!(cloud::permission_statements(&f.function).len(), 1, "one shared statement");
     tf.destroy();
     assert!(cloud::permission_statements(&f.function).is_empty());
 }

@@ -60,13 +60,13 @@ fn descendants(root: u32, prefix: &str) -> Vec<u32> {
 }
 
 /// After the repair apply: plans empty, exactly one method per endpoint and
-/// one permission statement per endpoint, nothing else.
+/// the one permission statement they share, nothing else.
 fn assert_converged(tf: &Terraform, api: &str, function: &str) {
     tf.apply();
     tf.assert_no_changes();
     assert_eq!(cloud::methods_on(api), ENDPOINTS, "orphaned or missing methods");
     let statements = cloud::permission_statements(function);
-    assert_eq!(statements.len(), ENDPOINTS, "duplicate or missing permission statements");
+    assert_eq!(statements.len(), 1, "duplicate or missing permission statements");
 }
 
 #[test]

@@ -80,7 +80,7 @@ fn ctrl_c_stops_the_apply_in_flight_and_the_next_apply_in_the_same_process_works
     tf.assert_no_changes();
     assert_eq!(cloud::methods_on(&api), ENDPOINTS, "orphaned or missing methods");
     let statements = cloud::permission_statements(&test);
-    assert_eq!(statements.len(), ENDPOINTS, "duplicate or missing permissions");
+    assert_eq!(statements.len(), 1, "duplicate or missing permissions");
     provider.assert_serving();
 }
 

@@ -149,7 +149,8 @@ impl Aws {
         if let Some(url) = &settings.sts_endpoint {
             sts = sts.endpoint_url(url);
         }
-        let retry = RetryPolicy::new(settings.max_retries.unwrap_or(DEFAULT_MAX_RETRIES));
+        let retry =
+            RetryPolicy::new(settings.max_retries.unwrap_or(DEFAULT_MAX_RETRIES), settings.rates);
         Ok(Aws {
             apigateway: aws_sdk_apigateway::Client::from_conf(apigateway.build()),
             lambda: aws_sdk_lambda::Client::from_conf(lambda.build()),

@@ -1,6 +1,7 @@
 //! The `provider "async"` block: its schema, its checks, and the settings it
 //! yields. Anything left unset falls back to the standard AWS chain.
 
+use crate::aws::rate_limit::{APIGATEWAY_RATE, LAMBDA_RATE, Rates};
 use crate::aws::validate::{self, Checker};
 use crate::plugin::{Attribute, AttributePath, Block, NestedBlock, Nesting, Schema, Type, Value};
 
@@ -12,6 +13,13 @@ const SERVICE_TITLES: [&str; 3] = ["API Gateway", "Lambda", "STS"];
 
 /// Retries for throttled or conflicting API calls when `max_retries` is unset.
 pub const DEFAULT_MAX_RETRIES: u32 = 10;
+
+/// The services paced by `rate_limits`, with their titles and default rates.
+const RATE_LIMITED: [(&str, &str, f64); 2] =
+    [("apigateway", "API Gateway", APIGATEWAY_RATE), ("lambda", "Lambda", LAMBDA_RATE)];
+
+/// The highest rate `rate_limits` accepts, requests per second.
+const MAX_RATE: f64 = 1000.0;
 
 pub fn schema() -> Schema {
     let endpoint = |(service, title): (&str, &str)| {
@@ -70,22 +78,50 @@ pub fn schema() -> Schema {
                     ),
                 ),
             ],
-            blocks: vec![NestedBlock {
-                name: "endpoints".into(),
-                nesting: Nesting::Single,
-                block: Block {
-                    description: "Custom service endpoints.".into(),
-                    attributes: ENDPOINT_SERVICES
-                        .into_iter()
-                        .zip(SERVICE_TITLES)
-                        .map(endpoint)
-                        .collect(),
-                    blocks: Vec::new(),
-                },
-                min_items: 0,
-                max_items: 1,
-            }],
+            blocks: vec![endpoints_block(endpoint), rate_limits_block()],
         },
+    }
+}
+
+fn endpoints_block(endpoint: impl Fn((&str, &str)) -> Attribute) -> NestedBlock {
+    NestedBlock {
+        name: "endpoints".into(),
+        nesting: Nesting::Single,
+        block: Block {
+            description: "Custom service endpoints.".into(),
+            attributes: ENDPOINT_SERVICES.into_iter().zip(SERVICE_TITLES).map(endpoint).collect(),
+            blocks: Vec::new(),
+        },
+        min_items: 0,
+        max_items: 1,
+    }
+}
+
+fn rate_limits_block() -> NestedBlock {
+    let rate = |(service, title, default): (&str, &str, f64)| {
+        Attribute::optional(
+            service,
+            Type::Number,
+            &format!(
+                "Requests per second this provider sends to the {title} control plane, shared \
+                 by every resource it applies at once. Defaults to {default}, the account's \
+                 quota in AWS's documentation; lower it when other clients share the account, \
+                 set 0 not to pace (LocalStack has no quota)."
+            ),
+        )
+    };
+    NestedBlock {
+        name: "rate_limits".into(),
+        nesting: Nesting::Single,
+        block: Block {
+            description: "Client-side pacing to AWS's per-account request quotas, so that large \
+                          applies wait for their turn instead of being throttled."
+                .into(),
+            attributes: RATE_LIMITED.into_iter().map(rate).collect(),
+            blocks: Vec::new(),
+        },
+        min_items: 0,
+        max_items: 1,
     }
 }
 
@@ -119,11 +155,24 @@ pub fn validate(config: &Value) -> crate::plugin::Diagnostics {
             );
         }
     }
+    let rate_limits = config.get("rate_limits");
+    for (service, ..) in RATE_LIMITED {
+        let rate = rate_limits.get(service);
+        if rate.is_present() && !rate.as_f64().is_some_and(|r| (0.0..=MAX_RATE).contains(&r)) {
+            check.error(
+                AttributePath::root("rate_limits").attribute(service),
+                "Invalid rate limit",
+                format!(
+                    "Must be a number of requests per second from 0 (no pacing) to {MAX_RATE}."
+                ),
+            );
+        }
+    }
     check.diagnostics
 }
 
 /// What the provider block says, decoded.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settings {
     pub region: Option<String>,
     pub profile: Option<String>,
@@ -134,12 +183,14 @@ pub struct Settings {
     pub apigateway_endpoint: Option<String>,
     pub lambda_endpoint: Option<String>,
     pub sts_endpoint: Option<String>,
+    pub rates: Rates,
 }
 
 impl Settings {
     pub fn from_config(config: &Value) -> Settings {
         let string = |v: &Value| v.as_str().map(str::to_owned);
         let endpoints = config.get("endpoints");
+        let rate_limits = config.get("rate_limits");
         Settings {
             region: string(config.get("region")),
             profile: string(config.get("profile")),
@@ -150,6 +201,10 @@ impl Settings {
             apigateway_endpoint: string(endpoints.get("apigateway")),
             lambda_endpoint: string(endpoints.get("lambda")),
             sts_endpoint: string(endpoints.get("sts")),
+            rates: Rates {
+                apigateway: rate_limits.get("apigateway").as_f64().unwrap_or(APIGATEWAY_RATE),
+                lambda: rate_limits.get("lambda").as_f64().unwrap_or(LAMBDA_RATE),
+            },
         }
     }
 }
@@ -186,5 +241,17 @@ mod tests {
         assert_eq!(s.max_retries, Some(3));
         assert_eq!(s.sts_endpoint.as_deref(), Some("http://h:1"));
         assert_eq!(s.lambda_endpoint, None);
+        assert_eq!(s.rates, Rates::default());
+        let paced = Value::object([("rate_limits", Value::object([("lambda", Value::from(0))]))]);
+        assert_eq!(Settings::from_config(&paced).rates, Rates { apigateway: 10.0, lambda: 0.0 });
+    }
+
+    #[test]
+    fn a_negative_rate_is_reported_inside_the_block() {
+        let config =
+            Value::object([("rate_limits", Value::object([("apigateway", Value::from(-1))]))]);
+        let diags = validate(&config);
+        let at = AttributePath::root("rate_limits").attribute("apigateway");
+        assert_eq!(diags[0].attribute, Some(at));
     }
 }

@@ -5,10 +5,10 @@
 #[derive(Debug, thiserror::Error)]
 pub enum AwsError {
     #[error(
-        "{service} {operation} was throttled ({code}) on all {attempts} attempts. API Gateway \
-         allows about 10 control-plane requests per second per account, shared by everything \
-         using it. Apply with fewer endpoints at once (terraform apply -parallelism=4), or raise \
-         max_retries in the provider block."
+        "{service} {operation} was throttled ({code}) on all {attempts} attempts, though the \
+         provider paces its calls to the account's quota: other clients of the account are \
+         spending it too. Lower the service's rate in the provider's rate_limits block, apply \
+         with fewer endpoints at once (terraform apply -parallelism=4), or raise max_retries."
     )]
     Throttled { service: &'static str, operation: &'static str, code: String, attempts: u32 },
     #[error(

@@ -5,6 +5,8 @@ mod clients;
 mod config;
 mod error;
 mod function_ref;
+mod once_map;
+mod rate_limit;
 pub mod resources;
 mod retry;
 mod validate;

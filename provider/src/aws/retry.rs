@@ -14,6 +14,7 @@ use aws_types::request_id::RequestId;
 use tracing::{debug, warn};
 
 use crate::aws::error::AwsError;
+use crate::aws::rate_limit::{RateLimiter, Rates};
 use crate::plugin::Context;
 
 const THROTTLING_CODES: [&str; 6] = [
@@ -25,19 +26,22 @@ const THROTTLING_CODES: [&str; 6] = [
     "SlowDown",
 ];
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct RetryPolicy {
     pub max_retries: u32,
     pub base_delay: Duration,
     pub max_delay: Duration,
+    /// Every attempt, first or retried, waits for its turn here.
+    limiter: RateLimiter,
 }
 
 impl RetryPolicy {
-    pub fn new(max_retries: u32) -> Self {
+    pub fn new(max_retries: u32, rates: Rates) -> Self {
         RetryPolicy {
             max_retries,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(20),
+            limiter: RateLimiter::new(rates),
         }
     }
 
@@ -66,6 +70,10 @@ impl RetryPolicy {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
+            tokio::select! {
+                () = self.limiter.acquire(service, operation) => {}
+                () = ctx.stop.cancelled() => return Err(AwsError::Stopped { service, operation }),
+            }
             let started = Instant::now();
             let result = tokio::select! {
                 result = call() => result,
@@ -88,6 +96,9 @@ impl RetryPolicy {
             };
             let request_id = error.request_id().unwrap_or("").to_owned();
             let outcome = classify(error, service, operation, attempt);
+            if matches!(outcome, AwsError::Throttled { .. }) {
+                self.limiter.throttled(service);
+            }
             if !outcome.is_transient() || attempt > self.max_retries {
                 debug!(service, operation, request_id, duration_ms = elapsed_ms, retries = attempt - 1, error = %outcome, "AWS call failed");
                 return Err(outcome);
@@ -146,11 +157,15 @@ where
 
 /// API Gateway says ConflictException both for "another change is in
 /// progress" (retry) and "already exists" (do not); Lambda says
-/// ResourceConflictException while a function is being updated.
+/// ResourceConflictException while a function or its policy is being
+/// updated, and PreconditionFailedException when the policy changed under a
+/// concurrent change.
 fn is_transient_conflict(code: &str, message: &str) -> bool {
     match code {
-        "ConflictException" => !message.to_ascii_lowercase().contains("already exist"),
-        "ResourceConflictException" => !message.to_ascii_lowercase().contains("already exist"),
+        "ConflictException" | "ResourceConflictException" => {
+            !message.to_ascii_lowercase().contains("already exist")
+        }
+        "PreconditionFailedException" => true,
         _ => false,
     }
 }
@@ -169,7 +184,7 @@ mod tests {
 
     #[test]
     fn delays_grow_but_stay_capped() {
-        let policy = RetryPolicy::new(10);
+        let policy = RetryPolicy::new(10, Rates::default());
         for retry in 0..40 {
             assert!(policy.delay(retry) <= policy.max_delay);
         }
@@ -229,7 +244,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn throttling_is_retried_until_it_passes() {
-        let policy = RetryPolicy::new(5);
+        let policy = RetryPolicy::new(5, Rates::default());
         let too_many = || service_error(429, "TooManyRequestsException", "Too Many Requests");
         let (result, attempts) = run_with(&policy, &Context::default(), 3, too_many).await;
         assert!(result.is_ok());
@@ -238,7 +253,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn exhausted_retries_say_what_was_throttled() {
-        let policy = RetryPolicy::new(2);
+        let policy = RetryPolicy::new(2, Rates::default());
         let too_many = || service_error(429, "TooManyRequestsException", "Too Many Requests");
         let (result, attempts) = run_with(&policy, &Context::default(), 100, too_many).await;
         assert_eq!(attempts, 3);
@@ -254,7 +269,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn concurrent_modification_is_retried_but_already_exists_is_not() {
-        let policy = RetryPolicy::new(5);
+        let policy = RetryPolicy::new(5, Rates::default());
         let busy = || service_error(409, "ConflictException", "concurrent modification, try again");
         assert!(run_with(&policy, &Context::default(), 2, busy).await.0.is_ok());
         let exists =
@@ -266,7 +281,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn server_errors_are_retried_and_client_errors_are_not() {
-        let policy = RetryPolicy::new(5);
+        let policy = RetryPolicy::new(5, Rates::default());
         let unavailable = || service_error(503, "ServiceUnavailableException", "busy");
         assert!(run_with(&policy, &Context::default(), 2, unavailable).await.0.is_ok());
         let (result, attempts) = run_with(&policy, &Context::default(), 100, unavailable).await;
@@ -282,7 +297,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn stop_interrupts_the_wait_between_retries() {
-        let policy = RetryPolicy::new(50);
+        let policy = RetryPolicy::new(50, Rates::default());
         let ctx = Context::default();
         let stop = ctx.stop.clone();
         tokio::spawn(async move {

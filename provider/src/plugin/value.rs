@@ -129,6 +129,13 @@ impl Number {
         }
     }
 
+    pub fn as_f64(&self) -> f64 {
+        match *self {
+            Number::Int(i) => i as f64,
+            Number::Float(f) => f,
+        }
+    }
+
     /// Parses the decimal string form Terraform uses for numbers that fit
     /// neither an int64 nor a float64 exactly.
     pub fn parse(text: &str) -> Option<Number> {
@@ -214,6 +221,13 @@ impl Value {
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Value::Number(n) => n.as_i64(),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(n.as_f64()),
             _ => None,
         }
     }

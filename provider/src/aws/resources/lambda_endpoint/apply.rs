@@ -2,9 +2,11 @@
 //! what to undo when one fails.
 
 use super::failure::{Error, Left};
-use super::model::{Computed, Inputs, State, Wiring};
+use super::model::{Computed, EndpointId, Inputs, Permission, State, Wiring};
+use super::permission;
 use super::refresh;
 use super::remote;
+use super::shared::{Guarded, RestApi, Shared};
 use super::state::FromValue;
 use super::step::{During, Step, StepError};
 use crate::aws::clients::Aws;
@@ -30,17 +32,24 @@ impl From<StepError> for Failed {
     }
 }
 
-pub async fn create(aws: &Aws, ctx: &Context, planned: &Value) -> Result<State, Failed> {
+pub async fn create(
+    aws: &Aws,
+    shared: &Shared,
+    ctx: &Context,
+    planned: &Value,
+) -> Result<State, Failed> {
     let inputs = Inputs::from_value(planned);
+    let id = &inputs.id;
     let account = aws.account(ctx).await.map_err(Error::from)?;
-    let resource_path = refresh::resource_path(aws, ctx, &inputs.id, true).await?;
-    let wiring = inputs.wiring(account, &resource_path);
-    claim_method(aws, ctx, &inputs, &wiring.integration_uri, &resource_path).await?;
-    let mut result = put_api_gateway_part(aws, ctx, &inputs, &wiring).await;
+    let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::LookUpResource)?;
+    let resource_path = refresh::resource_path(&api.lock(), &aws.region, id, true)?;
+    let wiring = inputs.wiring(account);
+    claim_method(aws, ctx, &api, &inputs, &wiring.integration_uri, &resource_path).await?;
+    let mut result = put_api_gateway_part(aws, ctx, &api, &inputs, &wiring).await;
     if result.is_ok()
         && let Some(permission) = &wiring.permission
     {
-        result = remote::add_permission(aws, ctx, &wiring.function_arn, permission)
+        result = permission::grant(shared, aws, ctx, id, &wiring.function_arn, permission)
             .await
             .during(Step::AddPermission);
     }
@@ -53,7 +62,7 @@ pub async fn create(aws: &Aws, ctx: &Context, planned: &Value) -> Result<State, 
         // marks it tainted and the next apply replaces it.
         return Err(Failed { error: failed.into(), state: Some(state) });
     }
-    match remote::delete_method(aws, ctx, &state.inputs.id).await {
+    match delete_method(aws, ctx, &api, &state.inputs.id).await {
         Ok(()) => Err(failed.leaving(Left::RolledBack).into()),
         Err(cleanup) => Err(Failed {
             error: failed.leaving(Left::Tainted(Box::new(cleanup))),
@@ -71,23 +80,34 @@ pub async fn create(aws: &Aws, ctx: &Context, planned: &Value) -> Result<State, 
 async fn claim_method(
     aws: &Aws,
     ctx: &Context,
+    api: &Guarded<RestApi>,
     inputs: &Inputs,
     integration_uri: &str,
     resource_path: &str,
 ) -> Result<(), Error> {
     let id = &inputs.id;
     let claimed = async {
-        if let Some(existing) = remote::get_method(aws, ctx, id).await? {
-            let leftover = existing
-                .method_integration()
-                .is_none_or(|i| remote::async_invocation_uri(i) == Some(integration_uri));
-            if !leftover {
+        let known = api.lock().async_uri(id).map(|uri| uri.map(str::to_owned));
+        let existing_uri = match known {
+            Ok(None) => None,
+            Ok(Some(uri)) => Some(Some(uri)),
+            // There, but what it is was not read with the REST API.
+            Err(()) => remote::get_method(aws, ctx, id).await?.map(|method| {
+                method
+                    .method_integration()
+                    .map(|i| remote::async_invocation_uri(i).unwrap_or_default().to_owned())
+            }),
+        };
+        if let Some(uri) = existing_uri {
+            if uri.is_some_and(|uri| uri != integration_uri) {
                 return Ok(false);
             }
             tracing::info!(endpoint = %id, "taking over a method left by an interrupted create");
-            remote::delete_method(aws, ctx, id).await?;
+            delete_method(aws, ctx, api, id).await?;
         }
-        remote::put_method(aws, ctx, id, &inputs.method).await.map(|()| true)
+        remote::put_method(aws, ctx, id, &inputs.method).await?;
+        api.lock().wrote(id, None, false);
+        Ok(true)
     };
     match claimed.await.during(Step::CreateMethod) {
         Ok(true) => Ok(()),
@@ -101,20 +121,16 @@ async fn claim_method(
 async fn put_api_gateway_part(
     aws: &Aws,
     ctx: &Context,
+    api: &Guarded<RestApi>,
     inputs: &Inputs,
     wiring: &Wiring,
 ) -> Result<(), StepError> {
     let (id, credentials) = (&inputs.id, inputs.target.credentials.as_deref());
-    remote::put_integration(
-        aws,
-        ctx,
-        id,
-        &inputs.integration,
-        &wiring.integration_uri,
-        credentials,
-    )
-    .await
-    .during(Step::CreateIntegration)?;
+    let uri = &wiring.integration_uri;
+    remote::put_integration(aws, ctx, id, &inputs.integration, uri, credentials)
+        .await
+        .during(Step::CreateIntegration)?;
+    api.lock().wrote(id, Some(uri), credentials.is_none());
     remote::put_method_response(aws, ctx, id, &inputs.response)
         .await
         .during(Step::CreateMethodResponse)?;
@@ -130,6 +146,7 @@ async fn put_api_gateway_part(
 /// integration is replaced).
 pub async fn update(
     aws: &Aws,
+    shared: &Shared,
     ctx: &Context,
     prior: &Value,
     planned: &Value,
@@ -138,17 +155,19 @@ pub async fn update(
     let inputs = Inputs::from_value(planned);
     let account = aws.account(ctx).await.map_err(Error::from)?;
     let resource_path = old.computed.resource_path.clone();
-    let wiring = inputs.wiring(account, &resource_path);
+    let wiring = inputs.wiring(account);
     let new = State { inputs, computed: Computed { resource_path, wiring } };
+    let id = &old.inputs.id;
+    let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::ReplaceMethod)?;
 
     if api_gateway_part_differs(&old, &new) {
-        let id = &old.inputs.id;
-        remote::delete_method(aws, ctx, id).await.during(Step::ReplaceMethod)?;
+        delete_method(aws, ctx, &api, id).await.during(Step::ReplaceMethod)?;
         let rebuilt = async {
             remote::put_method(aws, ctx, id, &new.inputs.method)
                 .await
                 .during(Step::CreateMethod)?;
-            put_api_gateway_part(aws, ctx, &new.inputs, &new.computed.wiring).await
+            api.lock().wrote(id, None, false);
+            put_api_gateway_part(aws, ctx, &api, &new.inputs, &new.computed.wiring).await
         };
         if let Err(failed) = rebuilt.await {
             // The method is incomplete now; record the plan so the next
@@ -157,14 +176,32 @@ pub async fn update(
         }
     }
 
+    // The new statement first, then the old one: the function never refuses
+    // API Gateway in between.
     let (before, after) = (&old.computed.wiring, &new.computed.wiring);
     if (&before.function_arn, &before.permission) != (&after.function_arn, &after.permission) {
-        remove_permission(aws, ctx, before).await.during(Step::RemoveOldPermission)?;
-        if let Some(permission) = &after.permission {
-            let added = remote::add_permission(aws, ctx, &after.function_arn, permission).await;
-            if let Err(failed) = added.during(Step::AddPermission) {
-                return Err(Failed { error: failed.into(), state: Some(new) });
+        let changed = async {
+            if let Some(permission) = &after.permission {
+                permission::grant(shared, aws, ctx, id, &after.function_arn, permission)
+                    .await
+                    .during(Step::AddPermission)?;
             }
+            let replaced = |old: &&Permission| {
+                before.function_arn != after.function_arn
+                    || Some(old.statement_id.as_str())
+                        != after.permission.as_ref().map(|p| p.statement_id.as_str())
+            };
+            match before.permission.as_ref().filter(replaced) {
+                Some(old) if !before.function_arn.is_empty() => {
+                    permission::release(shared, aws, ctx, &api, id, &before.function_arn, old)
+                        .await
+                        .during(Step::RemoveOldPermission)
+                }
+                _ => Ok(()),
+            }
+        };
+        if let Err(failed) = changed.await {
+            return Err(Failed { error: failed.into(), state: Some(new) });
         }
     }
     Ok(new)
@@ -181,20 +218,31 @@ fn api_gateway_part_differs(old: &State, new: &State) -> bool {
         || old.computed.wiring.integration_uri != new.computed.wiring.integration_uri
 }
 
-pub async fn delete(aws: &Aws, ctx: &Context, prior: &Value) -> Result<(), Error> {
+pub async fn delete(aws: &Aws, shared: &Shared, ctx: &Context, prior: &Value) -> Result<(), Error> {
     let prior = State::from_value(prior);
-    remote::delete_method(aws, ctx, &prior.inputs.id).await.during(Step::DeleteMethod)?;
-    remove_permission(aws, ctx, &prior.computed.wiring).await.during(Step::RemovePermission)?;
+    let id = &prior.inputs.id;
+    let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::DeleteMethod)?;
+    delete_method(aws, ctx, &api, id).await.during(Step::DeleteMethod)?;
+    let wiring = &prior.computed.wiring;
+    if let Some(permission) = &wiring.permission
+        && !wiring.function_arn.is_empty()
+    {
+        permission::release(shared, aws, ctx, &api, id, &wiring.function_arn, permission)
+            .await
+            .during(Step::RemovePermission)?;
+    }
     Ok(())
 }
 
-/// Removes the permission `wiring` records, if it records one.
-async fn remove_permission(aws: &Aws, ctx: &Context, wiring: &Wiring) -> Result<(), AwsError> {
-    match &wiring.permission {
-        Some(permission) if !wiring.function_arn.is_empty() => {
-            remote::remove_permission(aws, ctx, &wiring.function_arn, &permission.statement_id)
-                .await
-        }
-        _ => Ok(()),
-    }
+/// Deletes the method (with its integration and responses), in AWS and in
+/// the run's copy of the REST API.
+async fn delete_method(
+    aws: &Aws,
+    ctx: &Context,
+    api: &Guarded<RestApi>,
+    id: &EndpointId,
+) -> Result<(), AwsError> {
+    remote::delete_method(aws, ctx, id).await?;
+    api.lock().deleted(id);
+    Ok(())
 }

@@ -6,10 +6,13 @@ use crate::aws::clients::Account;
 use crate::aws::function_ref::FunctionRef;
 
 impl EndpointId {
-    /// The Lambda permission statement this endpoint owns. Deterministic, so a
-    /// retried or re-run create finds its own statement instead of adding a second.
+    /// The Lambda permission statement that lets this endpoint's REST API
+    /// invoke a function: one per function and REST API, shared by all the
+    /// API's endpoints that invoke it, since a function's policy holds
+    /// 20,480 bytes, about 58 statements. Deterministic, so a retried or
+    /// re-run create finds the statement instead of adding a second.
     pub fn statement_id(&self) -> String {
-        format!("async-endpoint-{}-{}-{}", self.rest_api_id, self.resource_id, self.http_method)
+        format!("async-endpoints-{}", self.rest_api_id)
     }
 }
 
@@ -44,35 +47,25 @@ impl Inputs {
         self.target.credentials.is_none().then(|| self.id.statement_id())
     }
 
-    /// How the method at `resource_path` reaches the function.
-    pub fn wiring(&self, account: &Account, resource_path: &str) -> Wiring {
+    /// How the method reaches the function.
+    pub fn wiring(&self, account: &Account) -> Wiring {
         let function_arn = self.function_arn(account);
         Wiring {
             integration_uri: invocation_uri(account, &function_arn),
             function_arn,
             permission: self.statement_id().map(|statement_id| Permission {
                 statement_id,
-                source_arn: self.source_arn(account, resource_path),
+                source_arn: self.source_arn(account),
             }),
         }
     }
 
-    /// The narrowest source ARN that lets this method invoke the function:
-    /// this API, any stage, this method, this path.
-    fn source_arn(&self, account: &Account, resource_path: &str) -> String {
-        let id = &self.id;
-        let method = if id.http_method == "ANY" { "*" } else { &id.http_method };
-        let path: Vec<&str> = resource_path
-            .split('/')
-            .map(|segment| if segment.starts_with('{') { "*" } else { segment })
-            .collect();
+    /// The source ARN of the shared statement: this REST API, any stage,
+    /// method and path; never broader than one REST API.
+    fn source_arn(&self, account: &Account) -> String {
         format!(
-            "arn:{}:execute-api:{}:{}:{}/*/{method}{}",
-            account.partition,
-            account.region,
-            account.account_id,
-            id.rest_api_id,
-            path.join("/")
+            "arn:{}:execute-api:{}:{}:{}/*",
+            account.partition, account.region, account.account_id, self.id.rest_api_id
         )
     }
 }
@@ -134,7 +127,7 @@ mod tests {
     #[test]
     fn names_resolve_to_full_arns_in_the_provider_account() {
         let account = account();
-        let wiring = inputs("worker", "POST").wiring(&account, "/");
+        let wiring = inputs("worker", "POST").wiring(&account);
         assert_eq!(wiring.function_arn, "arn:aws:lambda:us-east-1:123456789012:function:worker");
         assert_eq!(
             wiring.integration_uri,
@@ -148,28 +141,21 @@ mod tests {
     }
 
     #[test]
-    fn source_arns_are_scoped_to_method_and_path() {
+    fn one_statement_serves_every_method_of_the_rest_api() {
         let account = account();
-        let source = |method: &str, path: &str| {
-            let wiring = inputs("worker", method).wiring(&account, path);
-            wiring.permission.unwrap().source_arn
-        };
-        assert_eq!(
-            source("POST", "/hooks/{source}"),
-            "arn:aws:execute-api:us-east-1:123456789012:api1/*/POST/hooks/*"
-        );
-        assert_eq!(source("ANY", "/"), "arn:aws:execute-api:us-east-1:123456789012:api1/*/*/");
+        let permission =
+            |method: &str| inputs("worker", method).wiring(&account).permission.unwrap();
+        let post = permission("POST");
+        assert_eq!(post.source_arn, "arn:aws:execute-api:us-east-1:123456789012:api1/*");
+        assert_eq!(post.statement_id, "async-endpoints-api1");
+        assert_eq!(permission("ANY"), post);
     }
 
     #[test]
     fn credentials_replace_the_permission() {
         let mut with_role = inputs("worker", "POST");
         with_role.target.credentials = Some("arn:aws:iam::123456789012:role/r".into());
-        assert_eq!(with_role.wiring(&account(), "/").permission, None);
-        assert_eq!(
-            inputs("worker", "POST").statement_id().as_deref(),
-            Some("async-endpoint-api1-res1-POST")
-        );
+        assert_eq!(with_role.wiring(&account()).permission, None);
     }
 
     #[test]

@@ -7,10 +7,12 @@ mod attr;
 mod failure;
 mod model;
 mod normalise;
+mod permission;
 mod plan;
 mod refresh;
 mod remote;
 pub mod schema;
+mod shared;
 mod state;
 mod step;
 pub mod templates;
@@ -27,17 +29,20 @@ use crate::plugin::{
 };
 use failure::Error;
 use model::State;
+use shared::Shared;
 use state::FromValue;
 
 pub struct LambdaEndpoint {
     schema: Schema,
     /// Set when the provider is configured.
     aws: Arc<OnceLock<Aws>>,
+    /// What this configured provider's calls share (one per Terraform run).
+    shared: Shared,
 }
 
 impl LambdaEndpoint {
     pub fn new(aws: Arc<OnceLock<Aws>>) -> Self {
-        LambdaEndpoint { schema: schema::schema(), aws }
+        LambdaEndpoint { schema: schema::schema(), aws, shared: Shared::default() }
     }
 
     fn aws(&self) -> Result<&Aws, Error> {
@@ -95,15 +100,15 @@ impl Resource for LambdaEndpoint {
         };
         let ApplyRequest { prior_state, planned_state, .. } = request;
         if planned_state.is_null() {
-            return match apply::delete(aws, ctx, &prior_state).await {
+            return match apply::delete(aws, &self.shared, ctx, &prior_state).await {
                 Ok(()) => (Value::Null, Vec::new()),
                 Err(e) => (prior_state, vec![e.diagnostic()]),
             };
         }
         let result = if prior_state.is_null() {
-            apply::create(aws, ctx, &planned_state).await
+            apply::create(aws, &self.shared, ctx, &planned_state).await
         } else {
-            apply::update(aws, ctx, &prior_state, &planned_state).await
+            apply::update(aws, &self.shared, ctx, &prior_state, &planned_state).await
         };
         match result {
             Ok(state) => (state.to_value(), Vec::new()),
@@ -116,7 +121,7 @@ impl Resource for LambdaEndpoint {
 
     async fn read(&self, state: Value, ctx: &Context) -> (Value, Diagnostics) {
         let result = match self.aws() {
-            Ok(aws) => refresh::read(aws, ctx, &state).await,
+            Ok(aws) => refresh::read(aws, &self.shared, ctx, &state).await,
             Err(e) => Err(e),
         };
         match result {
@@ -127,7 +132,7 @@ impl Resource for LambdaEndpoint {
 
     async fn import(&self, id: &str, ctx: &Context) -> (Value, Diagnostics) {
         let result = match self.aws() {
-            Ok(aws) => refresh::import(aws, ctx, id).await,
+            Ok(aws) => refresh::import(aws, &self.shared, ctx, id).await,
             Err(e) => Err(e),
         };
         match result {

@@ -56,7 +56,7 @@ pub fn plan(schema: &Schema, request: PlanRequest, account: Option<&Account>) ->
 /// differs from what the plan asks for (e.g. deleted or rewired out of band).
 fn needs_repair(prior: &State, planned: &Value, account: &Account) -> bool {
     let Some(planned) = Inputs::known(planned) else { return false };
-    let expected = planned.wiring(account, &prior.computed.resource_path);
+    let expected = planned.wiring(account);
     let recorded = &prior.computed.wiring;
     (&expected.integration_uri, &expected.permission)
         != (&recorded.integration_uri, &recorded.permission)
@@ -157,7 +157,7 @@ mod tests {
         };
         let Value::Map(mut applied) = applied_state(&[]) else { unreachable!() };
         let inputs = Inputs::from_value(&Value::Map(applied.clone()));
-        let wiring = inputs.wiring(&account, "/jobs");
+        let wiring = inputs.wiring(&account);
         let permission = wiring.permission.as_ref().unwrap();
         let recorded = [
             (attr::RESOURCE_PATH, "/jobs"),

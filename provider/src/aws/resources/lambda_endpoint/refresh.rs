@@ -1,9 +1,9 @@
 //! Reading what AWS holds for an endpoint, for a refresh or an import, as
-//! state: GetMethod answers for the method, its integration and both
-//! responses; GetPolicy for the permission.
+//! state: the run's read of the REST API answers for the method, its
+//! integration and both responses (GetMethod where it cannot tell); the
+//! run's read of the function's policy for the permission.
 
-use aws_sdk_apigateway::operation::get_method::GetMethodOutput;
-use aws_sdk_apigateway::types::Integration as AwsIntegration;
+use aws_sdk_apigateway::types::{Integration as AwsIntegration, Method as AwsMethod};
 
 use super::arn::{function_arn_from_uri, function_name_for, split_qualifier};
 use super::failure::Error;
@@ -12,6 +12,7 @@ use super::model::{
 };
 use super::normalise;
 use super::remote;
+use super::shared::{Lookup, RestApi, Shared};
 use super::state::FromValue;
 use super::step::{During, Step};
 use super::templates;
@@ -19,51 +20,73 @@ use crate::aws::clients::{Account, Aws};
 use crate::plugin::{Context, Value};
 
 /// `prior` as AWS holds it now; `None` when the method is gone.
-pub async fn read(aws: &Aws, ctx: &Context, prior: &Value) -> Result<Option<State>, Error> {
+pub async fn read(
+    aws: &Aws,
+    shared: &Shared,
+    ctx: &Context,
+    prior: &Value,
+) -> Result<Option<State>, Error> {
     let prior = State::from_value(prior);
-    match remote::get_method(aws, ctx, &prior.inputs.id).await.during(Step::ReadMethod)? {
+    match method(aws, shared, ctx, &prior.inputs.id, Step::ReadMethod).await? {
         None => Ok(None),
-        Some(method) => observe(aws, ctx, prior, &method).await.map(Some),
+        Some(method) => observe(aws, shared, ctx, prior, &method).await.map(Some),
     }
 }
 
-pub async fn import(aws: &Aws, ctx: &Context, id: &str) -> Result<State, Error> {
+pub async fn import(aws: &Aws, shared: &Shared, ctx: &Context, id: &str) -> Result<State, Error> {
     let id = EndpointId::parse(id).map_err(Error::InvalidImportId)?;
-    let resource_path = resource_path(aws, ctx, &id, false).await?;
-    let Some(method) = remote::get_method(aws, ctx, &id).await.during(Step::ReadMethod)? else {
+    let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::LookUpResource)?;
+    let resource_path = resource_path(&api.lock(), &aws.region, &id, false)?;
+    let Some(method) = method(aws, shared, ctx, &id, Step::ReadMethod).await? else {
         return Err(Error::NoMethodToImport { id, path: resource_path });
     };
     let found = State {
         inputs: Inputs { id, ..Inputs::default() },
         computed: Computed { resource_path, ..Computed::default() },
     };
-    observe(aws, ctx, found, &method).await
+    observe(aws, shared, ctx, found, &method).await
 }
 
 /// The path of the endpoint's API resource, or which of the REST API and
 /// the resource is missing.
-pub async fn resource_path(
-    aws: &Aws,
-    ctx: &Context,
+pub fn resource_path(
+    api: &RestApi,
+    region: &str,
     id: &EndpointId,
     creating: bool,
 ) -> Result<String, Error> {
-    if let Some(path) = remote::resource_path(aws, ctx, id).await.during(Step::LookUpResource)? {
-        return Ok(path);
+    match api.path(&id.resource_id) {
+        Some(path) => Ok(path.to_owned()),
+        None if api.exists => Err(Error::NoResource { id: id.clone(), creating }),
+        None => Err(Error::NoRestApi { id: id.clone(), region: region.to_owned(), creating }),
     }
-    // An error here only loses the distinction; the resource is missing either way.
-    Err(match remote::rest_api_exists(aws, ctx, id).await {
-        Ok(false) => Error::NoRestApi { id: id.clone(), region: aws.region.clone(), creating },
-        _ => Error::NoResource { id: id.clone(), creating },
-    })
+}
+
+/// The endpoint's method as the run's read of its REST API has it, or as
+/// GetMethod answers where that read cannot tell; `None` when it is gone.
+async fn method(
+    aws: &Aws,
+    shared: &Shared,
+    ctx: &Context,
+    id: &EndpointId,
+    step: Step,
+) -> Result<Option<AwsMethod>, Error> {
+    let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(step)?;
+    let lookup = api.lock().take(id);
+    match lookup {
+        Lookup::Absent => Ok(None),
+        Lookup::Read(method) => Ok(Some(*method)),
+        Lookup::Unread => Ok(remote::get_method(aws, ctx, id).await.during(step)?),
+    }
 }
 
 /// `prior` with what AWS holds of `method` and the permission.
 async fn observe(
     aws: &Aws,
+    shared: &Shared,
     ctx: &Context,
     prior: State,
-    method: &GetMethodOutput,
+    method: &AwsMethod,
 ) -> Result<State, Error> {
     let source_arn = prior.computed.wiring.permission.as_ref().map(|p| p.source_arn.as_str());
     let account = &aws.account_from(ctx, source_arn).await?;
@@ -76,7 +99,8 @@ async fn observe(
         state.inputs.integration = observe_integration(&state.inputs.integration, integration);
         state.inputs.response = observe_response(&state.inputs.response, integration, method);
     }
-    state.computed.wiring.permission = observe_permission(aws, ctx, &state, account).await?;
+    state.computed.wiring.permission =
+        observe_permission(aws, shared, ctx, &state, account).await?;
     Ok(state)
 }
 
@@ -84,7 +108,7 @@ fn non_blank(value: Option<&str>) -> Option<String> {
     value.filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
-fn observe_method(prior: &Method, method: &GetMethodOutput) -> Method {
+fn observe_method(prior: &Method, method: &AwsMethod) -> Method {
     let default = Method::default();
     let parameters = method.request_parameters().into_iter().flatten();
     let parameters = parameters.map(|(k, v)| (k.clone(), *v)).collect();
@@ -143,7 +167,7 @@ fn observe_integration(prior: &Integration, integration: &AwsIntegration) -> Int
 fn observe_response(
     prior: &Response,
     integration: &AwsIntegration,
-    method: &GetMethodOutput,
+    method: &AwsMethod,
 ) -> Response {
     let declared = |code: &str| method.method_responses().is_some_and(|m| m.contains_key(code));
     let default_response = integration
@@ -169,21 +193,25 @@ fn observe_response(
     }
 }
 
-/// Our statement in the function's policy, if the endpoint has one and it
-/// is still there.
+/// The endpoint's statement in the function's policy, if it needs one and
+/// it is there: the one its state records, else the one it would add.
 async fn observe_permission(
     aws: &Aws,
+    shared: &Shared,
     ctx: &Context,
     state: &State,
     account: &Account,
 ) -> Result<Option<Permission>, Error> {
     let Some(statement_id) = state.inputs.statement_id() else { return Ok(None) };
+    let wiring = &state.computed.wiring;
+    let statement_id = wiring.permission.as_ref().map_or(statement_id, |p| p.statement_id.clone());
     // Empty only for an import of a method that invokes no function asynchronously.
-    let recorded = &state.computed.wiring.function_arn;
-    let function =
-        if recorded.is_empty() { state.inputs.function_arn(account) } else { recorded.clone() };
-    let source_arn = remote::permission_source_arn(aws, ctx, &function, &statement_id)
-        .await
-        .during(Step::ReadPolicy)?;
-    Ok(source_arn.map(|source_arn| Permission { statement_id, source_arn }))
+    let function = if wiring.function_arn.is_empty() {
+        state.inputs.function_arn(account)
+    } else {
+        wiring.function_arn.clone()
+    };
+    let policy = shared.policy(aws, ctx, &function).await.during(Step::ReadPolicy)?;
+    let found = policy.lock().iter().find(|s| s.statement_id == statement_id).cloned();
+    Ok(found)
 }

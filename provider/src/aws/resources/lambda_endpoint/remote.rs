@@ -5,8 +5,9 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_apigateway::operation::get_method::GetMethodOutput;
-use aws_sdk_apigateway::types::{Integration as AwsIntegration, IntegrationType};
+use aws_sdk_apigateway::types::{
+    Integration as AwsIntegration, IntegrationType, Method as AwsMethod, Resource,
+};
 
 use super::arn::{function_arn_from_uri, split_qualifier};
 use super::model::{EndpointId, Integration, Method, Permission, Response};
@@ -30,27 +31,35 @@ fn found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
     }
 }
 
-/// The path of an API resource, e.g. `/hooks/{source}`; `None` if it does not exist.
-pub async fn resource_path(
+/// Every resource of the REST API with its methods embedded, page by page
+/// (500 resources a page, the most API Gateway gives); `None` when the REST
+/// API does not exist.
+pub async fn get_resources(
     aws: &Aws,
     ctx: &Context,
-    id: &EndpointId,
-) -> Result<Option<String>, AwsError> {
-    let call = || {
-        aws.apigateway
-            .get_resource()
-            .rest_api_id(&id.rest_api_id)
-            .resource_id(&id.resource_id)
-            .send()
-    };
-    let output = found(aws.retry.run(ctx, APIGATEWAY, "GetResource", call).await)?;
-    Ok(output.map(|o| o.path().unwrap_or("/").to_owned()))
-}
-
-/// Whether the REST API exists; asked only to explain a missing resource.
-pub async fn rest_api_exists(aws: &Aws, ctx: &Context, id: &EndpointId) -> Result<bool, AwsError> {
-    let call = || aws.apigateway.get_rest_api().rest_api_id(&id.rest_api_id).send();
-    Ok(found(aws.retry.run(ctx, APIGATEWAY, "GetRestApi", call).await)?.is_some())
+    rest_api_id: &str,
+) -> Result<Option<Vec<Resource>>, AwsError> {
+    let mut resources = Vec::new();
+    let mut position = None;
+    loop {
+        let call = || {
+            aws.apigateway
+                .get_resources()
+                .rest_api_id(rest_api_id)
+                .embed("methods")
+                .limit(500)
+                .set_position(position.clone())
+                .send()
+        };
+        let Some(page) = found(aws.retry.run(ctx, APIGATEWAY, "GetResources", call).await)? else {
+            return Ok(None);
+        };
+        position = page.position().filter(|p| !p.is_empty()).map(str::to_owned);
+        resources.extend(page.items.unwrap_or_default());
+        if position.is_none() {
+            return Ok(Some(resources));
+        }
+    }
 }
 
 /// The method with its integration and both responses, in one call.
@@ -58,7 +67,7 @@ pub async fn get_method(
     aws: &Aws,
     ctx: &Context,
     id: &EndpointId,
-) -> Result<Option<GetMethodOutput>, AwsError> {
+) -> Result<Option<AwsMethod>, AwsError> {
     let call = || {
         aws.apigateway
             .get_method()
@@ -67,7 +76,19 @@ pub async fn get_method(
             .http_method(&id.http_method)
             .send()
     };
-    found(aws.retry.run(ctx, APIGATEWAY, "GetMethod", call).await)
+    let output = found(aws.retry.run(ctx, APIGATEWAY, "GetMethod", call).await)?;
+    Ok(output.map(|o| {
+        AwsMethod::builder()
+            .set_http_method(o.http_method)
+            .set_authorization_type(o.authorization_type)
+            .set_authorizer_id(o.authorizer_id)
+            .set_authorization_scopes(o.authorization_scopes)
+            .set_api_key_required(o.api_key_required)
+            .set_request_parameters(o.request_parameters)
+            .set_method_responses(o.method_responses)
+            .set_method_integration(o.method_integration)
+            .build()
+    }))
 }
 
 pub async fn put_method(
@@ -186,8 +207,7 @@ pub async fn put_integration_response(
     aws.retry.run(ctx, APIGATEWAY, "PutIntegrationResponse", call).await.map(drop)
 }
 
-/// Lets API Gateway invoke the function from this method only. An existing
-/// statement with our id is ours (a retried create): it is replaced.
+/// Lets API Gateway invoke the function from `permission.source_arn`.
 pub async fn add_permission(
     aws: &Aws,
     ctx: &Context,
@@ -207,13 +227,7 @@ pub async fn add_permission(
             .source_arn(source_arn)
             .send()
     };
-    match aws.retry.run(ctx, LAMBDA, "AddPermission", call).await {
-        Err(e) if e.code() == Some("ResourceConflictException") => {
-            remove_permission(aws, ctx, function_arn, statement_id).await?;
-            aws.retry.run(ctx, LAMBDA, "AddPermission", call).await.map(drop)
-        }
-        other => other.map(drop),
-    }
+    aws.retry.run(ctx, LAMBDA, "AddPermission", call).await.map(drop)
 }
 
 /// Removes the statement `statement_id` from the function's policy; gone already is fine.
@@ -235,29 +249,36 @@ pub async fn remove_permission(
     found(aws.retry.run(ctx, LAMBDA, "RemovePermission", call).await).map(drop)
 }
 
-/// The source ARN of our statement in the function's policy, if it is there.
-pub async fn permission_source_arn(
+/// The statements of the function's policy, each as its id and the source
+/// ARN it is conditioned on; none when the function has no policy.
+pub async fn policy_statements(
     aws: &Aws,
     ctx: &Context,
     function_arn: &str,
-    statement_id: &str,
-) -> Result<Option<String>, AwsError> {
+) -> Result<Vec<Permission>, AwsError> {
     let (function, qualifier) = split_qualifier_owned(function_arn);
     let call =
         || aws.lambda.get_policy().function_name(&function).set_qualifier(qualifier.clone()).send();
     let Some(output) = found(aws.retry.run(ctx, LAMBDA, "GetPolicy", call).await)? else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let policy: serde_json::Value =
         serde_json::from_str(output.policy().unwrap_or("{}")).unwrap_or_default();
     let statements = match &policy["Statement"] {
-        serde_json::Value::Array(items) => items.clone(),
-        single @ serde_json::Value::Object(_) => vec![single.clone()],
+        serde_json::Value::Array(items) => items.iter().collect(),
+        single @ serde_json::Value::Object(_) => vec![single],
         _ => Vec::new(),
     };
-    Ok(statements.iter().find(|s| s["Sid"] == statement_id).map(|s| {
-        s["Condition"]["ArnLike"]["AWS:SourceArn"].as_str().unwrap_or_default().to_owned()
-    }))
+    Ok(statements
+        .into_iter()
+        .map(|s| Permission {
+            statement_id: s["Sid"].as_str().unwrap_or_default().to_owned(),
+            source_arn: s["Condition"]["ArnLike"]["AWS:SourceArn"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        })
+        .collect())
 }
 
 /// The invocation URI of an asynchronous Lambda integration such as

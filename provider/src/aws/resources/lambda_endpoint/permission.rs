@@ -1,0 +1,83 @@
+//! The Lambda permission an endpoint invokes its function through: the
+//! statement its REST API shares for that function (see
+//! `EndpointId::statement_id`), granted with the API's first endpoint that
+//! invokes the function and released with its last. A lock per function and
+//! REST API orders this process's grants and releases, so concurrent creates
+//! and deletes leave neither a duplicate nor an orphan statement.
+
+use super::model::{EndpointId, Permission};
+use super::remote;
+use super::shared::{Guarded, RestApi, Shared};
+use crate::aws::clients::Aws;
+use crate::aws::error::AwsError;
+use crate::plugin::Context;
+
+/// Makes sure `permission` is in `function_arn`'s policy, as it is.
+pub async fn grant(
+    shared: &Shared,
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+    function_arn: &str,
+    permission: &Permission,
+) -> Result<(), AwsError> {
+    let lock = shared.grant_lock(function_arn, &id.rest_api_id);
+    let _turn = lock.lock().await;
+    let policy = shared.policy(aws, ctx, function_arn).await?;
+    let recorded =
+        policy.lock().iter().find(|s| s.statement_id == permission.statement_id).cloned();
+    match recorded {
+        Some(statement) if statement == *permission => return Ok(()),
+        // Ours by its id, but conditioned otherwise: rewritten.
+        Some(_) => {
+            remote::remove_permission(aws, ctx, function_arn, &permission.statement_id).await?;
+        }
+        None => {}
+    }
+    if let Err(e) = remote::add_permission(aws, ctx, function_arn, permission).await {
+        // Added since this run read the policy (another apply on the same
+        // function): fine as it is, else rewritten.
+        if e.code() != Some("ResourceConflictException") {
+            return Err(e);
+        }
+        let now = remote::policy_statements(aws, ctx, function_arn).await?;
+        if !now.contains(permission) {
+            remote::remove_permission(aws, ctx, function_arn, &permission.statement_id).await?;
+            remote::add_permission(aws, ctx, function_arn, permission).await?;
+        }
+    }
+    record(&policy, Some(permission), &permission.statement_id);
+    Ok(())
+}
+
+/// Removes `permission` from `function_arn`'s policy unless it is the REST
+/// API's shared statement and a method of `rest_api` still invokes the
+/// function through it.
+pub async fn release(
+    shared: &Shared,
+    aws: &Aws,
+    ctx: &Context,
+    rest_api: &Guarded<RestApi>,
+    id: &EndpointId,
+    function_arn: &str,
+    permission: &Permission,
+) -> Result<(), AwsError> {
+    let lock = shared.grant_lock(function_arn, &id.rest_api_id);
+    let _turn = lock.lock().await;
+    let shared_statement = permission.statement_id == id.statement_id();
+    if shared_statement && rest_api.lock().invokes_via_permission(function_arn) {
+        return Ok(());
+    }
+    remote::remove_permission(aws, ctx, function_arn, &permission.statement_id).await?;
+    if let Some(policy) = shared.policy_read(function_arn) {
+        record(&policy, None, &permission.statement_id);
+    }
+    Ok(())
+}
+
+/// Puts `statement` in place of `statement_id` in the run's copy of a policy.
+fn record(policy: &Guarded<Vec<Permission>>, statement: Option<&Permission>, statement_id: &str) {
+    let mut statements = policy.lock();
+    statements.retain(|s| s.statement_id != statement_id);
+    statements.extend(statement.cloned());
+}
