@@ -4,60 +4,15 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::aws as cloud;
 use support::hcl::{Endpoint, configuration};
 use support::localstack::localstack;
-use support::terraform::{Terraform, repo_root};
+use support::proxy::FaultProxy;
+use support::terraform::Terraform;
 
 const ENDPOINTS: usize = 20;
-
-/// The proxy, stopped when dropped.
-struct FaultProxy {
-    child: Child,
-    url: String,
-    stats: tempfile::NamedTempFile,
-}
-
-impl FaultProxy {
-    fn start(faults: &[(&str, &str)]) -> FaultProxy {
-        let stats = tempfile::NamedTempFile::new().unwrap();
-        let mut command = Command::new("python3");
-        command
-            .arg(repo_root().join("tests/support/fault_proxy.py"))
-            .args(["--upstream", &localstack().endpoint, "--stats"])
-            .arg(stats.path());
-        for (name, value) in faults {
-            command.arg(format!("--{name}")).arg(value);
-        }
-        let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
-        let mut url = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut url).unwrap();
-        FaultProxy { child, url: url.trim().to_owned(), stats }
-    }
-
-    /// What the proxy counted; it writes the file after each request it handles.
-    fn stats(&self) -> serde_json::Value {
-        let bytes = std::fs::read(self.stats.path()).unwrap();
-        assert!(!bytes.is_empty(), "the fault proxy recorded nothing: no request reached it");
-        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            panic!(
-                "the fault proxy's stats are not JSON ({e}): {}",
-                String::from_utf8_lossy(&bytes)
-            )
-        })
-    }
-}
-
-impl Drop for FaultProxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The provider block sending API Gateway and Lambda calls through `proxy`.
 fn provider_via(proxy: &FaultProxy, max_retries: u32) -> String {

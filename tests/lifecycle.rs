@@ -213,7 +213,11 @@ fn endpoints_of_one_api_share_a_statement_until_the_last_goes(version: &'static 
     let (other_api, other_resource) = cloud::rest_api_with_resource(&name, "other");
     let other = Endpoint::new("other", &other_api, &other_resource, "POST", &f.function);
     let tf = Terraform::new(version);
-    tf.write_config(&config(&[f.endpoint("post", "POST"), f.endpoint("put", "PUT"), other.clone()]));
+    tf.write_config(&config(&[
+        f.endpoint("post", "POST"),
+        f.endpoint("put", "PUT"),
+        other.clone(),
+    ]));
     tf.apply();
     tf.assert_no_changes();
     let mut sources: Vec<String> =
@@ -316,4 +320,47 @@ fn a_method_made_by_someone_else_is_never_taken_over() {
     );
     assert!(cloud::permission_statements(&f.function).is_empty(), "nothing created");
     assert!(tf.state_attributes("async_lambda_endpoint.hook").is_null(), "nothing in state");
+}
+
+each_terraform_version!(acceptance an_endpoint_of_an_earlier_version_moves_to_the_shared_statement);
+fn an_endpoint_of_an_earlier_version_moves_to_the_shared_statement(version: &'static str) {
+    let (f, tf) = applied("legacy", version);
+    let shared = cloud::permission_statements(&f.function);
+    // What earlier versions left: a statement of the endpoint's own, in AWS and in state.
+    let legacy_id = format!("async-endpoint-{}-{}-POST", f.api, f.resource);
+    let legacy_source = format!("arn:aws:execute-api:{REGION}:{ACCOUNT}:{}/*/POST/jobs", f.api);
+    block_on(async {
+        let lambda = cloud::lambda();
+        lambda
+            .remove_permission()
+            .function_name(&f.function)
+            .statement_id(&shared[0].0)
+            .send()
+            .await
+            .unwrap();
+        lambda
+            .add_permission()
+            .function_name(&f.function)
+            .statement_id(&legacy_id)
+            .action("lambda:InvokeFunction")
+            .principal("apigateway.amazonaws.com")
+            .source_arn(&legacy_source)
+            .send()
+            .await
+            .unwrap();
+    });
+    let mut state: serde_json::Value = serde_json::from_str(&tf.ok(&["state", "pull"])).unwrap();
+    state["serial"] = (state["serial"].as_u64().unwrap() + 1).into();
+    let attributes = &mut state["resources"][0]["instances"][0]["attributes"];
+    attributes["permission_statement_id"] = legacy_id.clone().into();
+    attributes["permission_source_arn"] = legacy_source.into();
+    let pushed = tf.dir().join("earlier.tfstate");
+    std::fs::write(&pushed, state.to_string()).unwrap();
+    tf.ok(&["state", "push", pushed.to_str().unwrap()]);
+
+    let plan = tf.plan_changes(&[]).expect("the move to the shared statement is planned");
+    assert!(plan.contains("will be updated in-place"), "{plan}");
+    tf.apply();
+    tf.assert_no_changes();
+    assert_eq!(cloud::permission_statements(&f.function), shared, "the shared one, and only it");
 }

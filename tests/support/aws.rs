@@ -210,6 +210,17 @@ pub fn delete_function(name: &str) {
     block_on(async { lambda().delete_function().function_name(name).send().await.unwrap() });
 }
 
+/// The size in bytes of the function's policy as GetPolicy gives it, which is
+/// what Lambda holds to its 20,480-byte limit.
+pub fn policy_size(function: &str) -> usize {
+    block_on(async {
+        let policy = lambda().get_policy().function_name(function).send().await;
+        let policy =
+            policy.unwrap_or_else(|e| panic!("GetPolicy {function}: {}", DisplayErrorContext(e)));
+        policy.policy().unwrap_or_else(|| panic!("GetPolicy {function}: no policy")).len()
+    })
+}
+
 /// The `Sid -> source ARN` of every statement in the function's policy;
 /// none when the function has no policy. Any other answer (LocalStack down, a
 /// function that does not exist, which would make "no statement left"

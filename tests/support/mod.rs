@@ -6,5 +6,6 @@ pub mod binaries;
 pub mod hcl;
 pub mod localstack;
 pub mod plugin;
+pub mod proxy;
 pub mod stack;
 pub mod terraform;

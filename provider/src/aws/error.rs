@@ -61,6 +61,13 @@ impl AwsError {
                 .is_some_and(|c| c == "NotFoundException" || c == "ResourceNotFoundException")
     }
 
+    /// AWS refused to create what is there already.
+    pub fn is_already_exists(&self) -> bool {
+        matches!(self, AwsError::Service { code, message, .. }
+            if code.ends_with("ConflictException")
+                && message.to_ascii_lowercase().contains("already exist"))
+    }
+
     /// AWS refused the request itself, so something in it must change; not
     /// throttled, conflicting, failing on AWS's side or interrupted.
     pub fn is_refusal(&self) -> bool {

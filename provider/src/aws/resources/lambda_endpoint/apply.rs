@@ -6,7 +6,7 @@ use super::model::{Computed, EndpointId, Inputs, Permission, State, Wiring};
 use super::permission;
 use super::refresh;
 use super::remote;
-use super::shared::{Guarded, RestApi, Shared};
+use super::shared::{Existing, Guarded, RestApi, Shared};
 use super::state::FromValue;
 use super::step::{During, Step, StepError};
 use crate::aws::clients::Aws;
@@ -42,7 +42,7 @@ pub async fn create(
     let id = &inputs.id;
     let account = aws.account(ctx).await.map_err(Error::from)?;
     let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::LookUpResource)?;
-    let resource_path = refresh::resource_path(&api.lock(), &aws.region, id, true)?;
+    let resource_path = refresh::resource_path(aws, ctx, &api, id, true).await?;
     let wiring = inputs.wiring(account);
     claim_method(aws, ctx, &api, &inputs, &wiring.integration_uri, &resource_path).await?;
     let mut result = put_api_gateway_part(aws, ctx, &api, &inputs, &wiring).await;
@@ -75,8 +75,9 @@ pub async fn create(
 /// very endpoint (a create interrupted before Terraform recorded it: the
 /// provider was killed, or the answer to a call was lost), which is taken over
 /// and rebuilt so the next apply converges, or someone else's method, which is
-/// never touched. (AWS refuses to overwrite a method; LocalStack overwrites it
-/// silently, so the check is ours.)
+/// never touched. The run's read of the REST API tells; where it cannot, AWS
+/// refuses to put a method that exists (LocalStack overwrites it silently: a
+/// method someone made in the same apply on a resource made in it too).
 async fn claim_method(
     aws: &Aws,
     ctx: &Context,
@@ -87,16 +88,14 @@ async fn claim_method(
 ) -> Result<(), Error> {
     let id = &inputs.id;
     let claimed = async {
-        let known = api.lock().async_uri(id).map(|uri| uri.map(str::to_owned));
-        let existing_uri = match known {
-            Ok(None) => None,
-            Ok(Some(uri)) => Some(Some(uri)),
-            // There, but what it is was not read with the REST API.
-            Err(()) => remote::get_method(aws, ctx, id).await?.map(|method| {
-                method
-                    .method_integration()
-                    .map(|i| remote::async_invocation_uri(i).unwrap_or_default().to_owned())
-            }),
+        let existing = api.lock().existing(id);
+        let existing_uri = match existing {
+            Existing::Async(uri) => Some(Some(uri)),
+            Existing::Unknown => existing_integration(aws, ctx, id).await?,
+            Existing::Absent => match put_method(aws, ctx, api, inputs).await {
+                Err(e) if e.is_already_exists() => existing_integration(aws, ctx, id).await?,
+                done => return done.map(|()| true),
+            },
         };
         if let Some(uri) = existing_uri {
             if uri.is_some_and(|uri| uri != integration_uri) {
@@ -105,15 +104,40 @@ async fn claim_method(
             tracing::info!(endpoint = %id, "taking over a method left by an interrupted create");
             delete_method(aws, ctx, api, id).await?;
         }
-        remote::put_method(aws, ctx, id, &inputs.method).await?;
-        api.lock().wrote(id, None, false);
-        Ok(true)
+        put_method(aws, ctx, api, inputs).await.map(|()| true)
     };
     match claimed.await.during(Step::CreateMethod) {
         Ok(true) => Ok(()),
         Ok(false) => Err(Error::MethodExists { id: id.clone(), path: resource_path.to_owned() }),
         Err(failed) => Err(failed.leaving(Left::NothingCreated)),
     }
+}
+
+/// The invocation URI of the method's integration as GetMethod answers:
+/// `None` without a method, `Some(None)` without an integration, an empty URI
+/// for an integration that is not an asynchronous Lambda invoke.
+async fn existing_integration(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+) -> Result<Option<Option<String>>, AwsError> {
+    Ok(remote::get_method(aws, ctx, id).await?.map(|method| {
+        method
+            .method_integration()
+            .map(|i| remote::async_invocation_uri(i).unwrap_or_default().to_owned())
+    }))
+}
+
+/// Puts the method, in AWS and in the run's copy of the REST API.
+async fn put_method(
+    aws: &Aws,
+    ctx: &Context,
+    api: &Guarded<RestApi>,
+    inputs: &Inputs,
+) -> Result<(), AwsError> {
+    remote::put_method(aws, ctx, &inputs.id, &inputs.method).await?;
+    api.lock().wrote(&inputs.id, None, false);
+    Ok(())
 }
 
 /// The API Gateway part after the method, in the order that never needs
@@ -163,10 +187,7 @@ pub async fn update(
     if api_gateway_part_differs(&old, &new) {
         delete_method(aws, ctx, &api, id).await.during(Step::ReplaceMethod)?;
         let rebuilt = async {
-            remote::put_method(aws, ctx, id, &new.inputs.method)
-                .await
-                .during(Step::CreateMethod)?;
-            api.lock().wrote(id, None, false);
+            put_method(aws, ctx, &api, &new.inputs).await.during(Step::CreateMethod)?;
             put_api_gateway_part(aws, ctx, &api, &new.inputs, &new.computed.wiring).await
         };
         if let Err(failed) = rebuilt.await {

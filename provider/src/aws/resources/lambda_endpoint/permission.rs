@@ -37,7 +37,7 @@ pub async fn grant(
     if let Err(e) = remote::add_permission(aws, ctx, function_arn, permission).await {
         // Added since this run read the policy (another apply on the same
         // function): fine as it is, else rewritten.
-        if e.code() != Some("ResourceConflictException") {
+        if !e.is_already_exists() {
             return Err(e);
         }
         let now = remote::policy_statements(aws, ctx, function_arn).await?;

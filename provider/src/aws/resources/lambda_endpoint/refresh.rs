@@ -12,7 +12,7 @@ use super::model::{
 };
 use super::normalise;
 use super::remote;
-use super::shared::{Lookup, RestApi, Shared};
+use super::shared::{Guarded, Lookup, RestApi, Shared};
 use super::state::FromValue;
 use super::step::{During, Step};
 use super::templates;
@@ -36,7 +36,7 @@ pub async fn read(
 pub async fn import(aws: &Aws, shared: &Shared, ctx: &Context, id: &str) -> Result<State, Error> {
     let id = EndpointId::parse(id).map_err(Error::InvalidImportId)?;
     let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::LookUpResource)?;
-    let resource_path = resource_path(&api.lock(), &aws.region, &id, false)?;
+    let resource_path = resource_path(aws, ctx, &api, &id, false).await?;
     let Some(method) = method(aws, shared, ctx, &id, Step::ReadMethod).await? else {
         return Err(Error::NoMethodToImport { id, path: resource_path });
     };
@@ -48,18 +48,27 @@ pub async fn import(aws: &Aws, shared: &Shared, ctx: &Context, id: &str) -> Resu
 }
 
 /// The path of the endpoint's API resource, or which of the REST API and
-/// the resource is missing.
-pub fn resource_path(
-    api: &RestApi,
-    region: &str,
+/// the resource is missing. A resource the run's read of the REST API does
+/// not know may have been made since (in this very apply): it is asked for.
+pub async fn resource_path(
+    aws: &Aws,
+    ctx: &Context,
+    api: &Guarded<RestApi>,
     id: &EndpointId,
     creating: bool,
 ) -> Result<String, Error> {
-    match api.path(&id.resource_id) {
-        Some(path) => Ok(path.to_owned()),
-        None if api.exists => Err(Error::NoResource { id: id.clone(), creating }),
-        None => Err(Error::NoRestApi { id: id.clone(), region: region.to_owned(), creating }),
+    if let Some(path) = api.lock().path(&id.resource_id) {
+        return Ok(path.to_owned());
     }
+    if let Some(path) = remote::resource_path(aws, ctx, id).await.during(Step::LookUpResource)? {
+        api.lock().learned(&id.resource_id, &path);
+        return Ok(path);
+    }
+    // An error here only loses the distinction; the resource is missing either way.
+    Err(match remote::rest_api_exists(aws, ctx, id).await {
+        Ok(false) => Error::NoRestApi { id: id.clone(), region: aws.region.clone(), creating },
+        _ => Error::NoResource { id: id.clone(), creating },
+    })
 }
 
 /// The endpoint's method as the run's read of its REST API has it, or as

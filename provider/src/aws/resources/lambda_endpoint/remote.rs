@@ -62,6 +62,29 @@ pub async fn get_resources(
     }
 }
 
+/// The path of an API resource, e.g. `/hooks/{source}`; `None` if it does not exist.
+pub async fn resource_path(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+) -> Result<Option<String>, AwsError> {
+    let call = || {
+        aws.apigateway
+            .get_resource()
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .send()
+    };
+    let output = found(aws.retry.run(ctx, APIGATEWAY, "GetResource", call).await)?;
+    Ok(output.map(|o| o.path().unwrap_or("/").to_owned()))
+}
+
+/// Whether the REST API exists; asked only to explain a missing resource.
+pub async fn rest_api_exists(aws: &Aws, ctx: &Context, id: &EndpointId) -> Result<bool, AwsError> {
+    let call = || aws.apigateway.get_rest_api().rest_api_id(&id.rest_api_id).send();
+    Ok(found(aws.retry.run(ctx, APIGATEWAY, "GetRestApi", call).await)?.is_some())
+}
+
 /// The method with its integration and both responses, in one call.
 pub async fn get_method(
     aws: &Aws,

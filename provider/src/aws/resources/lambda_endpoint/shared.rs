@@ -84,13 +84,13 @@ impl Shared {
     }
 }
 
-/// One REST API's resources and methods.
+/// One REST API's resources and methods, as read and as written since.
+/// Resources made after the read (by another provider in the same apply,
+/// say) are learned one by one, their methods unknown.
 #[derive(Debug, Default)]
 pub struct RestApi {
-    /// `false` when GetResources answered that there is no such REST API.
-    pub exists: bool,
-    /// Resource id to path, e.g. `/hooks/{source}`.
-    paths: HashMap<String, String>,
+    /// Resource id to path, e.g. `/hooks/{source}`, and whether its methods were read.
+    resources: HashMap<String, (String, bool)>,
     /// By resource id and HTTP method.
     methods: HashMap<(String, String), Seen>,
 }
@@ -106,51 +106,70 @@ enum Seen {
     Other,
 }
 
-/// A method looked up in a [`RestApi`].
+/// A method looked up in a [`RestApi`] for a refresh.
 #[derive(Debug)]
 pub enum Lookup {
     Absent,
     /// As read, with its integration and responses.
     Read(Box<AwsMethod>),
-    /// There, but not as read: ask for it on its own.
+    /// Maybe there, but not as read: ask for it on its own.
     Unread,
+}
+
+/// What is at a method's place, for a create.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Existing {
+    Absent,
+    /// An asynchronous Lambda integration with this invocation URI.
+    Async(String),
+    /// Something else, or not known: ask for it on its own.
+    Unknown,
 }
 
 impl RestApi {
     fn from_resources(resources: Option<Vec<aws_sdk_apigateway::types::Resource>>) -> RestApi {
-        let Some(resources) = resources else { return RestApi::default() };
-        let mut api = RestApi { exists: true, ..RestApi::default() };
-        for resource in resources {
+        // No REST API: nothing read, so each endpoint asks on its own and learns it is gone.
+        let mut api = RestApi::default();
+        for resource in resources.into_iter().flatten() {
             let Some(id) = resource.id else { continue };
             for (http_method, method) in resource.resource_methods.into_iter().flatten() {
                 api.methods.insert((id.clone(), http_method), Seen::of(method));
             }
-            api.paths.insert(id, resource.path.unwrap_or_else(|| "/".into()));
+            api.resources.insert(id, (resource.path.unwrap_or_else(|| "/".into()), true));
         }
         api
     }
 
     pub fn path(&self, resource_id: &str) -> Option<&str> {
-        self.paths.get(resource_id).map(String::as_str)
+        self.resources.get(resource_id).map(|(path, _)| path.as_str())
+    }
+
+    /// A resource read on its own, after the REST API was.
+    pub fn learned(&mut self, resource_id: &str, path: &str) {
+        self.resources.entry(resource_id.to_owned()).or_insert_with(|| (path.to_owned(), false));
+    }
+
+    /// Whether the methods of the endpoint's resource are known from the read.
+    fn methods_read(&self, id: &EndpointId) -> bool {
+        self.resources.get(&id.resource_id).is_some_and(|(_, read)| *read)
     }
 
     /// The method as read, handed out once: a refresh needs it once, and
     /// the run's memory need not keep every template of the API.
     pub fn take(&mut self, id: &EndpointId) -> Lookup {
+        let read = self.methods_read(id);
         match self.methods.get_mut(&key(id)) {
-            None => Lookup::Absent,
+            None if read => Lookup::Absent,
             Some(Seen::Async { method, .. }) => method.take().map_or(Lookup::Unread, Lookup::Read),
-            Some(Seen::Other) => Lookup::Unread,
+            _ => Lookup::Unread,
         }
     }
 
-    /// The invocation URI of the method's asynchronous Lambda integration;
-    /// `Err(())` when the method is there but what it is must be asked.
-    pub fn async_uri(&self, id: &EndpointId) -> Result<Option<&str>, ()> {
+    pub fn existing(&self, id: &EndpointId) -> Existing {
         match self.methods.get(&key(id)) {
-            None => Ok(None),
-            Some(Seen::Async { uri, .. }) => Ok(Some(uri)),
-            Some(Seen::Other) => Err(()),
+            None if self.methods_read(id) => Existing::Absent,
+            Some(Seen::Async { uri, .. }) => Existing::Async(uri.clone()),
+            _ => Existing::Unknown,
         }
     }
 
@@ -191,4 +210,105 @@ impl Seen {
 
 fn key(id: &EndpointId) -> (String, String) {
     (id.resource_id.clone(), id.http_method.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use aws_sdk_apigateway::types::{Integration, IntegrationType, Resource};
+
+    use super::*;
+
+    const FUNCTION: &str = "arn:aws:lambda:us-east-1:123456789012:function:worker";
+
+    fn uri() -> String {
+        format!(
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FUNCTION}/invocations"
+        )
+    }
+
+    fn method(integration: Option<Integration>) -> AwsMethod {
+        AwsMethod::builder().set_method_integration(integration).build()
+    }
+
+    fn asynchronous(credentials: Option<&str>) -> Integration {
+        let event = HashMap::from([(
+            "integration.request.header.X-Amz-Invocation-Type".to_owned(),
+            "'Event'".to_owned(),
+        )]);
+        Integration::builder()
+            .r#type(IntegrationType::Aws)
+            .uri(uri())
+            .set_request_parameters(Some(event))
+            .set_credentials(credentials.map(str::to_owned))
+            .build()
+    }
+
+    fn api() -> RestApi {
+        let resource = |id: &str, path: &str, methods: Vec<(&str, AwsMethod)>| {
+            let methods = methods.into_iter().map(|(m, method)| (m.to_owned(), method)).collect();
+            Resource::builder().id(id).path(path).set_resource_methods(Some(methods)).build()
+        };
+        let mock = Integration::builder().r#type(IntegrationType::Mock).build();
+        RestApi::from_resources(Some(vec![
+            resource(
+                "r1",
+                "/jobs",
+                vec![("POST", method(Some(asynchronous(None)))), ("GET", method(Some(mock)))],
+            ),
+            resource(
+                "r2",
+                "/roles",
+                vec![("PUT", method(Some(asynchronous(Some("arn:aws:iam::123456789012:role/r")))))],
+            ),
+            resource("r3", "/new", vec![("POST", method(None))]),
+        ]))
+    }
+
+    fn id(resource: &str, method: &str) -> EndpointId {
+        EndpointId::parse(&format!("api1/{resource}/{method}")).unwrap()
+    }
+
+    #[test]
+    fn what_the_read_tells_and_what_must_be_asked() {
+        let mut api = api();
+        assert_eq!(api.path("r1"), Some("/jobs"));
+        assert_eq!(api.path("gone"), None);
+        assert_eq!(api.existing(&id("r1", "POST")), Existing::Async(uri()));
+        assert_eq!(api.existing(&id("r1", "GET")), Existing::Unknown, "someone else's: ask");
+        assert_eq!(api.existing(&id("r3", "POST")), Existing::Unknown, "no integration yet: ask");
+        assert_eq!(api.existing(&id("r1", "PUT")), Existing::Absent);
+        assert!(matches!(api.take(&id("r1", "POST")), Lookup::Read(_)));
+        assert!(matches!(api.take(&id("r1", "POST")), Lookup::Unread), "handed out once");
+        assert!(matches!(api.take(&id("r1", "GET")), Lookup::Unread));
+        assert!(matches!(api.take(&id("r1", "DELETE")), Lookup::Absent));
+        let gone = RestApi::from_resources(None);
+        assert!(matches!(gone.existing(&id("r1", "POST")), Existing::Unknown));
+    }
+
+    #[test]
+    fn a_resource_made_after_the_read_has_unknown_methods() {
+        let mut api = api();
+        assert_eq!(api.existing(&id("r9", "POST")), Existing::Unknown);
+        api.learned("r9", "/later");
+        assert_eq!(api.path("r9"), Some("/later"));
+        assert_eq!(api.existing(&id("r9", "POST")), Existing::Unknown);
+        assert!(matches!(api.take(&id("r9", "POST")), Lookup::Unread));
+        api.learned("r1", "/elsewhere");
+        assert_eq!(api.path("r1"), Some("/jobs"), "what was read stays");
+    }
+
+    #[test]
+    fn the_statement_is_needed_while_a_method_invokes_through_it() {
+        let mut api = api();
+        assert!(api.invokes_via_permission(FUNCTION));
+        assert!(!api.invokes_via_permission(&format!("{FUNCTION}:live")));
+        api.deleted(&id("r1", "POST"));
+        assert!(!api.invokes_via_permission(FUNCTION), "r2 invokes with credentials");
+        api.wrote(&id("r3", "POST"), None, true);
+        assert!(!api.invokes_via_permission(FUNCTION), "a method without integration yet");
+        api.wrote(&id("r3", "POST"), Some(&uri()), true);
+        assert!(api.invokes_via_permission(FUNCTION));
+    }
 }
