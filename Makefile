@@ -6,7 +6,7 @@ export CHECKPOINT_DISABLE := 1
 .PHONY: help demo demo-down tools build release test soak lint
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 demo: ## Start LocalStack, apply examples/complete, call the endpoint, show the events
 	bash scripts/demo.sh up
@@ -42,3 +42,7 @@ docs: ## Regenerate docs/ from the schemas and examples
 .PHONY: bench
 bench: ## Benchmark against the five hashicorp/aws resources; writes bench/RESULTS.md, results.json, results.png (6-10 min)
 	python3 bench/run.py
+
+.PHONY: bench-quota
+bench-quota: ## Benchmark through AWS's API Gateway and Lambda rate quotas, N=50,100,200 on one REST API; writes bench/QUOTA-RESULTS.md, quota-results.json, quota-results.png (30-60 min)
+	python3 bench/quota.py

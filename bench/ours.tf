@@ -1,5 +1,7 @@
-# make bench, ours: one async_lambda_endpoint per endpoint. bench/run.py
-# copies this into each work directory beside bench.json.
+# make bench and make bench-quota, ours: one async_lambda_endpoint per endpoint.
+# bench/run.py copies this into each work directory beside bench.json, the
+# @PROVIDER_SETTINGS@ line replaced with the bench's own provider settings
+# (run.py's LOCALSTACK_PROVIDER_SETTINGS, quota.py's QUOTA_PROVIDER_SETTINGS).
 terraform {
   required_providers {
     async = { source = "tf-async/async" }
@@ -19,6 +21,7 @@ provider "async" {
     lambda     = local.bench.endpoint
     sts        = local.bench.endpoint
   }
+  # @PROVIDER_SETTINGS@
 }
 
 resource "async_lambda_endpoint" "ep" {

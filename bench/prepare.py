@@ -10,9 +10,17 @@ proxy, so none of these calls is counted.
       and APIS REST APIs with PER_API resources each (/e0, /e1, ...). Prints JSON:
       {"function_name", "function_arn", "account", "region", "localstack" (its version),
        "endpoints": [{"api", "resource", "path"}, ...]}
+      (bench/quota.py: 1 API with as many resources as its largest N.)
   prepare.py describe ENDPOINT API RESOURCE METHOD FUNCTION
       Prints JSON: the method (GetMethod, with integration and responses) and the
       function's policy statements whose source ARN points into API.
+  prepare.py policy ENDPOINT FUNCTION
+      Prints JSON: {"bytes", "statements"} of the function's resource-based policy
+      (0 and 0 without one), its bytes those of the compact JSON AWS's GetPolicy
+      returns and Lambda's 20,480-byte limit counts (LocalStack's has spaces).
+  prepare.py clean ENDPOINT API FUNCTION
+      Deletes every method of API's resources and every statement of the
+      function's policy: what a failed command left behind.
 """
 
 import importlib.metadata
@@ -76,15 +84,35 @@ def describe(endpoint, api, resource, method, function):
     apigw, lam, _ = clients(endpoint)
     out = apigw.get_method(restApiId=api, resourceId=resource, httpMethod=method)
     out.pop("ResponseMetadata", None)
+    mine = [s for s in statements(lam, function)[1] if f":{api}/" in json.dumps(s.get("Condition", {}))]
+    return {"method": out, "permissions": mine}
+
+
+def statements(lam, function):
     try:
         policy = json.loads(lam.get_policy(FunctionName=function)["Policy"])
-        statements = policy.get("Statement", [])
-        if isinstance(statements, dict):
-            statements = [statements]
     except lam.exceptions.ResourceNotFoundException:
-        statements = []
-    mine = [s for s in statements if f":{api}/" in json.dumps(s.get("Condition", {}))]
-    return {"method": out, "permissions": mine}
+        return None, []
+    found = policy.get("Statement", [])
+    return policy, [found] if isinstance(found, dict) else found
+
+
+def policy_size(endpoint, function):
+    _, lam, _ = clients(endpoint)
+    policy, found = statements(lam, function)
+    return {"bytes": len(json.dumps(policy, separators=(",", ":")).encode()) if policy else 0,
+            "statements": len(found)}
+
+
+def clean(endpoint, api, function):
+    apigw, lam, _ = clients(endpoint)
+    for page in apigw.get_paginator("get_resources").paginate(restApiId=api):
+        for resource in page["items"]:
+            for method in resource.get("resourceMethods", {}):
+                apigw.delete_method(restApiId=api, resourceId=resource["id"], httpMethod=method)
+    for statement in statements(lam, function)[1]:
+        lam.remove_permission(FunctionName=function, StatementId=statement["Sid"])
+    return {"cleaned": api}
 
 
 def main(argv):
@@ -92,6 +120,10 @@ def main(argv):
         print(json.dumps(prepare(argv[2], int(argv[3]), int(argv[4]), argv[5])))
     elif len(argv) >= 2 and argv[1] == "describe" and len(argv) == 7:
         print(json.dumps(describe(*argv[2:7]), default=str))
+    elif len(argv) >= 2 and argv[1] == "policy" and len(argv) == 4:
+        print(json.dumps(policy_size(*argv[2:4])))
+    elif len(argv) >= 2 and argv[1] == "clean" and len(argv) == 5:
+        print(json.dumps(clean(*argv[2:5])))
     else:
         sys.stderr.write(__doc__)
         return 2

@@ -2,7 +2,8 @@
 """`make bench`: async_lambda_endpoint against the five-resource hashicorp/aws
 recipe on one machine, one Terraform and one LocalStack; writes results.json,
 then report.py writes RESULTS.md and results.png from it. bench/README.md says
-what is measured and how; bench/ANALYSIS.md what the figures mean.
+what is measured and how; bench/ANALYSIS.md what the figures mean. Its pieces
+(Stack, install, header, schedule, publish, options) serve bench/quota.py too.
 
 Usage: python3 bench/run.py [--rounds 8] [--sizes 1,10,50] [--schema-samples 30]
                             [--skip-build] [--keep-work] [--out DIR]
@@ -33,6 +34,11 @@ REGION, FUNCTION = "us-east-1", "bench-worker"
 APIS, PER_API = 5, 10  # prepared: 5 REST APIs x 10 resources, so N is at most 50
 VARIANTS, PHASES = ("ours", "recipe"), ("apply", "plan", "destroy")
 RESOURCES_PER_ENDPOINT = {"ours": 1, "recipe": 5}
+# The lines (indented, each ending in a newline) that replace the `# @PROVIDER_SETTINGS@` line in
+# ours.tf's provider block. LocalStack has no quota to respect: once the provider paces its calls
+# itself (issue 13), this bench turns that off here with `rate_limits { apigateway = 0  lambda = 0 }`.
+PROVIDER_SETTINGS_LINE = "  # @PROVIDER_SETTINGS@\n"
+LOCALSTACK_PROVIDER_SETTINGS = ""
 # tests/schema_probe.rs in a profile of its own (target/bench-probe): the client's dependencies
 # optimised so that it adds little to what it times. Not --release: a release test build unifies
 # the dev-dependencies' features into the provider and would rebuild target/release's binary.
@@ -154,9 +160,11 @@ def provider_kind(pid):
     return "async" if "provider-async" in exe else "aws" if "provider-aws" in exe else exe
 
 
-def terraform(workdir, args, logname, ok=(0,)):
+def terraform(workdir, args, logname, cli_config, check=True):
+    """One Terraform command in `workdir`, measured; its exit code in "exit_code" and, with
+    `check`, a RuntimeError with the end of its output unless it is 0."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
-    env.update(TF_CLI_CONFIG_FILE=str(WORK / "cli.tfrc"), CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1",
+    env.update(TF_CLI_CONFIG_FILE=str(cli_config), CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1",
                TF_INPUT="0")
     logfile = workdir / f"{logname}.log"
     load = os.getloadavg()[0]
@@ -170,13 +178,13 @@ def terraform(workdir, args, logname, ok=(0,)):
         wall = time.perf_counter() - started
         sampler.stop()
     code = os.waitstatus_to_exitcode(status)
-    if code not in ok:
+    if check and code:
         raise RuntimeError(f"terraform {' '.join(args)} in {workdir} exited {code}:\n"
                            + logfile.read_text(errors="replace")[-4000:])
     core = sampler.procs.get(proc.pid)
-    return {"wall_s": wall, "cpu_s": rusage.ru_utime + rusage.ru_stime, "providers": sampler.providers(),
-            "terraform_peak_rss_kib": core["hwm"] if core else None, "loadavg_1m_before": load,
-            "output": logfile.read_text(errors="replace")}
+    return {"wall_s": wall, "exit_code": code, "cpu_s": rusage.ru_utime + rusage.ru_stime,
+            "providers": sampler.providers(), "terraform_peak_rss_kib": core["hwm"] if core else None,
+            "loadavg_1m_before": load, "output": logfile.read_text(errors="replace")}
 
 
 # --- AWS calls: LocalStack's request log, and the proxy -------------------------
@@ -219,13 +227,13 @@ def difference(after, before):
 
 
 class Proxy:
-    """tests/support/fault_proxy.py without faults: it counts every call and keeps the counts in
-    a file that is up to date before each answer goes out."""
+    """tests/support/fault_proxy.py without faults, with `flags` (bench/quota.py: its quotas): it
+    counts every call and keeps the counts in a file that is up to date before each answer goes out."""
 
-    def __init__(self, upstream):
-        self.stats_file = WORK / "proxy-stats.json"
+    def __init__(self, work, upstream, flags=()):
+        self.stats_file = work / "proxy-stats.json"
         self.proc = subprocess.Popen(
-            [sys.executable, ROOT / "tests/support/fault_proxy.py", "--upstream", upstream,
+            [sys.executable, ROOT / "tests/support/fault_proxy.py", "--upstream", upstream, *flags,
              "--stats", self.stats_file], stdout=subprocess.PIPE, text=True, start_new_session=True)
         self.url = self.proc.stdout.readline().strip()
         if not self.url.startswith("http://"):
@@ -297,121 +305,193 @@ def schema_probe(samples, out):
     return json.loads(out.read_text())
 
 
-def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rounds", type=int, default=8)
-    ap.add_argument("--sizes", default="1,10,50")
-    ap.add_argument("--schema-samples", type=int, default=30)
+class Stack:
+    """What the commands run against, under `work`: one LocalStack; the counting proxy in front of
+    it, started with `proxy_flags`; the function and `apis` REST APIs of `per_api` resources
+    prepared on LocalStack directly (uncounted); a Terraform CLI configuration whose filesystem
+    mirror holds both providers. A context manager that stops them, on errors too."""
+
+    def __init__(self, work, version, apis, per_api, proxy_flags=(), provider_settings=""):
+        self.work, self.version, self.apis, self.per_api = work, version, apis, per_api
+        self.proxy_flags, self.provider_settings = proxy_flags, provider_settings
+        self.localstack_dir, self.cli_config, self.proxy = work / "localstack", work / "cli.tfrc", None
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *_):
+        if self.proxy:
+            self.proxy.stop()
+        subprocess.run(["bash", str(ROOT / "scripts/localstack.sh"), "stop", str(self.localstack_dir)])
+
+    def start(self):
+        self.endpoint = run(["bash", ROOT / "scripts/localstack.sh", "start", self.localstack_dir],
+                            capture_output=True, text=True).stdout.strip()
+        self.proxy = Proxy(self.work, self.endpoint, self.proxy_flags)
+        log(f"LocalStack at {self.endpoint}, the counting proxy at {self.proxy.url} {' '.join(self.proxy_flags)}")
+        self.request_log = RequestLog(self.localstack_dir / "localstack.log")
+        self.prepared = prepare_tool("prepare", self.endpoint, self.apis, self.per_api, FUNCTION)
+        mirror = self.work / "mirror" / "registry.terraform.io"
+        ours_dir = mirror / "tf-async" / "async" / self.version / "linux_amd64"
+        ours_dir.mkdir(parents=True)
+        (ours_dir / f"terraform-provider-async_v{self.version}").symlink_to(OURS_BIN)
+        aws_bin = next(AWS_DIR.glob("terraform-provider-aws_*"))
+        aws_dir = mirror / "hashicorp" / "aws" / AWS_VERSION / "linux_amd64"
+        aws_dir.mkdir(parents=True)
+        (aws_dir / aws_bin.name).symlink_to(aws_bin)  # Terraform follows symlinked files, not directories
+        self.cli_config.write_text(
+            f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror.parent}"\n  }}\n}}\n')
+        self.settings = {"endpoint": self.proxy.url, "region": REGION, "function": FUNCTION,
+                         "function_arn": self.prepared["function_arn"], "account": self.prepared["account"]}
+
+    def terraform(self, workdir, args, logname, check=True):
+        return terraform(workdir, args, logname, self.cli_config, check)
+
+    def workdir(self, name, variant, endpoints, templates=None):
+        """A work directory for `variant` and these endpoints, initialised."""
+        d = self.work / name
+        d.mkdir(exist_ok=True)
+        if variant == "ours":
+            main_tf = (BENCH / "ours.tf").read_text()
+            if PROVIDER_SETTINGS_LINE not in main_tf:
+                raise RuntimeError(f"bench/ours.tf has no line {PROVIDER_SETTINGS_LINE.strip()!r}")
+            (d / "main.tf").write_text(main_tf.replace(PROVIDER_SETTINGS_LINE, self.provider_settings))
+        else:
+            shutil.copy(BENCH / "recipe.tf", d / "main.tf")
+            (d / "provider.tf").write_text((ROOT / "scripts/lib/localstack-aws-provider.tf.in").read_text()
+                                           .replace("@REGION@", "local.bench.region")
+                                           .replace("@ENDPOINT@", "${local.bench.endpoint}"))
+        (d / "bench.json").write_text(json.dumps(dict(self.settings, endpoints=endpoints, templates=templates)))
+        self.terraform(d, ["init", "-input=false", "-no-color"], "init")
+        return d
+
+    def warm_up(self):
+        """Untimed, at N=1: ours, its templates read back for the recipe, the recipe, and what each
+        left in AWS compared. Returns (the templates, the comparison)."""
+        first = self.prepared["endpoints"][0]
+        described, templates = {}, None
+        for variant in VARIANTS:
+            d = self.workdir(f"warmup-{variant}", variant, [first], templates)
+            self.terraform(d, COMMANDS["apply"], "apply")
+            described[variant] = prepare_tool("describe", self.endpoint, first["api"], first["resource"], "POST",
+                                              FUNCTION)
+            if variant == "ours":
+                integration = described[variant]["method"]["methodIntegration"]
+                templates = {"request": integration["requestTemplates"],
+                             "response": integration["integrationResponses"]["202"]["responseTemplates"]}
+            self.terraform(d, COMMANDS["destroy"], "destroy")
+        return templates, dict(described, differences=differences(described["ours"], described["recipe"],
+                                                                   first["api"], first["resource"]))
+
+    def measure(self, workdir, variant, n, phase, logname):
+        """One timed command and its calls: "calls" and "errors" from LocalStack's request log (the
+        calls it served), "proxy_calls" and "proxy_errors" from the proxy (every call it received,
+        and those it answered itself). "error" is None, or why the command failed and the end of
+        its output: its exit code, or fewer resources reported than N endpoints make."""
+        before = self.proxy.stats()
+        self.request_log.mark()
+        m = self.terraform(workdir, COMMANDS[phase], logname, check=False)
+        after = self.proxy.stats()
+        calls, errors = self.request_log.counts(after["forwarded"] - before["forwarded"])
+        text, want = m.pop("output"), n * RESOURCES_PER_ENDPOINT[variant]
+        reported = {"apply": f"{want} added, 0 changed, 0 destroyed", "destroy": f"{want} destroyed"}.get(phase, "")
+        failure = f"exited {m['exit_code']}" if m["exit_code"] else None if reported in text \
+            else f"did not report {want} resources"
+        m.update(n=n, variant=variant, phase=phase, calls=calls, errors=errors,
+                 proxy_calls=difference(after["calls"], before["calls"]),
+                 proxy_errors=difference(after["errors"], before["errors"]),
+                 error=failure and f"{failure}:\n{text[-3000:]}")
+        return m
+
+
+def install(build, probe=False):
+    """The release build (and the schema probe's test build), the tools, the bench venv."""
+    if build:
+        run(["cargo", "build", "--release", "--locked"], cwd=ROOT)
+        if probe:
+            run([*PROBE, "--no-run"], cwd=ROOT)
+    run(["bash", ROOT / "scripts/install-tools.sh", "terraform", "aws-provider", "localstack"])
+    ensure_bench_venv()
+
+
+def header(config):
+    """What every results file starts with: when, where, which versions and executables."""
+    version = re.search(r'^version\s*=\s*"([^"]+)"', (ROOT / "Cargo.toml").read_text(), re.M).group(1)
+    return {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(),
+            "versions": {"terraform": TF_VERSION, "hashicorp/aws": AWS_VERSION, "terraform-provider-async": version},
+            "executable_bytes": {"ours": OURS_BIN.stat().st_size,
+                                 "aws": next(AWS_DIR.glob("terraform-provider-aws_*")).stat().st_size},
+            "config": config, "runs": []}
+
+
+def schedule(rounds, sizes):
+    """(round, N, variant) in the order they run: which variant goes first alternates from round
+    to round and from N to N."""
+    for r in range(1, rounds + 1):
+        for i, n in enumerate(sizes):
+            for variant in VARIANTS if (r + i) % 2 else VARIANTS[::-1]:
+                yield r, n, variant
+
+
+def publish(results, path, report):
+    """results (with the run's duration) into `path`, then `report` (a script in bench/) on it."""
+    results["duration_s"] = round(time.monotonic() - STARTED, 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    run([VENV_PY, BENCH / report, path])
+
+
+def options(description, rounds, sizes, out):
+    """The options every bench takes."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--rounds", type=int, default=rounds)
+    ap.add_argument("--sizes", default=sizes)
     ap.add_argument("--skip-build", action="store_true", help="use target/release as it is")
-    ap.add_argument("--keep-work", action="store_true", help="keep .work/bench (configurations, states, logs)")
-    ap.add_argument("--out", default=str(BENCH), help="where results.json, RESULTS.md, results.png go")
+    ap.add_argument("--keep-work", action="store_true", help="keep the work directory (configurations, states, logs)")
+    ap.add_argument("--out", default=str(BENCH), help=f"where {out} go")
+    return ap
+
+
+def main(argv):
+    ap = options(__doc__.split("\n\n")[0], 8, "1,10,50", "results.json, RESULTS.md, results.png")
+    ap.add_argument("--schema-samples", type=int, default=30)
     opts = ap.parse_args(argv[1:])
     sizes = [int(s) for s in opts.sizes.split(",")]
     if max(sizes) > APIS * PER_API:
         raise SystemExit(f"at most {APIS * PER_API} endpoints are prepared")
 
-    if not opts.skip_build:
-        run(["cargo", "build", "--release", "--locked"], cwd=ROOT)
-        run([*PROBE, "--no-run"], cwd=ROOT)
-    run(["bash", ROOT / "scripts/install-tools.sh", "terraform", "aws-provider", "localstack"])
-    ensure_bench_venv()
-    version = re.search(r'^version\s*=\s*"([^"]+)"', (ROOT / "Cargo.toml").read_text(), re.M).group(1)
-    aws_bin = next(AWS_DIR.glob("terraform-provider-aws_*"))
+    install(build=not opts.skip_build, probe=True)
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    results = {
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(),
-        "versions": {"terraform": TF_VERSION, "hashicorp/aws": AWS_VERSION, "terraform-provider-async": version},
-        "executable_bytes": {"ours": OURS_BIN.stat().st_size, "aws": aws_bin.stat().st_size},
-        "config": {"rounds": opts.rounds, "sizes": sizes, "schema_samples": opts.schema_samples, "parallelism": 10},
-        "runs": [],
-    }
+    results = header({"rounds": opts.rounds, "sizes": sizes, "schema_samples": opts.schema_samples,
+                      "parallelism": 10})
     log(f"provider start to served GetSchema, {opts.schema_samples} samples each")
     results["schema"] = schema_probe(opts.schema_samples, WORK / "schema.json")
 
-    ls_dir, proxy = WORK / "localstack", None
-    try:
-        endpoint = run(["bash", ROOT / "scripts/localstack.sh", "start", ls_dir],
-                       capture_output=True, text=True).stdout.strip()
-        proxy = Proxy(endpoint)
-        log(f"LocalStack at {endpoint}, the counting proxy at {proxy.url}")
-        request_log = RequestLog(ls_dir / "localstack.log")
-        prepared = prepare_tool("prepare", endpoint, APIS, PER_API, FUNCTION)
-        results["versions"]["localstack"] = prepared["localstack"]
-        mirror = WORK / "mirror" / "registry.terraform.io"
-        ours_dir = mirror / "tf-async" / "async" / version / "linux_amd64"
-        ours_dir.mkdir(parents=True)
-        (ours_dir / f"terraform-provider-async_v{version}").symlink_to(OURS_BIN)
-        aws_dir = mirror / "hashicorp" / "aws" / AWS_VERSION / "linux_amd64"
-        aws_dir.mkdir(parents=True)
-        (aws_dir / aws_bin.name).symlink_to(aws_bin)  # Terraform follows symlinked files, not directories
-        (WORK / "cli.tfrc").write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror.parent}"\n  }}\n}}\n')
-        provider_tf = (ROOT / "scripts/lib/localstack-aws-provider.tf.in").read_text() \
-            .replace("@REGION@", "local.bench.region").replace("@ENDPOINT@", "${local.bench.endpoint}")
-        settings = {"endpoint": proxy.url, "region": REGION, "function": FUNCTION,
-                    "function_arn": prepared["function_arn"], "account": prepared["account"]}
-
-        def workdir(name, variant, endpoints, templates=None):
-            d = WORK / name
-            d.mkdir(exist_ok=True)
-            shutil.copy(BENCH / f"{variant}.tf", d / "main.tf")
-            if variant == "recipe":
-                (d / "provider.tf").write_text(provider_tf)
-            (d / "bench.json").write_text(json.dumps(dict(settings, endpoints=endpoints, templates=templates)))
-            terraform(d, ["init", "-input=false", "-no-color"], "init")
-            return d
-
-        # Untimed warm-up at N=1: ours, its templates read back for the recipe, the recipe, and
-        # what each left in AWS compared.
-        first = prepared["endpoints"][0]
-        described = {}
-        templates = None
-        for variant in VARIANTS:
-            d = workdir(f"warmup-{variant}", variant, [first], templates)
-            terraform(d, COMMANDS["apply"], "apply")
-            described[variant] = prepare_tool("describe", endpoint, first["api"], first["resource"], "POST", FUNCTION)
-            if variant == "ours":
-                integration = described[variant]["method"]["methodIntegration"]
-                templates = {"request": integration["requestTemplates"],
-                             "response": integration["integrationResponses"]["202"]["responseTemplates"]}
-            terraform(d, COMMANDS["destroy"], "destroy")
-        results["equivalence"] = dict(described, differences=differences(
-            described["ours"], described["recipe"], first["api"], first["resource"]))
+    version = results["versions"]["terraform-provider-async"]
+    with Stack(WORK, version, APIS, PER_API, provider_settings=LOCALSTACK_PROVIDER_SETTINGS) as stack:
+        results["versions"]["localstack"] = stack.prepared["localstack"]
+        templates, results["equivalence"] = stack.warm_up()
         log(f"equivalence check: {len(results['equivalence']['differences'])} differing fields")
-        dirs = {(v, n): workdir(f"{v}-{n}", v, prepared["endpoints"][:n], templates)
-                for v in VARIANTS for n in sizes}
+        endpoints = stack.prepared["endpoints"]
+        dirs = {(v, n): stack.workdir(f"{v}-{n}", v, endpoints[:n], templates) for v in VARIANTS for n in sizes}
+        for r, n, variant in schedule(opts.rounds, sizes):
+            for phase in PHASES:
+                m = stack.measure(dirs[variant, n], variant, n, phase, f"r{r}-{phase}")
+                if m["error"]:
+                    raise RuntimeError(f"{variant} N={n} {phase} {m['error']}")
+                m["round"] = r
+                results["runs"].append(m)
+                log(f"round {r} N={n:2d} {variant:6s} {phase:7s} wall {m['wall_s']:6.2f} s cpu "
+                    f"{m['cpu_s']:6.2f} s calls {sum(m['calls'].values()):4d} rss "
+                    f"{[(k, v['peak_rss_kib'] // 1024) for k, v in m['providers'].items()]} MiB")
 
-        for r in range(1, opts.rounds + 1):
-            for i, n in enumerate(sizes):
-                for variant in VARIANTS if (r + i) % 2 else VARIANTS[::-1]:
-                    for phase in PHASES:
-                        before = proxy.stats()
-                        request_log.mark()
-                        m = terraform(dirs[variant, n], COMMANDS[phase], f"r{r}-{phase}")
-                        after = proxy.stats()
-                        proxied = difference(after["calls"], before["calls"])
-                        calls, errors = request_log.counts(sum(proxied.values()))
-                        want = n * RESOURCES_PER_ENDPOINT[variant]
-                        text = m.pop("output")
-                        if phase == "apply" and f"{want} added, 0 changed, 0 destroyed" not in text \
-                                or phase == "destroy" and f"{want} destroyed" not in text:
-                            raise RuntimeError(f"{variant} N={n} {phase} did not report {want} resources:\n{text[-3000:]}")
-                        m.update(round=r, n=n, variant=variant, phase=phase, calls=calls, errors=errors,
-                                 proxy_calls=proxied, proxy_errors=difference(after["errors"], before["errors"]))
-                        results["runs"].append(m)
-                        log(f"round {r} N={n:2d} {variant:6s} {phase:7s} wall {m['wall_s']:6.2f} s cpu "
-                            f"{m['cpu_s']:6.2f} s calls {sum(calls.values()):4d} rss "
-                            f"{[(k, v['peak_rss_kib'] // 1024) for k, v in m['providers'].items()]} MiB")
-        results["duration_s"] = round(time.monotonic() - STARTED, 1)
-    finally:
-        if proxy:
-            proxy.stop()
-        subprocess.run(["bash", str(ROOT / "scripts/localstack.sh"), "stop", str(ls_dir)])
-
-    out = Path(opts.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
-    run([VENV_PY, BENCH / "report.py", out / "results.json"])
+    publish(results, Path(opts.out) / "results.json", "report.py")
     if not opts.keep_work:
         shutil.rmtree(WORK, ignore_errors=True)
     log(f"done in {time.monotonic() - STARTED:.0f} s")

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""quota-results.json -> QUOTA-RESULTS.md and quota-results.png beside it: the
+quota benchmark's tables, targets and chart, every figure from the JSON, with
+report.py's helpers. Runs with the bench venv's Python (matplotlib):
+
+    .tools/bench-venv/bin/python bench/quota_report.py bench/quota-results.json
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from report import PHASES, VARIANTS, cell, med, ratio, table
+
+# API Gateway's "Total operations" quota, a bucket of 40 filling at 10 a second: a command that
+# must make C calls takes at least (C - 40) / 10 s (tests/support/fault_proxy.py, AWS_QUOTAS).
+BURST, RATE = 40, 10
+# Lambda's limit on a function's resource-based policy ("Function resource-based policy: 20 KB").
+POLICY_LIMIT = 20480
+READS = 1  # the reads a minimal apply needs besides its writes: one GetResources
+# API Gateway calls ours cannot do without, for N endpoints: apply PutMethod, PutIntegration,
+# PutMethodResponse and PutIntegrationResponse each and READS; plan at most 3 in all (the target);
+# destroy one DeleteMethod each.
+MINIMAL = {"apply": lambda n: 4 * n + READS, "plan": lambda n: 3, "destroy": lambda n: n}
+
+
+def throttled(run):
+    """The 429s the proxy's quotas answered during the command."""
+    return sum(v for k, v in run["proxy_errors"].items() if k.endswith(" 429"))
+
+
+def served(run, service=""):
+    return sum(v for k, v in run["calls"].items() if k.startswith(service))
+
+
+def floor(calls):
+    return max(0.0, (calls - BURST) / RATE)
+
+
+class Results:
+    def __init__(self, data):
+        self.d, self.sizes, self.big = data, data["config"]["sizes"], data["config"]["sizes"][-1]
+
+    def runs(self, variant, n, phase):
+        return [r for r in self.d["runs"] if (r["variant"], r["n"], r["phase"]) == (variant, n, phase)]
+
+    def values(self, variant, n, phase, key):
+        return [key(r) for r in self.runs(variant, n, phase)]
+
+    def floor(self, variant, n, phase):
+        """The quota floor (s): ours with its minimal calls, the recipe with its own as served."""
+        if variant == "ours":
+            return [floor(MINIMAL[phase](n))]
+        return self.values(variant, n, phase, lambda r: floor(served(r, "apigateway:")))
+
+    def failed(self, variant, n, phase):
+        return any(r["error"] for r in self.runs(variant, n, phase))
+
+    def wall(self, variant, n, phase):
+        text = cell(self.values(variant, n, phase, lambda r: r["wall_s"]), "{:.1f}")
+        return f"{text} **failed**" if self.failed(variant, n, phase) else text
+
+    def policy(self, variant, n):
+        return self.values(variant, n, "apply", lambda r: r["policy"]["bytes"])
+
+    def grid(self):
+        return [(n, phase) for n in self.sizes for phase in PHASES]
+
+
+def refusal(sizes):
+    worst = max(sizes, default=0)
+    return f"AWS would refuse: policy {worst:,} bytes > {POLICY_LIMIT:,}" if worst > POLICY_LIMIT else ""
+
+
+def targets(res):
+    n, rows = res.big, []
+    wall = {(v, p): med(res.values(v, n, p, lambda r: r["wall_s"])) for v in VARIANTS for p in PHASES}
+    for phase, fraction in (("apply", 0.75), ("destroy", None)):
+        limit = 1.2 * med(res.floor("ours", n, phase))
+        rows.append((f"{phase} at N={n}: at most 1.2 x its quota floor ({MINIMAL[phase](n)} API Gateway calls)",
+                     f"{wall['ours', phase]:.1f} s vs {limit:.1f} s", wall["ours", phase] <= limit))
+        if fraction:
+            rows.append((f"{phase} at N={n}: at most {fraction} x the recipe's time",
+                         f"{wall['ours', phase]:.1f} s vs {wall['recipe', phase]:.1f} s = "
+                         f"{wall['ours', phase] / wall['recipe', phase]:.2f}",
+                         wall["ours", phase] <= fraction * wall["recipe", phase]))
+    plan = res.runs("ours", n, "plan")
+    apigw, lam = max(served(r, "apigateway:") for r in plan), max(served(r, "lambda:") for r in plan)
+    rows.append((f"no-change plan at N={n}: at most 3 API Gateway calls and 1 GetPolicy (one function)",
+                 f"{apigw} API Gateway, {lam} Lambda", apigw <= 3 and lam <= 1))
+    rows.append((f"no-change plan at N={n}: at most 0.1 x the recipe's time",
+                 f"{wall['ours', 'plan']:.2f} s vs {wall['recipe', 'plan']:.1f} s = "
+                 f"{wall['ours', 'plan'] / wall['recipe', 'plan']:.3f}",
+                 wall["ours", "plan"] <= 0.1 * wall["recipe", "plan"]))
+    ours = [r for p in PHASES for r in res.runs("ours", n, p)]
+    answered, total = sum(throttled(r) for r in ours), sum(served(r) for r in ours)
+    rows.append((f"429s answered to ours at N={n}: at most 5% of the calls served",
+                 f"{answered} of {total} = {answered / total:.1%}", answered <= 0.05 * total))
+    failures = [f"{r['phase']} N={r['n']}" for r in res.d["runs"] if r["variant"] == "ours" and r["error"]]
+    rows.append(("no failed command of ours (every N)", ", ".join(failures) or "none", not failures))
+    size = max(res.policy("ours", n))
+    rows.append((f"the function's policy after ours' apply at N={n}: under {POLICY_LIMIT:,} bytes",
+                 f"{size:,} bytes", size < POLICY_LIMIT))
+    return [(t, m, "yes" if ok else "**no**") for t, m, ok in rows]
+
+
+def chart(res, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), dpi=110)
+    style = {"ours": ("#1f77b4", "async_lambda_endpoint"),
+             "recipe": ("#d62728", f"hashicorp/aws {res.d['versions']['hashicorp/aws']} recipe")}
+    for ax, phase in zip(axes, PHASES):
+        for variant, (color, label) in style.items():
+            wall = [med(res.values(variant, n, phase, lambda r: r["wall_s"])) for n in res.sizes]
+            ax.plot(res.sizes, wall, marker="o", color=color, label=label)
+            ax.plot(res.sizes, [med(res.floor(variant, n, phase)) for n in res.sizes], linestyle="--", color=color,
+                    alpha=0.6, label="its quota floor")
+            failed = [(n, w) for n, w in zip(res.sizes, wall) if res.failed(variant, n, phase)]
+            if failed:
+                ax.scatter(*zip(*failed), marker="x", s=90, color="black", zorder=3,
+                           label="failed" if variant == "ours" else None)
+        ax.set(title=f"terraform {phase}", xlabel="N endpoints (one REST API, one function)",
+               ylabel="wall time (s)", xticks=res.sizes, ylim=(0, None))
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8, loc="upper left")
+    m = res.d["machine"]
+    fig.suptitle(f"Through AWS's API Gateway and Lambda quotas: Terraform {res.d['versions']['terraform']}, "
+                 f"LocalStack {res.d['versions']['localstack']}, {m['cores']} cores {m['cpu']}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def report(res):
+    d, big, v, m = res.d, res.big, res.d["versions"], res.d["machine"]
+    out = [
+        "# Quota benchmark: `async_lambda_endpoint` against the recipe through AWS's rate quotas\n",
+        f"Generated by `make bench-quota` from `quota-results.json`: run {d['started']}, "
+        f"{d['duration_s'] / 60:.1f} min. Do not edit: rerun `make bench-quota`. N endpoints on one REST API "
+        "with N resources and one function, through `tests/support/fault_proxy.py --quotas aws`: API Gateway's "
+        f"management calls share a bucket of {BURST} tokens filling at {RATE} a second (\"Total operations\"), "
+        "some have a lower quota of their own; Lambda's control plane 15 a second. A command's quota floor is "
+        f"(API Gateway calls - {BURST}) / {RATE} s, with ours' minimal calls ({READS} read, then apply 4 writes "
+        "per endpoint, destroy 1 DeleteMethod per endpoint) and the recipe's own as served. "
+        f"{d['config']['rounds']} round(s); figures are medians, [min-max]; each command starts after "
+        f"{d['config']['refill_s']} s idle, its buckets full.\n",
+        "![wall time of apply, plan and destroy against N, with the quota floors](quota-results.png)\n",
+        "## Targets\n", table(("target", "measured", "met"), targets(res)),
+        "## Versions and machine\n",
+        f"terraform-provider-async {v['terraform-provider-async']} (provider defaults), hashicorp/aws "
+        f"{v['hashicorp/aws']}, Terraform {v['terraform']} (parallelism {d['config']['parallelism']}), LocalStack "
+        f"{v['localstack']}; {m['cpu']} ({m['cores']} cores), {m['memory_gib']} GiB, {m['os']}.\n",
+        "## Wall time (s) against the quota floor\n",
+        table((">N", "command", ">ours", ">its floor", ">ours/floor", ">recipe", ">its floor", ">ours/recipe"),
+              [(n, p, res.wall("ours", n, p), cell(res.floor("ours", n, p), "{:.1f}"),
+                ratio(res.values("ours", n, p, lambda r: r["wall_s"]), res.floor("ours", n, p)),
+                res.wall("recipe", n, p), cell(res.floor("recipe", n, p), "{:.1f}"),
+                ratio(*(res.values(var, n, p, lambda r: r["wall_s"]) for var in VARIANTS)))
+               for n, p in res.grid()]),
+        "## Calls served and 429s answered\n",
+        "API Gateway and Lambda calls LocalStack served (the proxy's 429s never reach it), per endpoint all "
+        "services, and the 429s the quotas answered.\n",
+        table((">N", "command", ">ours API Gateway", ">Lambda", ">per endpoint", ">429s", ">recipe API Gateway",
+               ">Lambda", ">per endpoint", ">429s"),
+              [(n, p, *(x for var in VARIANTS for x in (
+                  cell(res.values(var, n, p, lambda r: served(r, "apigateway:")), "{:.0f}"),
+                  cell(res.values(var, n, p, lambda r: served(r, "lambda:")), "{:.0f}"),
+                  cell(res.values(var, n, p, lambda r: served(r) / r["n"])),
+                  cell(res.values(var, n, p, throttled), "{:.0f}")))) for n, p in res.grid()]),
+        "## The function's resource-based policy after apply (bytes)\n",
+        f"As AWS's GetPolicy returns it (compact JSON), which Lambda's {POLICY_LIMIT:,}-byte limit counts; "
+        "LocalStack enforces no limit, so what AWS would refuse still applies here.\n",
+        table((">N", ">ours", ">recipe", "on AWS"),
+              [(n, cell(res.policy("ours", n), "{:.0f}"), cell(res.policy("recipe", n), "{:.0f}"),
+                "; ".join(f"{var}: {refusal(res.policy(var, n))}" for var in VARIANTS
+                          if refusal(res.policy(var, n))) or "accepted") for n in res.sizes]),
+        f"## By operation at N={big}: served, and 429s answered\n",
+    ]
+    rows = []
+    for phase in PHASES:
+        def per_op(variant, source):
+            return {op: med([r[source].get(op, 0) for r in res.runs(variant, big, phase)])
+                    for op in {op for r in res.runs(variant, big, phase) for op in r[source]}}
+
+        counts = {var: (per_op(var, "calls"), {k.rsplit(" ", 1)[0]: c for k, c in per_op(var, "proxy_errors").items()
+                                               if k.endswith(" 429")}) for var in VARIANTS}
+        for op in sorted({op for var in VARIANTS for part in counts[var] for op in part}):
+            rows.append((phase, op, *(f"{counts[var][i].get(op, 0):.0f}" for var in VARIANTS for i in (0, 1))))
+    out.append(table(("command", "operation", ">ours served", ">ours 429s", ">recipe served", ">recipe 429s"), rows))
+    out.append("## Failed commands\n")
+    failed = [r for r in d["runs"] if r["error"]]
+    if not failed:
+        out.append("None.\n")
+    for r in failed:
+        tail = [line for line in r["error"].splitlines() if line.strip()][-12:]
+        out.append(f"**{r['variant']}, N={r['n']}, {r['phase']}, round {r['round']}**: "
+                   f"{r['error'].splitlines()[0]}, {r['wall_s']:.1f} s, {throttled(r)} 429s answered\n\n"
+                   "```\n" + "\n".join(tail) + "\n```\n")
+    return "\n".join(out)
+
+
+def main(argv):
+    src = Path(argv[1])
+    res = Results(json.loads(src.read_text()))
+    chart(res, src.with_name("quota-results.png"))
+    src.with_name("QUOTA-RESULTS.md").write_text(report(res))
+    print(f"wrote {src.with_name('QUOTA-RESULTS.md')} and {src.with_name('quota-results.png')}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
