@@ -35,10 +35,10 @@ APIS, PER_API = 5, 10  # prepared: 5 REST APIs x 10 resources, so N is at most 5
 VARIANTS, PHASES = ("ours", "recipe"), ("apply", "plan", "destroy")
 RESOURCES_PER_ENDPOINT = {"ours": 1, "recipe": 5}
 # The lines (indented, each ending in a newline) that replace the `# @PROVIDER_SETTINGS@` line in
-# ours.tf's provider block. LocalStack has no quota to respect: once the provider paces its calls
-# itself (issue 13), this bench turns that off here with `rate_limits { apigateway = 0  lambda = 0 }`.
+# ours.tf's provider block. LocalStack has no quota to respect, so this bench turns the provider's
+# pacing off, as a LocalStack user would; bench/quota.py keeps the defaults.
 PROVIDER_SETTINGS_LINE = "  # @PROVIDER_SETTINGS@\n"
-LOCALSTACK_PROVIDER_SETTINGS = ""
+LOCALSTACK_PROVIDER_SETTINGS = "  rate_limits {\n    apigateway = 0\n    lambda     = 0\n  }\n"
 # tests/schema_probe.rs in a profile of its own (target/bench-probe): the client's dependencies
 # optimised so that it adds little to what it times. Not --release: a release test build unifies
 # the dev-dependencies' features into the provider and would rebuild target/release's binary.
