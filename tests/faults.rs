@@ -119,3 +119,33 @@ fn a_refresh_reads_the_rest_api_once_and_the_policy_once() {
     let expected = serde_json::json!({"apigateway:GetResources": 1, "lambda:GetPolicy": 1});
     assert_eq!(calls, &expected, "for {COUNT} endpoints of one REST API on one function");
 }
+
+#[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn lambda_refusing_concurrent_policy_changes_is_retried() {
+    const APIS: usize = 4;
+    let function = "policy-conflicts";
+    cloud::function(function, "def handler(event, context):\n    return event\n");
+    let hcl: Vec<Endpoint> = (0..APIS)
+        .flat_map(|i| {
+            let (api, resource) = cloud::rest_api_with_resource(&format!("{function}-{i}"), "jobs");
+            ["POST", "PUT"].map(|method| {
+                Endpoint::new(&format!("e{i}{method}"), &api, &resource, method, function)
+            })
+        })
+        .collect();
+    // Every REST API grants the one function at once, and later revokes at once.
+    let proxy =
+        FaultProxy::start(&[("faulty", "lambda"), ("conflict", "0.35"), ("precondition", "0.25")]);
+    let tf = Terraform::new("1.15.5");
+    tf.write_config(&configuration(&provider_via(&proxy, 10), &hcl));
+    tf.apply();
+    tf.assert_no_changes();
+    assert_eq!(cloud::permission_statements(function).len(), APIS, "one statement per REST API");
+    tf.destroy();
+    assert!(cloud::permission_statements(function).is_empty(), "statements after destroy");
+    let stats = proxy.stats();
+    eprintln!("fault proxy: {stats}");
+    assert!(stats["conflict"].as_u64().unwrap() > 0, "conflicts were injected: {stats}");
+    assert!(stats["precondition"].as_u64().unwrap() > 0, "preconditions failed: {stats}");
+}

@@ -8,7 +8,8 @@ action decides it:
     quota         answer 429 TooManyRequestsException as the service does when
                   one of its rate quotas is used up (Quotas)
     throttle      answer 429 TooManyRequestsException
-    conflict      answer 409 ConflictException
+    conflict      answer 409 ConflictException (Lambda: ResourceConflictException)
+    precondition  answer 412 PreconditionFailedException (Lambda only)
     error         answer 503 ServiceUnavailableException
     reset         tear the connection down (RST) without forwarding
     drop          forward it, then tear the connection down instead of answering:
@@ -19,8 +20,9 @@ Every call is counted, whatever was decided. The policies, in order:
 
     Quotas        --quotas aws: AWS's rate quotas for API Gateway's and Lambda's
                   management calls, a token bucket each (off by default)
-    RandomFaults  --throttle P ... --drop P: each API Gateway and Lambda call
-                  gets a fault with its probability (all 0 by default)
+    RandomFaults  --throttle P ... --drop P: each call of the --faulty services
+                  (API Gateway and Lambda) gets a fault with its probability
+                  (all 0 by default)
     PolicyLimit   --policy-limit BYTES: an AddPermission that would take the
                   function's resource-based policy past BYTES (off by default)
 
@@ -29,7 +31,8 @@ answer being (status, headers, body) or None where the action makes none, and
 told by done(call) that the call was answered.
 
     python3 fault_proxy.py --upstream URL [--quotas aws] [--policy-limit BYTES]
-                           [--throttle P] [--conflict P] [--error P] [--reset P]
+                           [--faulty apigateway,lambda] [--throttle P] [--conflict P]
+                           [--precondition P] [--error P] [--reset P]
                            [--drop P] [--delay-ms MS] [--seed N] --stats FILE
 
 Prints its own URL on the first line of stdout. FILE is replaced (atomically)
@@ -56,12 +59,26 @@ import threading
 import time
 import urllib.parse
 
-FAULTS = ("throttle", "conflict", "error", "reset", "drop")
+FAULTS = ("throttle", "conflict", "precondition", "error", "reset", "drop")
+# fault -> service -> (status, code, message), as each service answers it; a fault a service
+# never answers (precondition: API Gateway) lets its calls through.
+_BOTH = ("apigateway", "lambda")
 ANSWERS = {
-    "throttle": (429, "TooManyRequestsException", "Too Many Requests"),
-    "conflict": (409, "ConflictException",
-                 "Unable to complete operation due to concurrent modification. Please try again later."),
-    "error": (503, "ServiceUnavailableException", "Service Unavailable"),
+    "throttle": dict.fromkeys(_BOTH, (429, "TooManyRequestsException", "Too Many Requests")),
+    "conflict": {
+        "apigateway": (409, "ConflictException",
+                       "Unable to complete operation due to concurrent modification. Please try again later."),
+        # Lambda serialises changes to a function and its policy.
+        "lambda": (409, "ResourceConflictException",
+                   "The operation cannot be performed at this time. An update is in progress for resource: "
+                   "the function's policy"),
+    },
+    "precondition": {
+        "lambda": (412, "PreconditionFailedException",
+                   "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "
+                   "API to retrieve the latest Revision Id"),
+    },
+    "error": dict.fromkeys(_BOTH, (503, "ServiceUnavailableException", "Service Unavailable")),
 }
 HOP_BY_HOP = {"connection", "keep-alive", "te", "trailers", "transfer-encoding", "upgrade", "content-length"}
 
@@ -301,22 +318,23 @@ def statement(request, resource):
 
 
 class RandomFaults(Policy):
-    """Each API Gateway and Lambda call gets fault F with probability --F."""
-
-    SERVICES = ("apigateway", "lambda")
+    """Each call of the --faulty services (API Gateway and Lambda) gets fault F with probability --F."""
 
     def __init__(self, args):
         self.random = random.Random(args.seed)
+        self.services = args.faulty.split(",")
         self.chances = [(fault, getattr(args, fault)) for fault in FAULTS]
 
     def __call__(self, call):
-        if call.service not in self.SERVICES:
+        if call.service not in self.services:
             return None
         roll = self.random.random()
         for fault, chance in self.chances:
             if roll < chance:
-                answer = ANSWERS.get(fault)
-                return fault, answer and refusal(*answer[:2], {"message": answer[2]})
+                if fault not in ANSWERS:
+                    return fault, None
+                answer = ANSWERS[fault].get(call.service)
+                return answer and (fault, refusal(*answer[:2], {"message": answer[2]}))
             roll -= chance
         return None
 
@@ -460,6 +478,7 @@ def main():
     parser.add_argument("--policy-limit", type=int, default=0, metavar="BYTES")
     for fault in FAULTS:
         parser.add_argument(f"--{fault}", type=float, default=0.0)
+    parser.add_argument("--faulty", default="apigateway,lambda", help="the services RandomFaults applies to")
     parser.add_argument("--delay-ms", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stats", required=True)
