@@ -44,5 +44,5 @@ bench: ## Benchmark against the five hashicorp/aws resources; writes bench/RESUL
 	python3 bench/run.py
 
 .PHONY: bench-quota
-bench-quota: ## Benchmark through AWS's API Gateway and Lambda rate quotas, N=50,100,200 on one REST API; writes bench/QUOTA-RESULTS.md, quota-results.json, quota-results.png (30-60 min)
+bench-quota: ## Benchmark through AWS's API Gateway and Lambda rate quotas, N=50,100,200 on one REST API; writes bench/quota-results.json, quota-results.png and the quota section of RESULTS.md (about 25 min)
 	python3 bench/quota.py

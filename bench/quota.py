@@ -2,7 +2,7 @@
 """`make bench-quota`: async_lambda_endpoint against the five-resource hashicorp/aws
 recipe through AWS's rate quotas (tests/support/fault_proxy.py --quotas aws),
 N endpoints on one REST API with N resources and one function; writes
-quota-results.json, then quota_report.py writes QUOTA-RESULTS.md and
+quota-results.json, then quota_report.py writes the quota section of RESULTS.md and
 quota-results.png from it. bench/README.md says what is measured. Everything
 else is run.py's: the stack, the measurement, the work directories.
 
@@ -28,7 +28,7 @@ REFILL_S = 5
 
 def main(argv):
     opts = options(__doc__.split("\n\n")[0], 1, "50,100,200",
-                   "quota-results.json, QUOTA-RESULTS.md, quota-results.png").parse_args(argv[1:])
+                   "quota-results.json, RESULTS.md, quota-results.png").parse_args(argv[1:])
     sizes = [int(s) for s in opts.sizes.split(",")]
     install(build=not opts.skip_build)
     shutil.rmtree(WORK, ignore_errors=True)

@@ -217,12 +217,25 @@ def report(res):
     return "\n".join(out)
 
 
+def write_results(directory):
+    """RESULTS.md in `directory` from the results.json and quota-results.json there: `make bench`
+    and `make bench-quota` each rewrite the whole file from both."""
+    import quota_report
+
+    parts = []
+    if (directory / "results.json").exists():
+        parts.append(report(Results(json.loads((directory / "results.json").read_text()))))
+    if (directory / "quota-results.json").exists():
+        quota = quota_report.Results(json.loads((directory / "quota-results.json").read_text()))
+        parts.append(quota_report.report(quota, level=2 if parts else 1))
+    (directory / "RESULTS.md").write_text("\n".join(parts))
+    print(f"wrote {directory / 'RESULTS.md'}", file=sys.stderr)
+
+
 def main(argv):
     src = Path(argv[1])
-    res = Results(json.loads(src.read_text()))
-    chart(res, src.with_name("results.png"))
-    src.with_name("RESULTS.md").write_text(report(res))
-    print(f"wrote {src.with_name('RESULTS.md')} and {src.with_name('results.png')}", file=sys.stderr)
+    chart(Results(json.loads(src.read_text())), src.with_name("results.png"))
+    write_results(src.parent)
     return 0
 
 
