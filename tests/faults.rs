@@ -136,7 +136,7 @@ fn lambda_refusing_concurrent_policy_changes_is_retried() {
         .collect();
     // Every REST API grants the one function at once, and later revokes at once.
     let proxy =
-        FaultProxy::start(&[("faulty", "lambda"), ("conflict", "0.35"), ("precondition", "0.25")]);
+        FaultProxy::start(&[("faulty", "lambda"), ("conflict", "0.2"), ("precondition", "0.15")]);
     let tf = Terraform::new("1.15.5");
     tf.write_config(&configuration(&provider_via(&proxy, 10), &hcl));
     tf.apply();
