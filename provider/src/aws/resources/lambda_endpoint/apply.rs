@@ -197,35 +197,44 @@ pub async fn update(
         }
     }
 
-    // The new statement first, then the old one: the function never refuses
-    // API Gateway in between.
     let (before, after) = (&old.computed.wiring, &new.computed.wiring);
     if (&before.function_arn, &before.permission) != (&after.function_arn, &after.permission) {
-        let changed = async {
-            if let Some(permission) = &after.permission {
-                permission::grant(shared, aws, ctx, id, &after.function_arn, permission)
-                    .await
-                    .during(Step::AddPermission)?;
-            }
-            let replaced = |old: &&Permission| {
-                before.function_arn != after.function_arn
-                    || Some(old.statement_id.as_str())
-                        != after.permission.as_ref().map(|p| p.statement_id.as_str())
-            };
-            match before.permission.as_ref().filter(replaced) {
-                Some(old) if !before.function_arn.is_empty() => {
-                    permission::release(shared, aws, ctx, &api, id, &before.function_arn, old)
-                        .await
-                        .during(Step::RemoveOldPermission)
-                }
-                _ => Ok(()),
-            }
-        };
-        if let Err(failed) = changed.await {
+        let moved = move_permission(shared, aws, ctx, &api, id, before, after).await;
+        if let Err(failed) = moved {
             return Err(Failed { error: failed.into(), state: Some(new) });
         }
     }
     Ok(new)
+}
+
+/// Grants the statement `after` needs, then releases the one `before` had
+/// unless it is the same: the function never refuses API Gateway in between.
+async fn move_permission(
+    shared: &Shared,
+    aws: &Aws,
+    ctx: &Context,
+    api: &Guarded<RestApi>,
+    id: &EndpointId,
+    before: &Wiring,
+    after: &Wiring,
+) -> Result<(), StepError> {
+    if let Some(permission) = &after.permission {
+        permission::grant(shared, aws, ctx, id, &after.function_arn, permission)
+            .await
+            .during(Step::AddPermission)?;
+    }
+    let kept = |old: &Permission| {
+        before.function_arn == after.function_arn
+            && after.permission.as_ref().is_some_and(|p| p.statement_id == old.statement_id)
+    };
+    match &before.permission {
+        Some(old) if !before.function_arn.is_empty() && !kept(old) => {
+            permission::release(shared, aws, ctx, api, id, &before.function_arn, old)
+                .await
+                .during(Step::RemoveOldPermission)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Whether anything on the method, its integration or its responses would
