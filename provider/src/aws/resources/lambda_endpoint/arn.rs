@@ -9,7 +9,7 @@ impl EndpointId {
     /// The Lambda permission statement that lets this endpoint's REST API
     /// invoke a function: one per function and REST API, shared by all the
     /// API's endpoints that invoke it, since a function's policy holds
-    /// 20,480 bytes, about 58 statements. Deterministic, so a retried or
+    /// 20,480 bytes, about 60 statements. Deterministic, so a retried or
     /// re-run create finds the statement instead of adding a second.
     pub fn statement_id(&self) -> String {
         format!("async-endpoints-{}", self.rest_api_id)

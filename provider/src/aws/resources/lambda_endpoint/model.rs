@@ -171,7 +171,9 @@ impl Method {
 impl Integration {
     /// The templates API Gateway is given: the configured or the built-in ones.
     pub fn effective_request_templates(&self) -> BTreeMap<String, String> {
-        self.request_templates.clone().unwrap_or_else(templates::built_in_request_templates)
+        self.request_templates
+            .clone()
+            .unwrap_or_else(|| templates::built_in_request_templates().clone())
     }
 
     /// The integration as API Gateway holds it: the templates written out.
@@ -183,7 +185,7 @@ impl Integration {
 impl Response {
     /// The templates API Gateway is given: the configured or the built-in one.
     pub fn effective_templates(&self) -> BTreeMap<String, String> {
-        self.templates.clone().unwrap_or_else(templates::built_in_response_templates)
+        self.templates.clone().unwrap_or_else(|| templates::built_in_response_templates().clone())
     }
 
     /// The response as API Gateway holds it: the templates written out,

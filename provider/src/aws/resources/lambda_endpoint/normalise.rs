@@ -9,22 +9,29 @@ use super::templates::normalise_whitespace;
 /// when they are the built-in ones, else what AWS holds.
 pub fn templates(
     prior: Option<&BTreeMap<String, String>>,
-    built_in: BTreeMap<String, String>,
+    built_in: &BTreeMap<String, String>,
     observed: Option<&HashMap<String, String>>,
 ) -> Option<BTreeMap<String, String>> {
-    let observed: BTreeMap<String, String> =
-        observed.into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let same = |templates: &BTreeMap<String, String>| {
-        templates.len() == observed.len()
-            && templates.iter().all(|(k, v)| {
-                observed.get(k).is_some_and(|o| normalise_whitespace(o) == normalise_whitespace(v))
-            })
-    };
+    let empty = HashMap::new();
+    let observed = observed.unwrap_or(&empty);
     match prior {
-        Some(prior) if same(prior) => Some(prior.clone()),
-        _ if same(&built_in) => None,
-        _ => Some(observed),
+        Some(prior) if same_templates(prior, observed) => Some(prior.clone()),
+        _ if same_templates(built_in, observed) => None,
+        _ => Some(observed.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
     }
+}
+
+/// Whether `observed` holds `templates`, but for whitespace.
+pub fn same_templates(
+    templates: &BTreeMap<String, String>,
+    observed: &HashMap<String, String>,
+) -> bool {
+    templates.len() == observed.len()
+        && templates.iter().all(|(k, v)| {
+            observed
+                .get(k)
+                .is_some_and(|o| o == v || normalise_whitespace(o) == normalise_whitespace(v))
+        })
 }
 
 /// HTTP header names are case-insensitive and AWS may change their case:
@@ -76,7 +83,8 @@ mod tests {
 
     #[test]
     fn built_in_templates_read_back_as_unset() {
-        let observed: HashMap<String, String> = built_in_request_templates().into_iter().collect();
+        let observed: HashMap<String, String> =
+            built_in_request_templates().clone().into_iter().collect();
         assert_eq!(templates(None, built_in_request_templates(), Some(&observed)), None);
     }
 

@@ -156,7 +156,7 @@ pub fn schema() -> Schema {
                     "Statement ID of the Lambda permission the function is invoked through: \
                      `async-endpoints-REST_API_ID`, one statement shared by every endpoint of \
                      the REST API that invokes the function, added with the first and removed \
-                     with the last (a function's policy holds 20,480 bytes, about 58 \
+                     with the last (a function's policy holds 20,480 bytes, about 60 \
                      statements). Empty when `credentials` is set.",
                 ),
                 Attribute::computed(

@@ -15,7 +15,7 @@ use aws_sdk_apigateway::types::Method as AwsMethod;
 
 use super::arn::function_arn_from_uri;
 use super::model::{EndpointId, Permission};
-use super::remote;
+use super::{normalise, remote, templates};
 use crate::aws::clients::Aws;
 use crate::aws::error::AwsError;
 use crate::aws::once_map::OnceMap;
@@ -100,8 +100,9 @@ pub struct RestApi {
 enum Seen {
     /// An asynchronous Lambda integration invoking through a permission
     /// unless it has credentials; `method` is what AWS answered, until a
-    /// refresh takes it or this process rewrites the method.
-    Async { uri: String, via_permission: bool, method: Option<Box<AwsMethod>> },
+    /// refresh takes it or this process rewrites the method. Built-in request
+    /// templates (~100 KB a method) are kept as a mark, not a copy.
+    Async { uri: String, via_permission: bool, method: Option<Box<AwsMethod>>, built_in: bool },
     /// Some other method, or one without an integration yet.
     Other,
 }
@@ -160,7 +161,18 @@ impl RestApi {
         let read = self.methods_read(id);
         match self.methods.get_mut(&key(id)) {
             None if read => Lookup::Absent,
-            Some(Seen::Async { method, .. }) => method.take().map_or(Lookup::Unread, Lookup::Read),
+            Some(Seen::Async { method, built_in, .. }) => match method.take() {
+                None => Lookup::Unread,
+                Some(mut method) => {
+                    if let Some(integration) =
+                        method.method_integration.as_mut().filter(|_| *built_in)
+                    {
+                        let templates = templates::built_in_request_templates().clone();
+                        integration.request_templates = Some(templates.into_iter().collect());
+                    }
+                    Lookup::Read(method)
+                }
+            },
             _ => Lookup::Unread,
         }
     }
@@ -176,7 +188,9 @@ impl RestApi {
     /// This process wrote the method; `uri`: its asynchronous integration, once put.
     pub fn wrote(&mut self, id: &EndpointId, uri: Option<&str>, via_permission: bool) {
         let seen = match uri {
-            Some(uri) => Seen::Async { uri: uri.to_owned(), via_permission, method: None },
+            Some(uri) => {
+                Seen::Async { uri: uri.to_owned(), via_permission, method: None, built_in: false }
+            }
             None => Seen::Other,
         };
         self.methods.insert(key(id), seen);
@@ -198,13 +212,19 @@ impl RestApi {
 }
 
 impl Seen {
-    fn of(method: AwsMethod) -> Seen {
-        let Some(integration) = method.method_integration() else { return Seen::Other };
+    fn of(mut method: AwsMethod) -> Seen {
+        let Some(integration) = method.method_integration.as_mut() else { return Seen::Other };
         let Some(uri) = remote::async_invocation_uri(integration).map(str::to_owned) else {
             return Seen::Other;
         };
         let via_permission = integration.credentials().is_none_or(str::is_empty);
-        Seen::Async { uri, via_permission, method: Some(Box::new(method)) }
+        let built_in = integration.request_templates.as_ref().is_some_and(|observed| {
+            normalise::same_templates(templates::built_in_request_templates(), observed)
+        });
+        if built_in {
+            integration.request_templates = None;
+        }
+        Seen::Async { uri, via_permission, method: Some(Box::new(method)), built_in }
     }
 }
 
@@ -285,6 +305,24 @@ mod tests {
         assert!(matches!(api.take(&id("r1", "DELETE")), Lookup::Absent));
         let gone = RestApi::from_resources(None);
         assert!(matches!(gone.existing(&id("r1", "POST")), Existing::Unknown));
+    }
+
+    #[test]
+    fn built_in_templates_are_kept_as_a_mark_and_handed_out_whole() {
+        let built_in: HashMap<String, String> =
+            templates::built_in_request_templates().clone().into_iter().collect();
+        let mut integration = asynchronous(None);
+        integration.request_templates = Some(built_in.clone());
+        let seen = Seen::of(method(Some(integration)));
+        let Seen::Async { built_in: true, method: Some(kept), .. } = &seen else {
+            panic!("{seen:?}")
+        };
+        assert_eq!(kept.method_integration().unwrap().request_templates(), None);
+        let mut api = RestApi::default();
+        api.resources.insert("r1".into(), ("/jobs".into(), true));
+        api.methods.insert(("r1".into(), "POST".into()), seen);
+        let Lookup::Read(taken) = api.take(&id("r1", "POST")) else { panic!() };
+        assert_eq!(taken.method_integration().unwrap().request_templates(), Some(&built_in));
     }
 
     #[test]

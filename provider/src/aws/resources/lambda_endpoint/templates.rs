@@ -8,6 +8,7 @@
 //! body travels base64-encoded, byte-exact for signature checks.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// The media types the default request template is installed for.
 pub const MEDIA_TYPES: [&str; 3] =
@@ -245,15 +246,22 @@ pub fn default_response_template() -> String {
     .join("\n")
 }
 
-/// The request templates installed when `request_templates` is unset.
-pub fn built_in_request_templates() -> BTreeMap<String, String> {
-    let template = default_request_template();
-    default_content_types().into_iter().map(|ct| (ct, template.clone())).collect()
+/// The request templates installed when `request_templates` is unset, made
+/// once: every endpoint's plan, apply and refresh compares against them.
+pub fn built_in_request_templates() -> &'static BTreeMap<String, String> {
+    static TEMPLATES: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        let template = default_request_template();
+        default_content_types().into_iter().map(|ct| (ct, template.clone())).collect()
+    })
 }
 
 /// The response templates installed when `response_templates` is unset.
-pub fn built_in_response_templates() -> BTreeMap<String, String> {
-    BTreeMap::from([("application/json".to_owned(), default_response_template())])
+pub fn built_in_response_templates() -> &'static BTreeMap<String, String> {
+    static TEMPLATES: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        BTreeMap::from([("application/json".to_owned(), default_response_template())])
+    })
 }
 
 /// Templates compared the way API Gateway treats them: line endings and
