@@ -21,15 +21,30 @@ use crate::aws::error::AwsError;
 use crate::aws::once_map::OnceMap;
 use crate::plugin::Context;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Shared {
     apis: OnceMap<String, Guarded<RestApi>>,
+    /// One REST API read at a time: an answer holds every method's templates
+    /// (~100 KB each) until it is parsed and marked, and GetResources has a
+    /// quota of its own (5 every 2 seconds) anyway.
+    api_reads: tokio::sync::Semaphore,
     policies: OnceMap<String, Guarded<Vec<Permission>>>,
     /// Serialises granting and releasing the statement of one function and REST API.
     grants: Guarded<HashMap<(String, String), GrantLock>>,
 }
 
 type GrantLock = Arc<tokio::sync::Mutex<()>>;
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            apis: OnceMap::default(),
+            api_reads: tokio::sync::Semaphore::new(1),
+            policies: OnceMap::default(),
+            grants: Guarded::default(),
+        }
+    }
+}
 
 /// A value behind a lock that is never held across an await.
 #[derive(Debug, Default)]
@@ -51,6 +66,8 @@ impl Shared {
         rest_api_id: &str,
     ) -> Result<Arc<Guarded<RestApi>>, AwsError> {
         let read = || async {
+            // Never closed, so acquiring only waits.
+            let _turn = self.api_reads.acquire().await.expect("the semaphore is never closed");
             let resources = remote::get_resources(aws, ctx, rest_api_id).await?;
             Ok(Guarded(Mutex::new(RestApi::from_resources(resources))))
         };
