@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from quota_report import throttled
-from run import FUNCTION, PHASES, ROOT, STARTED, Stack, header, install, log, options, prepare_tool, publish, \
+from run import FUNCTION, PHASES, ROOT, Stack, header, install, log, options, prepare_tool, publish, \
     schedule
 
 WORK = ROOT / ".work" / "bench-quota"
@@ -58,10 +58,7 @@ def main(argv):
                 # What the failed commands left in AWS, so that the next variant starts clean.
                 prepare_tool("clean", stack.endpoint, endpoints[0]["api"], FUNCTION)
 
-    publish(results, Path(opts.out) / "quota-results.json", "quota_report.py")
-    if not opts.keep_work:
-        shutil.rmtree(WORK, ignore_errors=True)
-    log(f"done in {time.monotonic() - STARTED:.0f} s")
+    publish(results, Path(opts.out) / "quota-results.json", "quota_report.py", None if opts.keep_work else WORK)
     return 0
 
 

@@ -438,12 +438,16 @@ def schedule(rounds, sizes):
                 yield r, n, variant
 
 
-def publish(results, path, report):
-    """results (with the run's duration) into `path`, then `report` (a script in bench/) on it."""
+def publish(results, path, report, work):
+    """results (with the run's duration) into `path`, then `report` (a script in bench/) on it;
+    then the work directory `work` goes (None: --keep-work keeps it)."""
     results["duration_s"] = round(time.monotonic() - STARTED, 1)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     run([VENV_PY, BENCH / report, path])
+    if work:
+        shutil.rmtree(work, ignore_errors=True)
+    log(f"done in {time.monotonic() - STARTED:.0f} s")
 
 
 def options(description, rounds, sizes, out):
@@ -491,10 +495,7 @@ def main(argv):
                     f"{m['cpu_s']:6.2f} s calls {sum(m['calls'].values()):4d} rss "
                     f"{[(k, v['peak_rss_kib'] // 1024) for k, v in m['providers'].items()]} MiB")
 
-    publish(results, Path(opts.out) / "results.json", "report.py")
-    if not opts.keep_work:
-        shutil.rmtree(WORK, ignore_errors=True)
-    log(f"done in {time.monotonic() - STARTED:.0f} s")
+    publish(results, Path(opts.out) / "results.json", "report.py", None if opts.keep_work else WORK)
     return 0
 
 

@@ -21,8 +21,7 @@ pub async fn grant(
     function_arn: &str,
     permission: &Permission,
 ) -> Result<(), AwsError> {
-    let lock = shared.grant_lock(function_arn, &id.rest_api_id);
-    let _turn = lock.lock().await;
+    let _turn = shared.grant_turn(function_arn, &id.rest_api_id).await;
     let policy = shared.policy(aws, ctx, function_arn).await?;
     let recorded =
         policy.lock().iter().find(|s| s.statement_id == permission.statement_id).cloned();
@@ -62,8 +61,7 @@ pub async fn release(
     function_arn: &str,
     permission: &Permission,
 ) -> Result<(), AwsError> {
-    let lock = shared.grant_lock(function_arn, &id.rest_api_id);
-    let _turn = lock.lock().await;
+    let _turn = shared.grant_turn(function_arn, &id.rest_api_id).await;
     let shared_statement = permission.statement_id == id.statement_id();
     if shared_statement && rest_api.lock().invokes_via_permission(function_arn) {
         return Ok(());

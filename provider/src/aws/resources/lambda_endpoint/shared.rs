@@ -93,11 +93,17 @@ impl Shared {
         self.policies.get(&function_arn.to_owned())
     }
 
-    /// The lock to hold while granting or releasing the statement that lets
-    /// REST API `rest_api_id` invoke `function_arn`.
-    pub fn grant_lock(&self, function_arn: &str, rest_api_id: &str) -> GrantLock {
+    /// Waits for the turn to grant or release the statement that lets REST
+    /// API `rest_api_id` invoke `function_arn`; the turn lasts while the
+    /// guard lives.
+    pub async fn grant_turn(
+        &self,
+        function_arn: &str,
+        rest_api_id: &str,
+    ) -> tokio::sync::OwnedMutexGuard<()> {
         let key = (function_arn.to_owned(), rest_api_id.to_owned());
-        self.grants.lock().entry(key).or_default().clone()
+        let lock = self.grants.lock().entry(key).or_default().clone();
+        lock.lock_owned().await
     }
 }
 
