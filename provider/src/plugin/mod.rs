@@ -20,7 +20,12 @@ pub mod value;
 pub use current::Current;
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity};
 pub use identity::ProviderIdentity;
-pub use resource::{ApplyRequest, Context, Plan, PlanRequest, Provider, Resource};
-pub use schema::{Attribute, Block, NestedBlock, Nesting, Presence, Schema};
+pub use resource::{
+    ApplyRequest, Context, ImportTarget, ListRequest, Listed, MoveSource, Plan, PlanRequest,
+    Provider, Resource,
+};
+pub use schema::{
+    Attribute, Block, IdentityAttribute, IdentitySchema, NestedBlock, Nesting, Presence, Schema,
+};
 pub use server::{Mode, run};
 pub use value::{Number, Type, Value};

@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
-use crate::plugin::schema::Schema;
+use crate::plugin::schema::Presence;
+use crate::plugin::schema::{IdentitySchema, Schema};
 use crate::plugin::value::Value;
 
 /// Per-call context. `stop` fires when Terraform sends Stop (Ctrl-C) while
@@ -54,6 +55,45 @@ pub struct ApplyRequest {
     pub config: Value,
 }
 
+/// What an import names: an id (`terraform import`, `import { id }`) or an
+/// identity (`import { identity }`, Terraform 1.12+).
+#[derive(Debug)]
+pub enum ImportTarget {
+    Id(String),
+    Identity(Value),
+}
+
+/// The state of an object as another resource type stored it.
+#[derive(Debug)]
+pub struct MoveSource {
+    /// E.g. `registry.terraform.io/hashicorp/aws`.
+    pub provider_address: String,
+    pub type_name: String,
+    pub schema_version: i64,
+    /// As stored: the source's schema, which this provider does not know.
+    pub state: serde_json::Value,
+}
+
+/// What a `list` block asks for.
+#[derive(Debug)]
+pub struct ListRequest {
+    /// Of the type of [`Resource::list_schema`].
+    pub config: Value,
+    /// Whether each object's whole state is wanted, or its identity only.
+    pub include_state: bool,
+    pub limit: usize,
+}
+
+/// One listed object.
+#[derive(Debug)]
+pub struct Listed {
+    pub identity: Value,
+    /// E.g. `POST /hooks/{source} -> worker`.
+    pub display_name: String,
+    /// Its state, when asked for.
+    pub state: Option<Value>,
+}
+
 #[async_trait]
 pub trait Resource: Send + Sync {
     /// The full type name, e.g. `aws_instance`.
@@ -76,8 +116,65 @@ pub trait Resource: Send + Sync {
     /// Refreshes state from the remote; null when the object is gone.
     async fn read(&self, state: Value, ctx: &Context) -> (Value, Diagnostics);
 
-    /// The state of an existing remote object named by `id`.
-    async fn import(&self, id: &str, ctx: &Context) -> (Value, Diagnostics);
+    /// The state of an existing remote object named by an import id or by
+    /// its identity.
+    async fn import(&self, target: ImportTarget, ctx: &Context) -> (Value, Diagnostics);
+
+    /// What identifies an instance (Terraform 1.12+); `None`: no identity.
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object `state` describes. A planned state's
+    /// identity may have unknown parts; an existing object's never changes.
+    async fn identity(&self, _state: &Value, _ctx: &Context) -> Result<Value, Diagnostics> {
+        Ok(Value::Null)
+    }
+
+    /// This resource's state for an object another resource type (of any
+    /// provider) held in state until a `moved` block (Terraform 1.8+). The
+    /// result is refreshed before it is planned, so it may name only what
+    /// the read needs.
+    fn move_state(&self, source: &MoveSource) -> Result<Value, Diagnostics> {
+        Err(vec![crate::plugin::diagnostics::Diagnostic::error(
+            "Unsupported move",
+            format!(
+                "A {} cannot take over the state of a {} ({}).",
+                self.type_name(),
+                source.type_name,
+                source.provider_address
+            ),
+        )])
+    }
+
+    /// The configuration a person would write for `state`, for
+    /// `-generate-config-out`: the default keeps what the user may set.
+    fn config_of(&self, state: &Value) -> Value {
+        let attributes = self.schema().block.attributes.iter().map(|a| {
+            let value = if a.presence == Presence::Computed {
+                Value::Null
+            } else {
+                state.get(&a.name).clone()
+            };
+            (a.name.as_str(), value)
+        });
+        Value::object(attributes)
+    }
+
+    /// The configuration a `list` block of this type takes (Terraform
+    /// 1.14+ `terraform query`); `None`: it cannot be listed.
+    fn list_schema(&self) -> Option<&Schema> {
+        None
+    }
+
+    /// The objects a `list` block's configuration selects, at most `limit`.
+    async fn list(&self, request: ListRequest, _ctx: &Context) -> Result<Vec<Listed>, Diagnostics> {
+        let _ = request;
+        Err(vec![crate::plugin::diagnostics::Diagnostic::error(
+            "Unsupported list",
+            format!("{} objects cannot be listed.", self.type_name()),
+        )])
+    }
 
     /// Brings stored state written with schema `version` to the current
     /// schema. The default accepts the current version only.

@@ -124,3 +124,30 @@ pub struct NestedBlock {
     pub min_items: i64,
     pub max_items: i64,
 }
+
+/// The attributes that identify a resource instance apart from its state
+/// (Terraform 1.12+): shown by `terraform query`, given in `import` blocks,
+/// and never changing for one object.
+#[derive(Clone, Debug)]
+pub struct IdentitySchema {
+    /// Bumped when stored identities must be upgraded.
+    pub version: i64,
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+impl IdentitySchema {
+    /// The object type of identity values.
+    pub fn value_type(&self) -> Type {
+        Type::Object(self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone())).collect())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct IdentityAttribute {
+    pub name: String,
+    pub ty: Type,
+    /// Markdown.
+    pub description: String,
+    /// Whether an `import` block's `identity` must give it (else it may).
+    pub required_for_import: bool,
+}

@@ -68,6 +68,23 @@ pub fn attribute_path(path: &AttributePath) -> pb::AttributePath {
     }
 }
 
+pub fn identity_schema(s: &schema::IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: s.version,
+        identity_attributes: s
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.clone(),
+                r#type: a.ty.to_json().to_string().into_bytes(),
+                required_for_import: a.required_for_import,
+                optional_for_import: !a.required_for_import,
+                description: a.description.clone(),
+            })
+            .collect(),
+    }
+}
+
 pub fn schema(s: &schema::Schema) -> pb::Schema {
     pb::Schema { version: s.version, block: Some(block(&s.block, s.version)) }
 }

@@ -97,7 +97,7 @@ impl Resource for Thing {
         (state, Vec::new())
     }
 
-    async fn import(&self, _: &str, _: &Context) -> (Value, Diagnostics) {
+    async fn import(&self, _: crate::plugin::ImportTarget, _: &Context) -> (Value, Diagnostics) {
         (Value::Null, Vec::new())
     }
 }

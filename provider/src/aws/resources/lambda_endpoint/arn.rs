@@ -103,6 +103,61 @@ pub fn function_name_for(account: &Account, unqualified_arn: &str) -> String {
     unqualified_arn.strip_prefix(&local_prefix).unwrap_or(unqualified_arn).to_owned()
 }
 
+impl Permission {
+    /// Whether the statement lets API Gateway invoke the function for the
+    /// method `id` on `path` from some stage, with a source ARN no broader
+    /// than that REST API: its partition, region, account and API id
+    /// written out, the rest matched as IAM's `ArnLike` does (`*` any run of
+    /// characters, `?` one). An `ANY` method needs every verb.
+    ///
+    /// API Gateway names the invoking method
+    /// `arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/STAGE/VERB/PATH`, its
+    /// path as the resource's template (`hooks/{source}`): see "Control access
+    /// for invoking an API" in the API Gateway developer guide.
+    pub fn covers(&self, account: &Account, id: &EndpointId, path: &str) -> bool {
+        let api_prefix = format!(
+            "arn:{}:execute-api:{}:{}:{}/",
+            account.partition, account.region, account.account_id, id.rest_api_id
+        );
+        let Some(pattern) = self.source_arn.strip_prefix(&api_prefix) else { return false };
+        // A witness stage the stage part of the pattern matches.
+        let stage_pattern = pattern.split('/').next().unwrap_or_default();
+        let stage: String = stage_pattern
+            .chars()
+            .filter(|c| *c != '*')
+            .map(|c| if c == '?' { 's' } else { c })
+            .collect();
+        let path = path.trim_start_matches('/');
+        let verbs: &[&str] = match id.http_method.as_str() {
+            "ANY" => &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+            verb => &[verb],
+        };
+        verbs.iter().all(|verb| arn_like(pattern, &format!("{stage}/{verb}/{path}")))
+    }
+}
+
+/// IAM's `ArnLike` on the part after the fixed prefix: `*` matches any run of
+/// characters, `?` any one, the rest itself.
+fn arn_like(pattern: &str, text: &str) -> bool {
+    let (pattern, text): (Vec<char>, Vec<char>) =
+        (pattern.chars().collect(), text.chars().collect());
+    // matches[j]: whether the pattern so far matches text[..j].
+    let mut matches = vec![false; text.len() + 1];
+    matches[0] = true;
+    for p in pattern {
+        let mut next = vec![false; text.len() + 1];
+        for j in 0..=text.len() {
+            next[j] = match p {
+                '*' => matches[j] || (j > 0 && next[j - 1]),
+                '?' => j > 0 && matches[j - 1],
+                c => j > 0 && matches[j - 1] && text[j - 1] == c,
+            };
+        }
+        matches = next;
+    }
+    matches[text.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +204,47 @@ mod tests {
         assert_eq!(post.source_arn, "arn:aws:execute-api:us-east-1:123456789012:api1/*");
         assert_eq!(post.statement_id, "async-endpoints-api1");
         assert_eq!(permission("ANY"), post);
+    }
+
+    #[test]
+    fn statements_cover_a_method_when_their_source_arn_names_it_within_the_api() {
+        let account = account();
+        let statement = |source_arn: &str| Permission {
+            statement_id: "any".into(),
+            source_arn: source_arn.into(),
+        };
+        let id = |method: &str| EndpointId::parse(&format!("api1/res1/{method}")).unwrap();
+        let api = "arn:aws:execute-api:us-east-1:123456789012:api1";
+        for covering in
+            ["/*", "/*/POST/hooks/{source}", "/prod/POST/hooks/*", "/*/*", "/p?od/*/hooks/{source}"]
+        {
+            let s = statement(&format!("{api}{covering}"));
+            assert!(s.covers(&account, &id("POST"), "/hooks/{source}"), "{covering}");
+        }
+        for not_covering in [
+            "/*/GET/hooks/{source}",
+            "/*/POST/jobs",
+            "/*/POST/hooks",
+            "",
+            "/*/POST/hooks/{source}/x",
+        ] {
+            let s = statement(&format!("{api}{not_covering}"));
+            assert!(!s.covers(&account, &id("POST"), "/hooks/{source}"), "{not_covering}");
+        }
+        // Broader than the REST API, or another one.
+        for other in [
+            "arn:aws:execute-api:us-east-1:123456789012:*/*",
+            "arn:aws:execute-api:*:123456789012:api1/*",
+            "arn:aws:execute-api:us-east-1:*:api1/*",
+            "arn:aws:execute-api:us-east-1:123456789012:api2/*",
+            "",
+        ] {
+            assert!(!statement(other).covers(&account, &id("POST"), "/jobs"), "{other}");
+        }
+        // ANY needs every verb; the root path ends in a slash.
+        assert!(!statement(&format!("{api}/*/POST/")).covers(&account, &id("ANY"), "/"));
+        assert!(statement(&format!("{api}/*/*/")).covers(&account, &id("ANY"), "/"));
+        assert!(statement(&format!("{api}/*/GET/")).covers(&account, &id("GET"), "/"));
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub enum Error {
     NoMethodToImport { id: EndpointId, path: String },
     #[error("{0}")]
     InvalidImportId(String),
+    #[error("{0}")]
+    InvalidIdentity(String),
     #[error(
         "The async provider was not configured before use. This is a bug in Terraform or in the \
          provider; please report it."
@@ -107,6 +109,7 @@ impl Error {
             Error::MethodExists { .. } => ("Method already exists", Some(attr::HTTP_METHOD)),
             Error::NoMethodToImport { .. } => ("Cannot import: no such method", None),
             Error::InvalidImportId(_) => ("Invalid import id", None),
+            Error::InvalidIdentity(_) => ("Invalid import identity", None),
             Error::NotConfigured => ("Provider not configured", None),
         };
         let diagnostic = Diagnostic::error(summary, self.to_string());

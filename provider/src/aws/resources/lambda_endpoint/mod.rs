@@ -5,7 +5,9 @@ mod apply;
 mod arn;
 mod attr;
 mod failure;
+mod identity;
 mod model;
+mod moved;
 mod normalise;
 mod permission;
 mod plan;
@@ -25,15 +27,17 @@ use async_trait::async_trait;
 
 use crate::aws::clients::Aws;
 use crate::plugin::{
-    ApplyRequest, Context, Diagnostic, Diagnostics, Plan, PlanRequest, Resource, Schema, Value,
+    ApplyRequest, Context, Diagnostic, Diagnostics, IdentitySchema, ImportTarget, MoveSource, Plan,
+    PlanRequest, Resource, Schema, Value,
 };
 use failure::Error;
-use model::State;
+use model::{EndpointId, State};
 use shared::Shared;
 use state::FromValue;
 
 pub struct LambdaEndpoint {
     schema: Schema,
+    identity_schema: IdentitySchema,
     /// Set when the provider is configured.
     aws: Arc<OnceLock<Aws>>,
     /// What this configured provider's calls share (one per Terraform run).
@@ -42,7 +46,12 @@ pub struct LambdaEndpoint {
 
 impl LambdaEndpoint {
     pub fn new(aws: Arc<OnceLock<Aws>>) -> Self {
-        LambdaEndpoint { schema: schema::schema(), aws, shared: Shared::default() }
+        LambdaEndpoint {
+            schema: schema::schema(),
+            identity_schema: identity::schema(),
+            aws,
+            shared: Shared::default(),
+        }
     }
 
     fn aws(&self) -> Result<&Aws, Error> {
@@ -130,15 +139,45 @@ impl Resource for LambdaEndpoint {
         }
     }
 
-    async fn import(&self, id: &str, ctx: &Context) -> (Value, Diagnostics) {
-        let result = match self.aws() {
-            Ok(aws) => refresh::import(aws, &self.shared, ctx, id).await,
-            Err(e) => Err(e),
+    async fn import(&self, target: ImportTarget, ctx: &Context) -> (Value, Diagnostics) {
+        let result = async {
+            let aws = self.aws()?;
+            let id = match target {
+                ImportTarget::Id(id) => EndpointId::parse(&id).map_err(Error::InvalidImportId)?,
+                ImportTarget::Identity(identity) => {
+                    let account = aws.account(ctx).await?;
+                    identity::endpoint(&identity, account).map_err(Error::InvalidIdentity)?
+                }
+            };
+            refresh::import(aws, &self.shared, ctx, id).await
         };
-        match result {
+        match result.await {
             Ok(state) => (state.to_value(), Vec::new()),
             // An import has no configuration to point at.
             Err(e) => (Value::Null, vec![Diagnostic { attribute: None, ..e.diagnostic() }]),
         }
+    }
+
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        Some(&self.identity_schema)
+    }
+
+    /// The account comes from the permission's source ARN when there is one,
+    /// else from STS, once per run.
+    async fn identity(&self, state: &Value, ctx: &Context) -> Result<Value, Diagnostics> {
+        let Some(aws) = self.aws.get() else { return Ok(identity::of(state, None)) };
+        let source_arn = State::from_value(state).computed.wiring.permission.map(|p| p.source_arn);
+        match aws.account_from(ctx, source_arn.as_deref()).await {
+            Ok(account) => Ok(identity::of(state, Some(&account))),
+            Err(e) => Err(vec![Error::from(e).diagnostic()]),
+        }
+    }
+
+    fn move_state(&self, source: &MoveSource) -> Result<Value, Diagnostics> {
+        moved::from(source)
+    }
+
+    fn config_of(&self, state: &Value) -> Value {
+        state::config(state)
     }
 }

@@ -26,15 +26,26 @@ pub async fn read(
     ctx: &Context,
     prior: &Value,
 ) -> Result<Option<State>, Error> {
-    let prior = State::from_value(prior);
-    match method(aws, shared, ctx, &prior.inputs.id, Step::ReadMethod).await? {
-        None => Ok(None),
-        Some(method) => observe(aws, shared, ctx, prior, &method).await.map(Some),
+    let mut prior = State::from_value(prior);
+    let Some(method) = method(aws, shared, ctx, &prior.inputs.id, Step::ReadMethod).await? else {
+        return Ok(None);
+    };
+    // Only a state taken over with `moved` lacks the path.
+    if prior.computed.resource_path.is_empty() {
+        let api = shared.rest_api(aws, ctx, &prior.inputs.id.rest_api_id).await;
+        let api = api.during(Step::LookUpResource)?;
+        prior.computed.resource_path =
+            resource_path(aws, ctx, &api, &prior.inputs.id, false).await?;
     }
+    observe(aws, shared, ctx, prior, &method).await.map(Some)
 }
 
-pub async fn import(aws: &Aws, shared: &Shared, ctx: &Context, id: &str) -> Result<State, Error> {
-    let id = EndpointId::parse(id).map_err(Error::InvalidImportId)?;
+pub async fn import(
+    aws: &Aws,
+    shared: &Shared,
+    ctx: &Context,
+    id: EndpointId,
+) -> Result<State, Error> {
     let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::LookUpResource)?;
     let resource_path = resource_path(aws, ctx, &api, &id, false).await?;
     let Some(method) = method(aws, shared, ctx, &id, Step::ReadMethod).await? else {

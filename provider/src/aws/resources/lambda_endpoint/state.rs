@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::attr::*;
 use super::model::{
     Computed, EndpointId, Inputs, Integration, Method, Permission, Response, State, Target, Wiring,
+    non_empty,
 };
 use super::trigger;
 use crate::plugin::Value;
@@ -223,6 +224,27 @@ pub fn defaults() -> Value {
     Value::object(Inputs::default().attributes())
 }
 
+/// The configuration a person would write for `state`: the inputs that
+/// are not their default, and no empty collection AWS holds as unset.
+pub fn config(state: &Value) -> Value {
+    let inputs = State::from_value(state).inputs;
+    let normalised = Inputs {
+        method: inputs.method.normalised(),
+        response: Response {
+            parameters: non_empty(inputs.response.parameters.clone()),
+            ..inputs.response.clone()
+        },
+        ..inputs.clone()
+    };
+    let defaults = Inputs::default().attributes();
+    let written =
+        normalised.attributes().into_iter().zip(defaults).map(|((name, value), (_, default))| {
+            (name, if value == default { Value::Null } else { value })
+        });
+    let computed = computed(None, None, None, None).map(|(name, _)| (name, Value::Null));
+    Value::object(written.chain(computed))
+}
+
 /// A planned state: `inputs` as planned (any may still be unknown), the
 /// resource path and wiring when they stay as they are, the rest worked out
 /// or known after apply.
@@ -361,6 +383,32 @@ mod tests {
         assert_eq!(planned.get(REDEPLOYMENT_TRIGGER), &Value::Unknown);
         assert_eq!(planned.get(FUNCTION_ARN), &Value::Unknown);
         assert_eq!(planned.get(RESOURCE_PATH), &Value::from("/jobs"));
+    }
+
+    #[test]
+    fn generated_config_leaves_out_defaults_and_what_is_computed() {
+        let mut state = State::default();
+        state.inputs.id = EndpointId::parse("api1/res1/POST").unwrap();
+        state.inputs.target.function_name = "worker".into();
+        state.inputs.method.request_parameters = Some(BTreeMap::new());
+        state.computed.resource_path = "/jobs".into();
+        let config = config(&state.to_value());
+        let set: Vec<&str> = config
+            .as_map()
+            .unwrap()
+            .iter()
+            .filter(|(_, v)| v.is_present())
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(set, [FUNCTION_NAME, HTTP_METHOD, RESOURCE_ID, REST_API_ID]);
+        assert_eq!(config.as_map().unwrap().len(), schema().block.attributes.len());
+
+        let mut everything = everything();
+        everything.inputs.response.parameters = Some(BTreeMap::new());
+        let config = super::config(&everything.to_value());
+        assert_eq!(config.get(RESPONSE_STATUS_CODE), &Value::from("200"));
+        assert_eq!(config.get(RESPONSE_PARAMETERS), &Value::Null);
+        assert_eq!(config.get(ID), &Value::Null);
     }
 
     #[test]

@@ -1,0 +1,133 @@
+//! The endpoint's resource identity (Terraform 1.12+), as hashicorp/aws v6
+//! gives `aws_api_gateway_method`: the account and region it lives in and
+//! where the method is. It follows from the id and the configured provider,
+//! so it is known at plan for a create and never changes for an endpoint.
+
+use super::attr::{HTTP_METHOD, RESOURCE_ID, REST_API_ID};
+use super::model::EndpointId;
+use super::state::FromValue;
+use crate::aws::clients::Account;
+use crate::plugin::{IdentityAttribute, IdentitySchema, Type, Value};
+
+pub const ACCOUNT_ID: &str = "account_id";
+pub const REGION: &str = "region";
+
+pub fn schema() -> IdentitySchema {
+    let attribute = |name: &str, required_for_import, description: &str| IdentityAttribute {
+        name: name.to_owned(),
+        ty: Type::String,
+        description: description.to_owned(),
+        required_for_import,
+    };
+    IdentitySchema {
+        version: 0,
+        attributes: vec![
+            attribute(
+                ACCOUNT_ID,
+                false,
+                "AWS account the REST API is in; the provider's account when unset.",
+            ),
+            attribute(
+                REGION,
+                false,
+                "Region the REST API is in; the provider's region when unset.",
+            ),
+            attribute(REST_API_ID, true, "ID of the REST API."),
+            attribute(RESOURCE_ID, true, "ID of the API resource the method is on."),
+            attribute(HTTP_METHOD, true, "HTTP method of the method, e.g. `POST`."),
+        ],
+    }
+}
+
+/// The identity of the endpoint `state` (or a plan) describes; parts of the
+/// id still unknown at plan stay unknown. Without an account (the provider
+/// is not configured yet), the account and region are unknown too.
+pub fn of(state: &Value, account: Option<&Account>) -> Value {
+    let known = |value: Option<&str>| value.map_or(Value::Unknown, Value::from);
+    let id = [REST_API_ID, RESOURCE_ID, HTTP_METHOD].map(|name| {
+        let value = state.get(name);
+        (name, if value.is_unknown() { Value::Unknown } else { value.clone() })
+    });
+    Value::object(
+        [
+            (ACCOUNT_ID, known(account.map(|a| a.account_id.as_str()))),
+            (REGION, known(account.map(|a| a.region.as_str()))),
+        ]
+        .into_iter()
+        .chain(id),
+    )
+}
+
+/// The endpoint an `import { identity = ... }` names, once its account and
+/// region, when given, are the provider's.
+pub fn endpoint(identity: &Value, account: &Account) -> Result<EndpointId, String> {
+    for (name, configured) in [(ACCOUNT_ID, &account.account_id), (REGION, &account.region)] {
+        if let Some(given) = identity.get(name).as_str().filter(|given| given != configured) {
+            return Err(format!(
+                "The identity's {name} is {given:?}, but this provider works in {configured:?}. \
+                 Import with a provider configured for {given:?} (an aliased provider block and \
+                 `provider = async.ALIAS` in the import block), or leave {name} unset."
+            ));
+        }
+    }
+    let id = EndpointId::from_value(identity);
+    EndpointId::parse(&id.to_string()).map_err(|_| {
+        format!(
+            "The identity {{ rest_api_id = {:?}, resource_id = {:?}, http_method = {:?} }} does \
+             not name a method: rest_api_id and resource_id are API Gateway ids such as \
+             a1b2c3d4e5, http_method one of {}.",
+            id.rest_api_id,
+            id.resource_id,
+            id.http_method,
+            super::schema::HTTP_METHODS.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account() -> Account {
+        Account {
+            partition: "aws".into(),
+            region: "eu-west-1".into(),
+            account_id: "123456789012".into(),
+        }
+    }
+
+    fn identity(pairs: &[(&str, &str)]) -> Value {
+        Value::object(pairs.iter().map(|(k, v)| (*k, Value::from(*v))))
+    }
+
+    #[test]
+    fn the_identity_follows_from_the_id_and_the_account() {
+        let state =
+            identity(&[(REST_API_ID, "api1"), (RESOURCE_ID, "res1"), (HTTP_METHOD, "POST")]);
+        let found = of(&state, Some(&account()));
+        assert_eq!(found.get(ACCOUNT_ID), &Value::from("123456789012"));
+        assert_eq!(found.get(REGION), &Value::from("eu-west-1"));
+        assert_eq!(endpoint(&found, &account()).unwrap().to_string(), "api1/res1/POST");
+        assert_eq!(of(&state, None).get(ACCOUNT_ID), &Value::Unknown);
+    }
+
+    #[test]
+    fn an_identity_elsewhere_or_malformed_is_refused_with_what_to_do() {
+        let elsewhere = identity(&[
+            (ACCOUNT_ID, "999999999999"),
+            (REST_API_ID, "api1"),
+            (RESOURCE_ID, "res1"),
+            (HTTP_METHOD, "POST"),
+        ]);
+        assert!(endpoint(&elsewhere, &account()).unwrap_err().contains("aliased provider"));
+        let region = identity(&[
+            (REGION, "us-east-1"),
+            (REST_API_ID, "a"),
+            (RESOURCE_ID, "b"),
+            (HTTP_METHOD, "GET"),
+        ]);
+        assert!(endpoint(&region, &account()).unwrap_err().contains("\"us-east-1\""));
+        let bad = identity(&[(REST_API_ID, "api1"), (RESOURCE_ID, "res1"), (HTTP_METHOD, "FETCH")]);
+        assert!(endpoint(&bad, &account()).unwrap_err().contains("http_method one of"));
+    }
+}
