@@ -575,13 +575,13 @@ impl ProviderService {
     async fn move_state(
         &self,
         request: pb::move_resource_state::Request,
-        ctx: Context,
+        _: Context,
     ) -> pb::move_resource_state::Response {
         let mut response = pb::move_resource_state::Response {
             target_private: request.source_private.clone(),
             ..Default::default()
         };
-        let result = async {
+        let result = (|| {
             let resource = self.resource(&request.target_type_name)?;
             let raw = request.source_state.unwrap_or_default();
             let state = serde_json::from_slice(&raw.json).map_err(|e| {
@@ -603,11 +603,11 @@ impl ProviderService {
             let state = resource.move_state(&source)?;
             let mut diags = Vec::new();
             let ty = resource.schema().value_type();
+            // No identity: Terraform moves in a provider it has not configured,
+            // and the read that follows gives the identity.
             response.target_state = encode_value(&state, &ty, "moved state", &mut diags);
-            response.target_identity = identity_of(&*resource, &state, &ctx, &mut diags).await;
-            Ok::<_, Diagnostics>(diags)
-        }
-        .await;
+            Ok(diags)
+        })();
         response.diagnostics = convert::diagnostics(&result.unwrap_or_else(|d| d));
         response
     }
@@ -623,8 +623,10 @@ impl ProviderService {
             let resource = self.resource(&request.type_name)?;
             let ty = resource.schema().value_type();
             let state = decode_value(request.state.as_ref(), &ty, "state")?;
+            // Null for a listed object Terraform has no state of.
+            let config = if state.is_null() { Value::Null } else { resource.config_of(&state) };
             let mut diags = Vec::new();
-            response.config = encode_value(&resource.config_of(&state), &ty, "config", &mut diags);
+            response.config = encode_value(&config, &ty, "config", &mut diags);
             Ok(diags)
         })();
         response.diagnostics = convert::diagnostics(&result.unwrap_or_else(|d| d));

@@ -1,6 +1,7 @@
 //! Create, update and delete of one endpoint: the order of the AWS calls and
 //! what to undo when one fails.
 
+use super::attr;
 use super::failure::{Error, Left};
 use super::model::{Computed, EndpointId, Inputs, Permission, State, Wiring};
 use super::permission;
@@ -43,15 +44,17 @@ pub async fn create(
     let account = aws.account(ctx).await.map_err(Error::from)?;
     let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::LookUpResource)?;
     let resource_path = refresh::resource_path(aws, ctx, &api, id, true).await?;
-    let wiring = inputs.wiring(account);
+    let mut wiring = inputs.wiring(account);
     claim_method(aws, ctx, &api, &inputs, &wiring.integration_uri, &resource_path).await?;
     let mut result = put_api_gateway_part(aws, ctx, &api, &inputs, &wiring).await;
     if result.is_ok()
-        && let Some(permission) = &wiring.permission
+        && let Some(permission) = wiring.permission.take()
     {
-        result = permission::grant(shared, aws, ctx, id, &wiring.function_arn, permission)
+        let granted = permission::grant(shared, aws, ctx, id, &wiring.function_arn, &permission)
             .await
             .during(Step::AddPermission);
+        wiring.permission = Some(granted.as_ref().map_or(permission, Clone::clone));
+        result = granted.map(drop);
     }
     let state = State { inputs, computed: Computed { resource_path, wiring } };
     let Err(failed) = result else { return Ok(state) };
@@ -179,8 +182,14 @@ pub async fn update(
     let inputs = Inputs::from_value(planned);
     let account = aws.account(ctx).await.map_err(Error::from)?;
     let resource_path = old.computed.resource_path.clone();
-    let wiring = inputs.wiring(account);
-    let new = State { inputs, computed: Computed { resource_path, wiring } };
+    // The plan keeps the wiring whole (an adopted statement too) or leaves
+    // it to be worked out.
+    let wiring = if planned.get(attr::FUNCTION_ARN).is_unknown() {
+        inputs.wiring(account)
+    } else {
+        old.computed.wiring.clone()
+    };
+    let mut new = State { inputs, computed: Computed { resource_path, wiring } };
     let id = &old.inputs.id;
     let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::ReplaceMethod)?;
 
@@ -199,9 +208,9 @@ pub async fn update(
 
     let (before, after) = (&old.computed.wiring, &new.computed.wiring);
     if (&before.function_arn, &before.permission) != (&after.function_arn, &after.permission) {
-        let moved = move_permission(shared, aws, ctx, &api, id, before, after).await;
-        if let Err(failed) = moved {
-            return Err(Failed { error: failed.into(), state: Some(new) });
+        match move_permission(shared, aws, ctx, &api, id, before, after).await {
+            Ok(granted) => new.computed.wiring.permission = granted,
+            Err(failed) => return Err(Failed { error: failed.into(), state: Some(new) }),
         }
     }
     Ok(new)
@@ -209,6 +218,7 @@ pub async fn update(
 
 /// Grants the statement `after` needs, then releases the one `before` had
 /// unless it is the same: the function never refuses API Gateway in between.
+/// Returns the statement granted (see [`permission::grant`]).
 async fn move_permission(
     shared: &Shared,
     aws: &Aws,
@@ -217,24 +227,27 @@ async fn move_permission(
     id: &EndpointId,
     before: &Wiring,
     after: &Wiring,
-) -> Result<(), StepError> {
+) -> Result<Option<Permission>, StepError> {
+    let mut granted = None;
     if let Some(permission) = &after.permission {
-        permission::grant(shared, aws, ctx, id, &after.function_arn, permission)
+        let statement = permission::grant(shared, aws, ctx, id, &after.function_arn, permission)
             .await
             .during(Step::AddPermission)?;
+        granted = Some(statement);
     }
     let kept = |old: &Permission| {
         before.function_arn == after.function_arn
-            && after.permission.as_ref().is_some_and(|p| p.statement_id == old.statement_id)
+            && granted.as_ref().is_some_and(|p| p.statement_id == old.statement_id)
     };
-    match &before.permission {
-        Some(old) if !before.function_arn.is_empty() && !kept(old) => {
-            permission::release(shared, aws, ctx, api, id, &before.function_arn, old)
-                .await
-                .during(Step::RemoveOldPermission)
-        }
-        _ => Ok(()),
+    if let Some(old) = &before.permission
+        && !before.function_arn.is_empty()
+        && !kept(old)
+    {
+        permission::release(shared, aws, ctx, api, id, &before.function_arn, old)
+            .await
+            .during(Step::RemoveOldPermission)?;
     }
+    Ok(granted)
 }
 
 /// Whether anything on the method, its integration or its responses would

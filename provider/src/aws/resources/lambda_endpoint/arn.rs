@@ -104,6 +104,12 @@ pub fn function_name_for(account: &Account, unqualified_arn: &str) -> String {
 }
 
 impl Permission {
+    /// A statement earlier versions of this provider added, one per method
+    /// (`async-endpoint-API-RESOURCE-METHOD`): moved to the shared one.
+    pub fn is_per_method_of_earlier_versions(&self) -> bool {
+        self.statement_id.starts_with("async-endpoint-")
+    }
+
     /// Whether the statement lets API Gateway invoke the function for the
     /// method `id` on `path` from some stage, with a source ARN no broader
     /// than that REST API: its partition, region, account and API id
@@ -133,6 +139,25 @@ impl Permission {
             verb => &[verb],
         };
         verbs.iter().all(|verb| arn_like(pattern, &format!("{stage}/{verb}/{path}")))
+    }
+
+    /// The partition, region and account the source ARN names, when it
+    /// names them (as every statement an endpoint holds does).
+    pub fn source_account(&self) -> Option<Account> {
+        match self.source_arn.split(':').collect::<Vec<_>>().as_slice() {
+            ["arn", partition, "execute-api", region, account_id, _]
+                if [partition, region, account_id]
+                    .iter()
+                    .all(|p| !p.is_empty() && !p.contains(['*', '?'])) =>
+            {
+                Some(Account {
+                    partition: (*partition).to_owned(),
+                    region: (*region).to_owned(),
+                    account_id: (*account_id).to_owned(),
+                })
+            }
+            _ => None,
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod arn;
 mod attr;
 mod failure;
 mod identity;
+mod list;
 mod model;
 mod moved;
 mod normalise;
@@ -27,8 +28,8 @@ use async_trait::async_trait;
 
 use crate::aws::clients::Aws;
 use crate::plugin::{
-    ApplyRequest, Context, Diagnostic, Diagnostics, IdentitySchema, ImportTarget, MoveSource, Plan,
-    PlanRequest, Resource, Schema, Value,
+    ApplyRequest, Context, Diagnostic, Diagnostics, IdentitySchema, ImportTarget, ListRequest,
+    Listed, MoveSource, Plan, PlanRequest, Resource, Schema, Value,
 };
 use failure::Error;
 use model::{EndpointId, State};
@@ -38,6 +39,7 @@ use state::FromValue;
 pub struct LambdaEndpoint {
     schema: Schema,
     identity_schema: IdentitySchema,
+    list_schema: Schema,
     /// Set when the provider is configured.
     aws: Arc<OnceLock<Aws>>,
     /// What this configured provider's calls share (one per Terraform run).
@@ -49,6 +51,7 @@ impl LambdaEndpoint {
         LambdaEndpoint {
             schema: schema::schema(),
             identity_schema: identity::schema(),
+            list_schema: schema::list_schema(),
             aws,
             shared: Shared::default(),
         }
@@ -179,5 +182,20 @@ impl Resource for LambdaEndpoint {
 
     fn config_of(&self, state: &Value) -> Value {
         state::config(state)
+    }
+
+    fn list_schema(&self) -> Option<&Schema> {
+        Some(&self.list_schema)
+    }
+
+    async fn list(&self, request: ListRequest, ctx: &Context) -> Result<Vec<Listed>, Diagnostics> {
+        let diagnostics = validate::validate_list(&request.config);
+        if !diagnostics.is_empty() {
+            return Err(diagnostics);
+        }
+        let aws = self.aws().map_err(|e| vec![e.diagnostic()])?;
+        list::list(aws, &self.shared, ctx, request)
+            .await
+            .map_err(|e| vec![Diagnostic { attribute: None, ..e.diagnostic() }])
     }
 }

@@ -12,7 +12,10 @@ use crate::aws::clients::Aws;
 use crate::aws::error::AwsError;
 use crate::plugin::Context;
 
-/// Makes sure `permission` is in `function_arn`'s policy, as it is.
+/// Makes sure `permission` is in `function_arn`'s policy, as it is, and
+/// returns the statement the endpoint invokes through: `permission`, or
+/// one of another id with the very same source ARN, adopted rather than
+/// doubled.
 pub async fn grant(
     shared: &Shared,
     aws: &Aws,
@@ -20,13 +23,18 @@ pub async fn grant(
     id: &EndpointId,
     function_arn: &str,
     permission: &Permission,
-) -> Result<(), AwsError> {
+) -> Result<Permission, AwsError> {
     let _turn = shared.grant_turn(function_arn, &id.rest_api_id).await;
     let policy = shared.policy(aws, ctx, function_arn).await?;
-    let recorded =
-        policy.lock().iter().find(|s| s.statement_id == permission.statement_id).cloned();
+    let (recorded, same_source) = {
+        let statements = policy.lock();
+        let named = statements.iter().find(|s| s.statement_id == permission.statement_id);
+        let same_source = statements.iter().find(|s| s.source_arn == permission.source_arn);
+        (named.cloned(), same_source.cloned())
+    };
     match recorded {
-        Some(statement) if statement == *permission => return Ok(()),
+        Some(statement) if statement == *permission => return Ok(statement),
+        None if let Some(statement) = same_source => return Ok(statement),
         // Ours by its id, but conditioned otherwise: rewritten.
         Some(_) => {
             remote::remove_permission(aws, ctx, function_arn, &permission.statement_id).await?;
@@ -46,12 +54,12 @@ pub async fn grant(
         }
     }
     record(&policy, Some(permission), &permission.statement_id);
-    Ok(())
+    Ok(permission.clone())
 }
 
-/// Removes `permission` from `function_arn`'s policy unless it is the REST
-/// API's shared statement and a method of `rest_api` still invokes the
-/// function through it.
+/// Removes `permission` from `function_arn`'s policy unless another method
+/// of `rest_api` still invokes the function through it: the REST API's
+/// shared statement, or an adopted one that grants more than this method.
 pub async fn release(
     shared: &Shared,
     aws: &Aws,
@@ -62,8 +70,7 @@ pub async fn release(
     permission: &Permission,
 ) -> Result<(), AwsError> {
     let _turn = shared.grant_turn(function_arn, &id.rest_api_id).await;
-    let shared_statement = permission.statement_id == id.statement_id();
-    if shared_statement && rest_api.lock().invokes_via_permission(function_arn) {
+    if rest_api.lock().invokes_through(function_arn, permission, id) {
         return Ok(());
     }
     remote::remove_permission(aws, ctx, function_arn, &permission.statement_id).await?;

@@ -54,12 +54,17 @@ pub fn plan(schema: &Schema, request: PlanRequest, account: Option<&Account>) ->
 
 /// Whether the integration or the permission in the refreshed prior state
 /// differs from what the plan asks for (e.g. deleted or rewired out of band).
+/// Any statement the refresh found grants the method, whatever its id: it
+/// is kept, unless an earlier version of this provider added it.
 fn needs_repair(prior: &State, planned: &Value, account: &Account) -> bool {
     let Some(planned) = Inputs::known(planned) else { return false };
     let expected = planned.wiring(account);
     let recorded = &prior.computed.wiring;
-    (&expected.integration_uri, &expected.permission)
-        != (&recorded.integration_uri, &recorded.permission)
+    expected.integration_uri != recorded.integration_uri
+        || match (&expected.permission, &recorded.permission) {
+            (Some(_), Some(held)) => held.is_per_method_of_earlier_versions(),
+            (wanted, held) => wanted.is_some() != held.is_some(),
+        }
 }
 
 #[cfg(test)]

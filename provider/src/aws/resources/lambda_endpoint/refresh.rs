@@ -213,8 +213,11 @@ fn observe_response(
     }
 }
 
-/// The endpoint's statement in the function's policy, if it needs one and
-/// it is there: the one its state records, else the one it would add.
+/// The statement in the function's policy the endpoint invokes through, if
+/// it needs one: the one its state records, else the REST API's shared one,
+/// else any other that grants API Gateway this method within the REST API
+/// (the recipe's, a hand-made one), which the endpoint adopts as it is.
+/// Each only while it still grants the method.
 async fn observe_permission(
     aws: &Aws,
     shared: &Shared,
@@ -222,9 +225,9 @@ async fn observe_permission(
     state: &State,
     account: &Account,
 ) -> Result<Option<Permission>, Error> {
-    let Some(statement_id) = state.inputs.statement_id() else { return Ok(None) };
+    let Some(shared_statement) = state.inputs.statement_id() else { return Ok(None) };
     let wiring = &state.computed.wiring;
-    let statement_id = wiring.permission.as_ref().map_or(statement_id, |p| p.statement_id.clone());
+    let recorded = wiring.permission.as_ref().map(|p| p.statement_id.as_str());
     // Empty only for an import of a method that invokes no function asynchronously.
     let function = if wiring.function_arn.is_empty() {
         state.inputs.function_arn(account)
@@ -232,6 +235,11 @@ async fn observe_permission(
         wiring.function_arn.clone()
     };
     let policy = shared.policy(aws, ctx, &function).await.during(Step::ReadPolicy)?;
-    let found = policy.lock().iter().find(|s| s.statement_id == statement_id).cloned();
-    Ok(found)
+    let statements = policy.lock();
+    let (id, path) = (&state.inputs.id, state.computed.resource_path.as_str());
+    let granting: Vec<&Permission> =
+        statements.iter().filter(|s| s.covers(account, id, path)).collect();
+    let named = |sid: &str| granting.iter().find(|s| s.statement_id == sid).copied();
+    let found = recorded.and_then(named).or_else(|| named(&shared_statement));
+    Ok(found.or_else(|| granting.first().copied()).cloned())
 }

@@ -272,8 +272,9 @@ pub async fn remove_permission(
     found(aws.retry.run(ctx, LAMBDA, "RemovePermission", call).await).map(drop)
 }
 
-/// The statements of the function's policy, each as its id and the source
-/// ARN it is conditioned on; none when the function has no policy.
+/// The statements of the function's policy that let API Gateway invoke it,
+/// each as its id and the source ARN it is conditioned on; none when the
+/// function has no policy.
 pub async fn policy_statements(
     aws: &Aws,
     ctx: &Context,
@@ -292,16 +293,37 @@ pub async fn policy_statements(
         single @ serde_json::Value::Object(_) => vec![single],
         _ => Vec::new(),
     };
-    Ok(statements
-        .into_iter()
-        .map(|s| Permission {
-            statement_id: s["Sid"].as_str().unwrap_or_default().to_owned(),
-            source_arn: s["Condition"]["ArnLike"]["AWS:SourceArn"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        })
-        .collect())
+    Ok(statements.into_iter().filter(|s| lets_api_gateway_invoke(s)).map(permission).collect())
+}
+
+/// Whether a policy statement allows API Gateway to invoke the function.
+fn lets_api_gateway_invoke(statement: &serde_json::Value) -> bool {
+    let listed = |value: &serde_json::Value, wanted: &[&str]| match value {
+        serde_json::Value::String(one) => wanted.contains(&one.as_str()),
+        serde_json::Value::Array(many) => {
+            many.iter().any(|v| v.as_str().is_some_and(|v| wanted.contains(&v)))
+        }
+        _ => false,
+    };
+    statement["Effect"] == "Allow"
+        && listed(&statement["Principal"]["Service"], &["apigateway.amazonaws.com"])
+        && listed(&statement["Action"], &["lambda:InvokeFunction", "lambda:*", "*"])
+}
+
+/// A statement as its id and the source ARN it is conditioned on (empty
+/// when none): `ArnLike` as AddPermission writes it, or `ArnEquals`;
+/// condition keys are case-insensitive.
+fn permission(statement: &serde_json::Value) -> Permission {
+    let conditions = statement["Condition"].as_object().into_iter().flatten();
+    let source_arn = conditions
+        .filter(|(operator, _)| matches!(operator.as_str(), "ArnLike" | "ArnEquals"))
+        .flat_map(|(_, keys)| keys.as_object().into_iter().flatten())
+        .find(|(key, _)| key.eq_ignore_ascii_case("aws:SourceArn"))
+        .and_then(|(_, arn)| arn.as_str());
+    Permission {
+        statement_id: statement["Sid"].as_str().unwrap_or_default().to_owned(),
+        source_arn: source_arn.unwrap_or_default().to_owned(),
+    }
 }
 
 /// The invocation URI of an asynchronous Lambda integration such as

@@ -9,6 +9,31 @@ pub const HTTP_METHODS: [&str; 8] =
 pub const AUTHORIZATION_TYPES: [&str; 4] = ["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"];
 pub const PASSTHROUGH_BEHAVIORS: [&str; 3] = ["NEVER", "WHEN_NO_TEMPLATES", "WHEN_NO_MATCH"];
 
+/// The list configuration's path filter.
+pub const PATH_PREFIX: &str = "path_prefix";
+
+/// What a `list "async_lambda_endpoint"` block takes (`terraform query`).
+pub fn list_schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            description: "Every method of a REST API whose integration invokes a Lambda function \
+                asynchronously (type `AWS`, a Lambda invocations URI, \
+                `X-Amz-Invocation-Type = 'Event'`), whoever made it: the async endpoints to adopt."
+                .into(),
+            attributes: vec![
+                Attribute::required(REST_API_ID, Type::String, "ID of the REST API to list."),
+                Attribute::optional(
+                    PATH_PREFIX,
+                    Type::String,
+                    "Only methods on resources whose path starts with this, e.g. `/hooks`.",
+                ),
+            ],
+            blocks: Vec::new(),
+        },
+    }
+}
+
 pub fn schema() -> Schema {
     Schema {
         version: 0,
@@ -50,7 +75,7 @@ pub fn schema() -> Schema {
                      (`arn:aws:lambda:us-east-1:123456789012:function:my-function`) or a partial \
                      ARN (`123456789012:function:my-function`), optionally with `:QUALIFIER`.",
                 ),
-                Attribute::optional(
+                Attribute::optional_computed(
                     QUALIFIER,
                     Type::String,
                     "Version or alias of the function to invoke. Leave unset to invoke `$LATEST` \
@@ -62,13 +87,13 @@ pub fn schema() -> Schema {
                     "Who may call the method: `NONE` (default), `AWS_IAM`, `CUSTOM` (Lambda \
                      authorizer) or `COGNITO_USER_POOLS`.",
                 ),
-                Attribute::optional(
+                Attribute::optional_computed(
                     AUTHORIZER_ID,
                     Type::String,
                     "ID of the authorizer; required when `authorization` is `CUSTOM` or \
                      `COGNITO_USER_POOLS`.",
                 ),
-                Attribute::optional(
+                Attribute::optional_computed(
                     AUTHORIZATION_SCOPES,
                     Type::set(Type::String),
                     "OAuth scopes a Cognito access token must carry; only with `COGNITO_USER_POOLS`.",
@@ -78,14 +103,14 @@ pub fn schema() -> Schema {
                     Type::Bool,
                     "Whether callers must send an API key (`x-api-key`). Defaults to `false`.",
                 ),
-                Attribute::optional(
+                Attribute::optional_computed(
                     REQUEST_PARAMETERS,
                     Type::map(Type::Bool),
                     "Method request parameters and whether each is required, e.g. \
                      `{ \"method.request.header.X-Signature\" = true, \
                      \"method.request.querystring.page\" = false }`.",
                 ),
-                Attribute::optional(
+                Attribute::optional_computed(
                     REQUEST_TEMPLATES,
                     Type::map(Type::String),
                     "Mapping templates (VTL) by request content type, turning a request into the \
@@ -107,7 +132,7 @@ pub fn schema() -> Schema {
                     "Status code the client receives once the event is queued, `200` to `299`. \
                      Defaults to `202`.",
                 ),
-                Attribute::optional(
+                Attribute::optional_computed(
                     RESPONSE_TEMPLATES,
                     Type::map(Type::String),
                     "Response mapping templates by content type. Leave unset for the built-in \
@@ -116,13 +141,13 @@ pub fn schema() -> Schema {
                      `\"accepted\": false` when Lambda refused the event (see the Statuses \
                      section).",
                 ),
-                Attribute::optional(
+                Attribute::optional_computed(
                     RESPONSE_PARAMETERS,
                     Type::map(Type::String),
                     "Response headers, from `method.response.header.NAME` to a value expression, \
                      e.g. `{ \"method.response.header.Access-Control-Allow-Origin\" = \"'*'\" }`.",
                 ),
-                Attribute::optional(
+                Attribute::optional_computed(
                     CREDENTIALS,
                     Type::String,
                     "ARN of an IAM role API Gateway assumes to invoke the function. When set, no \

@@ -223,13 +223,47 @@ impl RestApi {
         self.methods.remove(&key(id));
     }
 
-    /// Whether any method still invokes `function_arn` through a permission.
-    pub fn invokes_via_permission(&self, function_arn: &str) -> bool {
-        self.methods.values().any(|seen| match seen {
-            Seen::Async { uri, via_permission, .. } => {
-                *via_permission && function_arn_from_uri(uri) == Some(function_arn)
-            }
-            Seen::Other => false,
+    /// Every method with an asynchronous Lambda integration, by path and
+    /// HTTP method: its resource id, HTTP method, path and invocation URI.
+    pub fn asynchronous_methods(&self) -> Vec<(&str, &str, &str, &str)> {
+        let mut found: Vec<_> = self
+            .methods
+            .iter()
+            .filter_map(|((resource_id, http_method), seen)| {
+                let Seen::Async { uri, .. } = seen else { return None };
+                let path = self.path(resource_id)?;
+                Some((resource_id.as_str(), http_method.as_str(), path, uri.as_str()))
+            })
+            .collect();
+        found.sort_by_key(|&(_, method, path, _)| (path, method));
+        found
+    }
+
+    /// Whether the read found the REST API: every one has a root resource.
+    pub fn exists(&self) -> bool {
+        !self.resources.is_empty()
+    }
+
+    /// Whether a method other than `except` invokes `function_arn` through a
+    /// permission `statement` grants (all of them, for a resource whose path
+    /// is not known).
+    pub fn invokes_through(
+        &self,
+        function_arn: &str,
+        statement: &Permission,
+        except: &EndpointId,
+    ) -> bool {
+        let Some(account) = statement.source_account() else { return false };
+        self.methods.iter().any(|((resource_id, http_method), seen)| {
+            let Seen::Async { uri, via_permission: true, .. } = seen else { return false };
+            let id = EndpointId {
+                rest_api_id: except.rest_api_id.clone(),
+                resource_id: resource_id.clone(),
+                http_method: http_method.clone(),
+            };
+            id != *except
+                && function_arn_from_uri(uri) == Some(function_arn)
+                && self.path(resource_id).is_none_or(|path| statement.covers(&account, &id, path))
         })
     }
 }
@@ -361,15 +395,27 @@ mod tests {
     }
 
     #[test]
-    fn the_statement_is_needed_while_a_method_invokes_through_it() {
+    fn a_statement_is_needed_while_another_method_it_grants_invokes_through_it() {
+        let statement = |source: &str| Permission {
+            statement_id: "s".into(),
+            source_arn: format!("arn:aws:execute-api:us-east-1:123456789012:api1{source}"),
+        };
+        let (whole_api, jobs_only) = (statement("/*"), statement("/*/POST/jobs"));
         let mut api = api();
-        assert!(api.invokes_via_permission(FUNCTION));
-        assert!(!api.invokes_via_permission(&format!("{FUNCTION}:live")));
+        let other = id("r3", "POST");
+        assert!(api.invokes_through(FUNCTION, &whole_api, &other));
+        assert!(api.invokes_through(FUNCTION, &jobs_only, &other));
+        assert!(!api.invokes_through(FUNCTION, &whole_api, &id("r1", "POST")), "only itself");
+        assert!(!api.invokes_through(&format!("{FUNCTION}:live"), &whole_api, &other));
+        api.wrote(&other, Some(&uri()), true);
+        assert!(api.invokes_through(FUNCTION, &whole_api, &id("r1", "POST")));
+        assert!(!api.invokes_through(FUNCTION, &jobs_only, &id("r1", "POST")), "r3 is /new");
         api.deleted(&id("r1", "POST"));
-        assert!(!api.invokes_via_permission(FUNCTION), "r2 invokes with credentials");
-        api.wrote(&id("r3", "POST"), None, true);
-        assert!(!api.invokes_via_permission(FUNCTION), "a method without integration yet");
-        api.wrote(&id("r3", "POST"), Some(&uri()), true);
-        assert!(api.invokes_via_permission(FUNCTION));
+        api.wrote(&other, None, true);
+        assert!(!api.invokes_through(FUNCTION, &whole_api, &other), "r2 invokes with credentials");
+        let elsewhere =
+            Permission { source_arn: "arn:aws:execute-api:*:*:api1/*".into(), ..whole_api };
+        api.wrote(&other, Some(&uri()), true);
+        assert!(!api.invokes_through(FUNCTION, &elsewhere, &id("r1", "POST")), "never adopted");
     }
 }

@@ -19,6 +19,8 @@ pub enum Step {
     RemovePermission,
     ReadMethod,
     ReadPolicy,
+    /// Reading the REST API for `terraform query`.
+    ListMethods,
 }
 
 impl Step {
@@ -36,6 +38,7 @@ impl Step {
             Step::RemovePermission => "Removing the Lambda permission failed",
             Step::ReadMethod => "Reading the method failed",
             Step::ReadPolicy => "Reading the function's policy failed",
+            Step::ListMethods => "Listing the REST API's methods failed",
         }
     }
 
@@ -56,7 +59,8 @@ impl Step {
             | Step::RemoveOldPermission
             | Step::DeleteMethod
             | Step::RemovePermission
-            | Step::ReadMethod => None,
+            | Step::ReadMethod
+            | Step::ListMethods => None,
         }
     }
 }

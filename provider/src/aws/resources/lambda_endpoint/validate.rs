@@ -41,6 +41,20 @@ pub fn validate(config: &Value) -> Diagnostics {
     check.diagnostics
 }
 
+/// A `list "async_lambda_endpoint"` block's configuration.
+pub fn validate_list(config: &Value) -> Diagnostics {
+    let mut check = Checker::new(config);
+    check.check_string(REST_API_ID, |v| api_id("REST API", "rest_api", v));
+    check.check_string(super::schema::PATH_PREFIX, |v| {
+        if v.starts_with('/') {
+            Ok(())
+        } else {
+            Err(format!("{v:?} is not a resource path: paths start with /, e.g. \"/hooks\"."))
+        }
+    });
+    check.diagnostics
+}
+
 /// The function must be in the provider's region: API Gateway invokes it
 /// through that region's Lambda, and the permission is added there. Checked
 /// at plan, once the provider's region is known.
