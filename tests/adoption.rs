@@ -1,0 +1,280 @@
+//! Acceptance tests: taking over async endpoints that exist already, made by
+//! this provider elsewhere, by hand or by the hashicorp/aws recipe: resource
+//! identity, `terraform query`, generated configuration, and a `moved` block
+//! from the recipe. On Terraform 1.15.5, the version that has all of it.
+
+mod support;
+
+use aws_sdk_apigateway::types::IntegrationType;
+use support::aws::{self as cloud, ACCOUNT, REGION, block_on};
+use support::hcl::{Endpoint, configuration};
+use support::terraform::Terraform;
+
+const HANDLER: &str = "def handler(event, context):\n    print(event)\n";
+const VERSION: &str = "1.15.5";
+/// A template written by hand, as the recipe's users write them.
+const HAND_WRITTEN: &str = "{\"body\": $input.json('$')}";
+
+/// A REST API with `/jobs` and `/hooks/{source}` and a function, unique to `test`.
+struct Fixture {
+    api: String,
+    jobs: String,
+    source: String,
+    function: String,
+    function_arn: String,
+}
+
+fn fixture(test: &str) -> Fixture {
+    let (api, jobs) = cloud::rest_api_with_resource(test, "jobs");
+    let hooks = cloud::resources(&api, &["hooks".to_owned()]).remove(0);
+    let source = block_on(async {
+        let created = cloud::apigateway()
+            .create_resource()
+            .rest_api_id(&api)
+            .parent_id(&hooks)
+            .path_part("{source}")
+            .send()
+            .await
+            .unwrap();
+        created.id().unwrap().to_owned()
+    });
+    let function_arn = cloud::function(test, HANDLER);
+    Fixture { api, jobs, source, function: test.to_owned(), function_arn }
+}
+
+impl Fixture {
+    /// What the recipe's five resources make, by SDK calls: POST on
+    /// `/hooks/{source}` invoking the function asynchronously with a
+    /// hand-written template, 202, and a statement of its own for the method.
+    fn recipe_method(&self) {
+        let uri = format!(
+            "arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{}/invocations",
+            self.function_arn
+        );
+        block_on(async {
+            let client = cloud::apigateway();
+            let (api, resource) = (&self.api, &self.source);
+            client
+                .put_method()
+                .rest_api_id(api)
+                .resource_id(resource)
+                .http_method("POST")
+                .authorization_type("NONE")
+                .send()
+                .await
+                .unwrap();
+            client
+                .put_integration()
+                .rest_api_id(api)
+                .resource_id(resource)
+                .http_method("POST")
+                .r#type(IntegrationType::Aws)
+                .integration_http_method("POST")
+                .uri(uri)
+                .request_parameters("integration.request.header.X-Amz-Invocation-Type", "'Event'")
+                .request_templates("application/json", HAND_WRITTEN)
+                .passthrough_behavior("NEVER")
+                .send()
+                .await
+                .unwrap();
+            client
+                .put_method_response()
+                .rest_api_id(api)
+                .resource_id(resource)
+                .http_method("POST")
+                .status_code("202")
+                .send()
+                .await
+                .unwrap();
+            client
+                .put_integration_response()
+                .rest_api_id(api)
+                .resource_id(resource)
+                .http_method("POST")
+                .status_code("202")
+                .send()
+                .await
+                .unwrap();
+            cloud::lambda()
+                .add_permission()
+                .function_name(&self.function)
+                .statement_id("recipe-hook")
+                .action("lambda:InvokeFunction")
+                .principal("apigateway.amazonaws.com")
+                .source_arn(self.recipe_source_arn())
+                .send()
+                .await
+                .unwrap();
+        });
+    }
+
+    fn recipe_source_arn(&self) -> String {
+        format!("arn:aws:execute-api:{REGION}:{ACCOUNT}:{}/*/POST/hooks/{{source}}", self.api)
+    }
+
+    /// A method that is not an async endpoint: a MOCK integration on GET /jobs.
+    fn mock_method(&self) {
+        block_on(async {
+            let client = cloud::apigateway();
+            client
+                .put_method()
+                .rest_api_id(&self.api)
+                .resource_id(&self.jobs)
+                .http_method("GET")
+                .authorization_type("NONE")
+                .send()
+                .await
+                .unwrap();
+            client
+                .put_integration()
+                .rest_api_id(&self.api)
+                .resource_id(&self.jobs)
+                .http_method("GET")
+                .r#type(IntegrationType::Mock)
+                .send()
+                .await
+                .unwrap();
+        });
+    }
+
+    fn jobs(&self) -> Endpoint {
+        Endpoint::new("jobs", &self.api, &self.jobs, "POST", &self.function)
+    }
+}
+
+/// The stored identity of `address` (instances carry it from Terraform 1.12).
+fn identity(tf: &Terraform, address: &str) -> serde_json::Value {
+    let state: serde_json::Value = serde_json::from_str(&tf.ok(&["state", "pull"])).unwrap();
+    let (kind, name) = address.split_once('.').unwrap();
+    let resource = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == kind && r["name"] == name)
+        .unwrap_or_else(|| panic!("{address} not in state: {state}"));
+    resource["instances"][0]["identity"].clone()
+}
+
+fn provider() -> String {
+    cloud::provider_block()
+}
+
+#[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn identity_is_stored_and_an_import_by_identity_plans_no_change() {
+    let f = fixture("identity");
+    let made = Terraform::new(VERSION);
+    made.write_config(&configuration(&provider(), &[f.jobs()]));
+    made.apply();
+    let expected = serde_json::json!({
+        "account_id": ACCOUNT, "region": REGION,
+        "rest_api_id": f.api, "resource_id": f.jobs, "http_method": "POST",
+    });
+    assert_eq!(identity(&made, "async_lambda_endpoint.jobs"), expected);
+    made.assert_no_changes();
+    assert_eq!(identity(&made, "async_lambda_endpoint.jobs"), expected, "unchanged by a refresh");
+    let applied = made.state_attributes("async_lambda_endpoint.jobs");
+
+    // Another configuration takes it over by identity, account and region left out.
+    let adopting = Terraform::new(VERSION);
+    let import = format!(
+        "\nimport {{\n  to = async_lambda_endpoint.jobs\n  identity = {{\n    rest_api_id = \"{}\"\n    resource_id = \"{}\"\n    http_method = \"POST\"\n  }}\n}}\n",
+        f.api, f.jobs
+    );
+    adopting.write_config(&(configuration(&provider(), &[f.jobs()]) + &import));
+    let plan = adopting.plan_changes(&[]).expect("an import is planned");
+    assert!(plan.contains("1 to import, 0 to add, 0 to change, 0 to destroy"), "{plan}");
+    adopting.apply();
+    adopting.assert_no_changes();
+    assert_eq!(adopting.state_attributes("async_lambda_endpoint.jobs"), applied);
+    assert_eq!(identity(&adopting, "async_lambda_endpoint.jobs"), expected);
+
+    // An identity in another account names what to do.
+    let elsewhere = import.replace("identity = {", "identity = {\n    account_id = \"999999999999\"");
+    let foreign = Terraform::new(VERSION);
+    foreign.write_config(&(configuration(&provider(), &[f.jobs()]) + &elsewhere));
+    let refused = foreign.fails(&["plan", "-no-color", "-input=false"]);
+    assert!(refused.contains("Invalid import identity"), "{refused}");
+    assert!(refused.contains("aliased provider block"), "{refused}");
+}
+
+#[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn a_query_finds_every_async_endpoint_and_its_generated_config_plans_only_imports() {
+    let f = fixture("query");
+    // One made by this provider (then forgotten), one by the recipe, one not async.
+    let made = Terraform::new(VERSION);
+    made.write_config(&configuration(&provider(), &[f.jobs()]));
+    made.apply();
+    made.ok(&["state", "rm", "async_lambda_endpoint.jobs"]);
+    f.recipe_method();
+    f.mock_method();
+
+    let tf = Terraform::new(VERSION);
+    tf.write_config(&configuration(&provider(), &[]));
+    let query = format!(
+        "list \"async_lambda_endpoint\" \"all\" {{\n  provider = async\n  config {{\n    rest_api_id = \"{}\"\n  }}\n}}\n",
+        f.api
+    );
+    std::fs::write(tf.dir().join("adopt.tfquery.hcl"), &query).unwrap();
+    let listed = tf.ok(&["query", "-no-color", "-generate-config-out=adopt.tf"]);
+    assert!(listed.contains(&format!("POST /hooks/{{source}} -> {}", f.function)), "{listed}");
+    assert!(listed.contains(&format!("POST /jobs -> {}", f.function)), "{listed}");
+    assert!(!listed.contains("GET /jobs"), "not an async endpoint: {listed}");
+    let generated = std::fs::read_to_string(tf.dir().join("adopt.tf")).unwrap();
+    assert!(!generated.contains("= null"), "unset arguments are left out:\n{generated}");
+    assert!(!generated.contains("\"NONE\""), "defaults are left out:\n{generated}");
+    assert!(generated.contains(r#""{\"body\": $input.json('$')}""#), "kept:\n{generated}");
+
+    let plan = tf.plan_changes(&[]).expect("imports are planned");
+    assert!(plan.contains("2 to import, 0 to add, 0 to change, 0 to destroy"), "{plan}");
+    tf.apply();
+    tf.assert_no_changes();
+    let statements = cloud::permission_statements(&f.function);
+    let shared = format!("arn:aws:execute-api:{REGION}:{ACCOUNT}:{}/*", f.api);
+    assert_eq!(
+        statements,
+        [
+            (format!("async-endpoints-{}", f.api), shared),
+            ("recipe-hook".to_owned(), f.recipe_source_arn())
+        ],
+        "each statement adopted as it is, none added"
+    );
+
+    // A prefix narrows the list.
+    std::fs::write(
+        tf.dir().join("adopt.tfquery.hcl"),
+        query.replace("config {", "config {\n    path_prefix = \"/hooks\""),
+    )
+    .unwrap();
+    let hooks = tf.ok(&["query", "-no-color"]);
+    assert!(hooks.contains("/hooks/{source}") && !hooks.contains("/jobs"), "{hooks}");
+}
+
+#[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn config_generated_for_an_import_block_plans_no_change() {
+    let f = fixture("generate");
+    f.recipe_method();
+    let tf = Terraform::new(VERSION);
+    let import = format!(
+        "\nimport {{\n  to = async_lambda_endpoint.hook\n  id = \"{}/{}/POST\"\n}}\n",
+        f.api, f.source
+    );
+    tf.write_config(&(configuration(&provider(), &[]) + &import));
+    tf.plan_changes(&["-generate-config-out=generated.tf"]).expect("an import is planned");
+    let generated = std::fs::read_to_string(tf.dir().join("generated.tf")).unwrap();
+    assert!(!generated.contains("= null"), "{generated}");
+    assert!(!generated.contains("jsonencode"), "templates stay strings: {generated}");
+    let plan = tf.plan_changes(&[]).expect("the import is planned");
+    assert!(plan.contains("1 to import, 0 to add, 0 to change, 0 to destroy"), "{plan}");
+    tf.apply();
+    tf.assert_no_changes();
+    let state = tf.state_attributes("async_lambda_endpoint.hook");
+    assert_eq!(state["permission_statement_id"], "recipe-hook", "adopted as it is");
+    assert_eq!(state["request_templates"]["application/json"], HAND_WRITTEN);
+    assert_eq!(cloud::permission_statements(&f.function).len(), 1);
+    tf.destroy();
+    assert!(cloud::permission_statements(&f.function).is_empty(), "released with the endpoint");
+    assert!(cloud::get_method(&f.api, &f.source, "POST").is_none());
+}
