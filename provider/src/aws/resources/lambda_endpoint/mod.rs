@@ -9,6 +9,7 @@ mod identity;
 mod model;
 mod moved;
 mod normalise;
+mod patch;
 mod permission;
 mod plan;
 mod refresh;
