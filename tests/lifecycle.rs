@@ -6,6 +6,8 @@ mod support;
 
 use support::aws::{self as cloud, ACCOUNT, REGION, block_on};
 use support::hcl::{Endpoint, configuration};
+use support::localstack::localstack;
+use support::proxy::FaultProxy;
 use support::terraform::{Terraform, each_terraform_version};
 
 const HANDLER: &str = "def handler(event, context):\n    print(event)\n";
@@ -13,6 +15,27 @@ const HANDLER: &str = "def handler(event, context):\n    print(event)\n";
 /// A configuration with the LocalStack provider block and `endpoints`.
 fn config(endpoints: &[Endpoint]) -> String {
     configuration(&cloud::provider_block(), endpoints)
+}
+
+/// A proxy in front of LocalStack that counts the calls and refuses, as AWS
+/// does, to put a method, a method response or a second default integration
+/// response over one there (LocalStack overwrites them).
+fn as_aws() -> FaultProxy {
+    FaultProxy::start(&[("refusals", "aws")])
+}
+
+/// A configuration whose API Gateway and Lambda calls go through `proxy`.
+fn config_via(proxy: &FaultProxy, endpoints: &[Endpoint]) -> String {
+    configuration(&cloud::provider_block_via(&proxy.url, &localstack().endpoint, None), endpoints)
+}
+
+/// The writes the proxy saw (every call but the reads), by operation, and
+/// how many of them it refused as AWS would.
+fn writes(proxy: &FaultProxy) -> (serde_json::Value, u64) {
+    let stats = proxy.stats();
+    let calls = stats["calls"].as_object().unwrap().iter();
+    let writes = calls.filter(|(call, _)| !call.contains(":Get"));
+    (writes.map(|(c, n)| (c.clone(), n.clone())).collect(), stats["refused"].as_u64().unwrap())
 }
 
 /// A REST API with a `/jobs` resource and a function, unique to `test`.
@@ -112,9 +135,78 @@ fn update_in_place_keeps_the_integration_response(version: &'static str) {
     assert_ne!(trigger, new_trigger, "a stage must be redeployed after this change");
 }
 
+each_terraform_version!(acceptance an_update_changes_only_what_differs_and_never_the_method_itself);
+fn an_update_changes_only_what_differs_and_never_the_method_itself(version: &'static str) {
+    let f = fixture("in-place", version);
+    let tf = Terraform::new(version);
+    let hook = |arguments: &[(&str, &str)]| f.endpoint("hook", "POST").with(arguments);
+    let create = as_aws();
+    tf.write_config(&config_via(&create, &[hook(&[])]));
+    tf.apply();
+
+    // The method, the request templates and the status code at once.
+    let changed = [
+        ("api_key_required", "true"),
+        ("request_parameters", r#"{ "method.request.header.X-Signature" = true }"#),
+        ("request_templates", r#"{ "application/json" = "{\"body\": $input.json('$')}" }"#),
+        ("response_status_code", r#""200""#),
+    ];
+    let update = as_aws();
+    tf.write_config(&config_via(&update, &[hook(&changed)]));
+    tf.apply();
+    let expected = serde_json::json!({
+        "apigateway:UpdateMethod": 1,
+        "apigateway:UpdateIntegration": 1,
+        "apigateway:PutMethodResponse": 1,
+        "apigateway:DeleteIntegrationResponse": 1,
+        "apigateway:PutIntegrationResponse": 1,
+        "apigateway:DeleteMethodResponse": 1,
+    });
+    assert_eq!(writes(&update), (expected, 0), "no DeleteMethod, no PutMethod, no PutIntegration");
+    tf.assert_no_changes();
+    let method = cloud::get_method(&f.api, &f.resource, "POST").unwrap();
+    assert_eq!(method.api_key_required(), Some(true));
+    assert_eq!(method.request_parameters().unwrap()["method.request.header.X-Signature"], true);
+    let integration = method.method_integration().unwrap();
+    let templates = integration.request_templates().unwrap();
+    assert_eq!(templates.len(), 1, "the built-in templates' other keys are gone: {templates:?}");
+    let responses = integration.integration_responses().unwrap();
+    assert!(responses.contains_key("200"), "integration response present after the update");
+    assert!(!responses.contains_key("202"), "the old one is gone: {responses:?}");
+    let declared = method.method_responses().unwrap();
+    assert!(declared.contains_key("200") && !declared.contains_key("202"), "{declared:?}");
+
+    // The response's template and a header alone: the integration response
+    // and the method response's declarations, nothing else.
+    let responded = [
+        ("response_templates", r#"{ "application/json" = "{\"queued\": true}" }"#),
+        ("response_parameters", r#"{ "method.response.header.X-Queued" = "'yes'" }"#),
+    ];
+    let update = as_aws();
+    tf.write_config(&config_via(&update, &[hook(&[&changed[..], &responded[..]].concat())]));
+    tf.apply();
+    let expected = serde_json::json!({
+        "apigateway:UpdateMethodResponse": 1,
+        "apigateway:PutIntegrationResponse": 1,
+    });
+    assert_eq!(writes(&update), (expected, 0));
+    tf.assert_no_changes();
+    let method = cloud::get_method(&f.api, &f.resource, "POST").unwrap();
+    let response = &method.method_integration().unwrap().integration_responses().unwrap()["200"];
+    assert_eq!(response.response_templates().unwrap()["application/json"], "{\"queued\": true}");
+    assert_eq!(response.response_parameters().unwrap()["method.response.header.X-Queued"], "'yes'");
+    let declared = method.method_responses().unwrap()["200"].response_parameters().unwrap();
+    assert!(declared.contains_key("method.response.header.X-Queued"), "{declared:?}");
+}
+
 each_terraform_version!(acceptance drift_shows_in_the_plan_and_apply_repairs_it);
 fn drift_shows_in_the_plan_and_apply_repairs_it(version: &'static str) {
-    let (f, tf) = applied("drift", version);
+    let f = fixture("drift", version);
+    let tf = Terraform::new(version);
+    let hook = [f.endpoint("hook", "POST")];
+    let create = as_aws();
+    tf.write_config(&config_via(&create, &hook));
+    tf.apply();
 
     // Out of band: the integration becomes synchronous, the permission is removed.
     let method = cloud::get_method(&f.api, &f.resource, "POST").unwrap();
@@ -139,9 +231,21 @@ fn drift_shows_in_the_plan_and_apply_repairs_it(version: &'static str) {
             .await
             .unwrap();
     });
+    let repair = as_aws();
+    tf.write_config(&config_via(&repair, &hook));
     let plan = tf.plan_changes(&[]).expect("drift shows in the plan");
     assert!(plan.contains("will be updated in-place"), "{plan}");
     tf.apply();
+    // The method response outlived the integration put over ours, and AWS
+    // refuses to declare it again: it is declared afresh.
+    let expected = serde_json::json!({
+        "apigateway:PutIntegration": 1,
+        "apigateway:PutMethodResponse": 2,
+        "apigateway:DeleteMethodResponse": 1,
+        "apigateway:PutIntegrationResponse": 1,
+        "lambda:AddPermission": 1,
+    });
+    assert_eq!(writes(&repair), (expected, 1));
     tf.assert_no_changes();
     let method = cloud::get_method(&f.api, &f.resource, "POST").unwrap();
     let integration = method.method_integration().unwrap();

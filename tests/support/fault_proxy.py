@@ -15,6 +15,8 @@ action decides it:
     drop          forward it, then tear the connection down instead of answering:
                   the write happened, the caller never hears of it
     policy_limit  answer 400 PolicyLengthExceededException (PolicyLimit)
+    refused       answer 409 ConflictException where AWS refuses a write that
+                  LocalStack lets through (AwsRefusals)
 
 Every call is counted, whatever was decided. The policies, in order:
 
@@ -25,12 +27,15 @@ Every call is counted, whatever was decided. The policies, in order:
                   (all 0 by default)
     PolicyLimit   --policy-limit BYTES: an AddPermission that would take the
                   function's resource-based policy past BYTES (off by default)
+    AwsRefusals   --refusals aws: API Gateway's refusals to put a method, a
+                  method response or a second default integration response
+                  over one there (off by default)
 
 A policy is an object called with a Call that returns None or (action, answer),
 answer being (status, headers, body) or None where the action makes none, and
 told by done(call) that the call was answered.
 
-    python3 fault_proxy.py --upstream URL [--quotas aws] [--policy-limit BYTES]
+    python3 fault_proxy.py --upstream URL [--quotas aws] [--policy-limit BYTES] [--refusals aws]
                            [--faulty apigateway,lambda] [--throttle P] [--conflict P]
                            [--precondition P] [--error P] [--reset P]
                            [--drop P] [--delay-ms MS] [--seed N] --stats FILE
@@ -38,7 +43,7 @@ told by done(call) that the call was answered.
 Prints its own URL on the first line of stdout. FILE is replaced (atomically)
 after every call and before the caller gets its answer, with JSON:
     requests, forwarded, quota, throttle, conflict, error, reset, drop,
-    policy_limit, delayed                           totals
+    policy_limit, refused, delayed                  totals
     calls    {"service:Operation": count}           every call received
     errors   {"service:Operation status": count}    answered >= 400, or "reset"
              (with --quotas, the "... 429" ones are the quota's throttles)
@@ -238,31 +243,52 @@ class Quotas(Policy):
         return "quota", refusal(429, "TooManyRequestsException", {"message": "Too Many Requests"})
 
 
+class Upstream:
+    """GETs from LocalStack on a kept-alive connection of its own, signed as `call` was (LocalStack
+    checks no signature, but takes the account and region from it)."""
+
+    def __init__(self, url):
+        self.url, self.conn = urllib.parse.urlsplit(url), None
+
+    def get(self, path, call):
+        headers = {k: call.headers[k] for k in ("Authorization", "X-Amz-Date") if k in call.headers}
+        for attempt in (1, 2):  # LocalStack may have closed the kept-alive connection: once more
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.url.hostname, self.url.port, timeout=30)
+            try:
+                self.conn.request("GET", path, headers=headers)
+                response = self.conn.getresponse()
+                return response.status, json.loads(response.read() or b"{}")
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+        return 502, {}
+
+
 class PolicyLimit(Policy):
     """--policy-limit BYTES: refuses an AddPermission after which the function's resource-based
     policy would be longer than BYTES, as Lambda does past 20,480 ("Function resource-based
     policy: 20 KB", https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html);
-    LocalStack has no limit. The length is that of the policy LocalStack holds (read unsigned:
-    LocalStack checks no signature) with the AddPermissions let through and not yet answered and
-    the new statement, serialised compactly as Lambda stores it."""
+    LocalStack has no limit. The length is that of the policy LocalStack holds with the
+    AddPermissions let through and not yet answered and the new statement, serialised compactly
+    as Lambda stores it."""
 
     def __init__(self, args):
-        self.limit, self.upstream, self.conn = args.policy_limit, urllib.parse.urlsplit(args.upstream), None
+        self.limit, self.upstream = args.policy_limit, Upstream(args.upstream)
         self.in_flight = {}  # Call -> (its policy's URL, its statement)
 
     def __call__(self, call):
         if not self.limit or call.key != "lambda:AddPermission":
             return None
         url = urllib.parse.urlsplit(call.path)  # AddPermission's URL is GetPolicy's, POSTed
-        headers = {k: call.headers[k] for k in ("Authorization", "X-Amz-Date") if k in call.headers}
-        status, answer = self.get(call.path, headers)
+        status, answer = self.upstream.get(call.path, call)
         policy = json.loads(answer["Policy"]) if status == 200 else {"Version": "2012-10-17", "Id": "default",
                                                                      "Statement": []}
         if policy["Statement"]:
             resource = policy["Statement"][0]["Resource"]
         else:
             query = f"?{url.query}" if url.query else ""
-            status, function = self.get(url.path.removesuffix("/policy") + "/configuration" + query, headers)
+            status, function = self.upstream.get(url.path.removesuffix("/policy") + "/configuration" + query, call)
             resource = function.get("FunctionArn") if status == 200 else None
         request = json.loads(call.body or b"{}")
         sids = {s.get("Sid") for s in policy["Statement"]}
@@ -282,18 +308,6 @@ class PolicyLimit(Policy):
     def done(self, call):
         self.in_flight.pop(call, None)
 
-    def get(self, path, headers):
-        for attempt in (1, 2):  # LocalStack may have closed the kept-alive connection: once more
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=30)
-            try:
-                self.conn.request("GET", path, headers=headers)
-                response = self.conn.getresponse()
-                return response.status, json.loads(response.read() or b"{}")
-            except (http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = None
-        return 502, {}
 
 
 def statement(request, resource):
@@ -315,6 +329,44 @@ def statement(request, resource):
     if condition:
         out["Condition"] = condition
     return out
+
+
+class AwsRefusals(Policy):
+    """--refusals aws: API Gateway's ConflictException for a put over what is there, which
+    LocalStack 4.13.1 overwrites silently instead, judged from what LocalStack holds:
+      PutMethod on a method there: "Method already exists for this resource" (aws/aws-cli#3992);
+      PutMethodResponse on a status code the method declares: "Response already exists for this
+        resource" (what AWS answers; hashicorp/aws changes method responses with
+        UpdateMethodResponse);
+      PutIntegrationResponse without a selection pattern while another status code has the one
+        without: "Integration response with selection pattern default already exists"
+        (hashicorp/terraform#5893: a method has one default response)."""
+
+    def __init__(self, args):
+        self.on, self.upstream = args.refusals == "aws", Upstream(args.upstream)
+
+    def __call__(self, call):
+        if not self.on or call.service != "apigateway":
+            return None
+        path = urllib.parse.urlsplit(call.path).path
+        if call.operation in ("PutMethod", "PutMethodResponse"):
+            status, _ = self.upstream.get(path, call)
+            what = "Method" if call.operation == "PutMethod" else "Response"
+            return status == 200 and self.refused(f"{what} already exists for this resource")
+        if call.operation == "PutIntegrationResponse":
+            if json.loads(call.body or b"{}").get("selectionPattern"):
+                return None
+            integration, code = path.rsplit("/responses/", 1)
+            status, answer = self.upstream.get(integration, call)
+            defaults = [c for c, r in (answer.get("integrationResponses") or {}).items()
+                        if not r.get("selectionPattern")]
+            if status == 200 and any(c != code for c in defaults):
+                return self.refused("Integration response with selection pattern default already exists")
+        return None
+
+    @staticmethod
+    def refused(message):
+        return "refused", refusal(409, "ConflictException", {"message": message})
 
 
 class RandomFaults(Policy):
@@ -339,9 +391,9 @@ class RandomFaults(Policy):
         return None
 
 
-# Quotas first, as AWS throttles before it looks at a request; PolicyLimit before RandomFaults,
-# so that a dropped AddPermission (forwarded) was checked too.
-POLICIES = (Quotas, PolicyLimit, RandomFaults)
+# Quotas first, as AWS throttles before it looks at a request; PolicyLimit and AwsRefusals
+# before RandomFaults, so that a dropped call (forwarded) was checked too.
+POLICIES = (Quotas, PolicyLimit, AwsRefusals, RandomFaults)
 
 
 class Proxy:
@@ -351,7 +403,8 @@ class Proxy:
         self.args = args
         self.policies = [policy(args) for policy in POLICIES]
         self.lock = threading.Lock()
-        self.stats = dict.fromkeys(("requests", "forwarded", "quota", *FAULTS, "policy_limit", "delayed"), 0)
+        self.stats = dict.fromkeys(
+            ("requests", "forwarded", "quota", *FAULTS, "policy_limit", "refused", "delayed"), 0)
         self.stats.update(calls={}, errors={})
         self.save()
 
@@ -476,6 +529,7 @@ def main():
     parser.add_argument("--upstream", required=True)
     parser.add_argument("--quotas", choices=("aws",))
     parser.add_argument("--policy-limit", type=int, default=0, metavar="BYTES")
+    parser.add_argument("--refusals", choices=("aws",))
     for fault in FAULTS:
         parser.add_argument(f"--{fault}", type=float, default=0.0)
     parser.add_argument("--faulty", default="apigateway,lambda", help="the services RandomFaults applies to")

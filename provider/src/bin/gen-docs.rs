@@ -26,7 +26,8 @@ their answer in milliseconds while the function runs on.
 
 The method, the `AWS` integration with `X-Amz-Invocation-Type: 'Event'`, its mapping templates, \
 the method and integration responses and the Lambda permission are created in order, updated \
-together and retried when API Gateway throttles, so no `depends_on` or second apply is needed.
+in place (only what changed, never deleting the method) and retried when API Gateway throttles, \
+so no `depends_on` or second apply is needed.
 
 The provider speaks Terraform plugin protocol 5 and works with Terraform 1.0 and newer.";
 

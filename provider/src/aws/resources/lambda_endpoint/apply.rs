@@ -1,9 +1,12 @@
 //! Create, update and delete of one endpoint: the order of the AWS calls and
 //! what to undo when one fails.
 
+use aws_sdk_apigateway::types::PatchOperation;
+
 use super::attr;
 use super::failure::{Error, Left};
-use super::model::{Computed, EndpointId, Inputs, Permission, State, Wiring};
+use super::model::{Computed, EndpointId, Inputs, Permission, Response, State, Wiring};
+use super::patch;
 use super::permission;
 use super::refresh;
 use super::remote;
@@ -166,11 +169,10 @@ async fn put_api_gateway_part(
         .during(Step::CreateIntegrationResponse)
 }
 
-/// Applies a change in place. The API Gateway part is rebuilt as one unit
-/// whenever any of it changes: a stage serves its last deployment until it is
-/// redeployed, so clients see nothing of the rebuild, and the integration
-/// response can never be left behind (API Gateway drops it whenever an
-/// integration is replaced).
+/// Applies a change in place: only what differs is written, and the method
+/// is never deleted, so what this resource does not manage on it (other
+/// responses, request models and validators, documentation) stays, and a
+/// deployment made meanwhile never lacks it.
 pub async fn update(
     aws: &Aws,
     shared: &Shared,
@@ -191,19 +193,12 @@ pub async fn update(
     };
     let mut new = State { inputs, computed: Computed { resource_path, wiring } };
     let id = &old.inputs.id;
-    let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::ReplaceMethod)?;
+    let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::ReadMethod)?;
 
-    if api_gateway_part_differs(&old, &new) {
-        delete_method(aws, ctx, &api, id).await.during(Step::ReplaceMethod)?;
-        let rebuilt = async {
-            put_method(aws, ctx, &api, &new.inputs).await.during(Step::CreateMethod)?;
-            put_api_gateway_part(aws, ctx, &api, &new.inputs, &new.computed.wiring).await
-        };
-        if let Err(failed) = rebuilt.await {
-            // The method is incomplete now; record the plan so the next
-            // refresh sees what is really there and plans the repair.
-            return Err(Failed { error: failed.leaving(Left::Repairable), state: Some(new) });
-        }
+    if let Err(failed) = update_api_gateway_part(aws, ctx, &api, &old, &new).await {
+        // Part of the change may be in; record the plan so the next refresh
+        // sees what is really there and plans the repair.
+        return Err(Failed { error: failed.leaving(Left::Repairable), state: Some(new) });
     }
 
     let (before, after) = (&old.computed.wiring, &new.computed.wiring);
@@ -214,6 +209,162 @@ pub async fn update(
         }
     }
     Ok(new)
+}
+
+/// The method, then the integration, then the responses, each written only
+/// where `new` differs from `old`. `old` is the refreshed state: an
+/// integration that is not this endpoint's reads as an empty URI, a missing
+/// default response as an empty status code.
+async fn update_api_gateway_part(
+    aws: &Aws,
+    ctx: &Context,
+    api: &Guarded<RestApi>,
+    old: &State,
+    new: &State,
+) -> Result<(), StepError> {
+    let (id, before, after) = (&new.inputs.id, &old.inputs, &new.inputs);
+    let (old_uri, new_uri) =
+        (&old.computed.wiring.integration_uri, &new.computed.wiring.integration_uri);
+    let method = patch::method(&before.method, &after.method);
+    if !method.is_empty() {
+        remote::update_method(aws, ctx, id, method).await.during(Step::UpdateMethod)?;
+        let ours = (!old_uri.is_empty()).then_some(old_uri.as_str());
+        api.lock().wrote(id, ours, before.target.credentials.is_none());
+    }
+
+    let credentials = after.target.credentials.as_deref();
+    // Whether the integration responses went with the integration.
+    let mut dropped = false;
+    match integration_write(old, new) {
+        IntegrationWrite::Unchanged => {}
+        IntegrationWrite::Patch(operations) => {
+            remote::update_integration(aws, ctx, id, operations)
+                .await
+                .during(Step::UpdateIntegration)?;
+            api.lock().wrote(id, Some(new_uri), credentials.is_none());
+        }
+        IntegrationWrite::Put => {
+            remote::put_integration(aws, ctx, id, &after.integration, new_uri, credentials)
+                .await
+                .during(Step::UpdateIntegration)?;
+            api.lock().wrote(id, Some(new_uri), credentials.is_none());
+            dropped = true;
+        }
+    }
+    update_responses(aws, ctx, id, &before.response, &after.response, dropped).await
+}
+
+/// How an update writes the integration.
+enum IntegrationWrite {
+    Unchanged,
+    /// UpdateIntegration: the integration responses stay.
+    Patch(Vec<PatchOperation>),
+    /// PutIntegration over the integration there. AWS accepts it and drops
+    /// the integration responses: Terraform's AWS provider updated an
+    /// integration so until hashicorp/terraform#13249, and "Change to
+    /// aws_api_gateway_integration destroys all
+    /// aws_api_gateway_integration_response resources" (hashicorp/terraform#9877,
+    /// hashicorp/terraform-provider-aws#352). LocalStack does the same.
+    Put,
+}
+
+/// Patched where AWS and LocalStack can patch it, else put. Not patched:
+/// the type, which UpdateIntegration cannot change (an integration that is
+/// not ours, e.g. AWS_PROXY put out of band); credentials, which it can
+/// replace but not add or remove (hashicorp/terraform#13249; hashicorp/aws
+/// re-creates the integration for them); and the passthrough behaviour,
+/// whose patch LocalStack 4.13.1 ignores (its model spells the field
+/// `passthrough_behaviour`).
+fn integration_write(old: &State, new: &State) -> IntegrationWrite {
+    let (before, after) = (&old.inputs, &new.inputs);
+    let (old_uri, new_uri) =
+        (&old.computed.wiring.integration_uri, &new.computed.wiring.integration_uri);
+    if old_uri.is_empty()
+        || before.target.credentials != after.target.credentials
+        || before.integration.passthrough_behavior != after.integration.passthrough_behavior
+    {
+        return IntegrationWrite::Put;
+    }
+    let operations =
+        patch::integration((&before.integration, old_uri), (&after.integration, new_uri));
+    if operations.is_empty() {
+        IntegrationWrite::Unchanged
+    } else {
+        IntegrationWrite::Patch(operations)
+    }
+}
+
+/// The method response and the default integration response. `dropped`:
+/// the integration was put, so it has no integration response left.
+async fn update_responses(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+    before: &Response,
+    after: &Response,
+    dropped: bool,
+) -> Result<(), StepError> {
+    let (old, new) = (before.normalised(), after.normalised());
+    if old.status_code == new.status_code {
+        // Headers are declared before the integration response fills them,
+        // and retracted once it no longer does.
+        let (declare, retract) = patch::declared_headers(&old, &new);
+        let code = &new.status_code;
+        if !declare.is_empty() {
+            remote::update_method_response(aws, ctx, id, code, declare)
+                .await
+                .during(Step::UpdateMethodResponse)?;
+        }
+        if dropped || old != new {
+            remote::put_integration_response(aws, ctx, id, after)
+                .await
+                .during(Step::UpdateIntegrationResponse)?;
+        }
+        if !retract.is_empty() {
+            remote::update_method_response(aws, ctx, id, code, retract)
+                .await
+                .during(Step::UpdateMethodResponse)?;
+        }
+        return Ok(());
+    }
+    // A new status code. AWS keeps one integration response without a
+    // selection pattern per method ("Integration response with selection
+    // pattern default already exists", hashicorp/terraform#5893), so the old
+    // one goes before the new one is put; a stage serves its deployment
+    // meanwhile.
+    put_method_response(aws, ctx, id, after).await.during(Step::CreateMethodResponse)?;
+    if !old.status_code.is_empty() && !dropped {
+        remote::delete_integration_response(aws, ctx, id, &old.status_code)
+            .await
+            .during(Step::RemoveOldResponse)?;
+    }
+    remote::put_integration_response(aws, ctx, id, after)
+        .await
+        .during(Step::CreateIntegrationResponse)?;
+    if !old.status_code.is_empty() {
+        remote::delete_method_response(aws, ctx, id, &old.status_code)
+            .await
+            .during(Step::RemoveOldResponse)?;
+    }
+    Ok(())
+}
+
+/// Declares a status code the prior state did not have. Drift can leave it
+/// declared (an integration put over ours keeps the method responses), and
+/// AWS refuses to declare it again, so then it is deleted and put afresh.
+async fn put_method_response(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+    response: &Response,
+) -> Result<(), AwsError> {
+    match remote::put_method_response(aws, ctx, id, response).await {
+        Err(e) if e.is_already_exists() => {
+            remote::delete_method_response(aws, ctx, id, &response.status_code).await?;
+            remote::put_method_response(aws, ctx, id, response).await
+        }
+        done => done,
+    }
 }
 
 /// Grants the statement `after` needs, then releases the one `before` had
@@ -248,17 +399,6 @@ async fn move_permission(
             .during(Step::RemoveOldPermission)?;
     }
     Ok(granted)
-}
-
-/// Whether anything on the method, its integration or its responses would
-/// be written differently (the permission is handled on its own).
-fn api_gateway_part_differs(old: &State, new: &State) -> bool {
-    let (before, after) = (&old.inputs, &new.inputs);
-    before.method.normalised() != after.method.normalised()
-        || before.integration.normalised() != after.integration.normalised()
-        || before.response.normalised() != after.response.normalised()
-        || before.target.credentials != after.target.credentials
-        || old.computed.wiring.integration_uri != new.computed.wiring.integration_uri
 }
 
 pub async fn delete(aws: &Aws, shared: &Shared, ctx: &Context, prior: &Value) -> Result<(), Error> {

@@ -10,6 +10,7 @@ mod list;
 mod model;
 mod moved;
 mod normalise;
+mod patch;
 mod permission;
 mod plan;
 mod refresh;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_apigateway::types::{
-    Integration as AwsIntegration, IntegrationType, Method as AwsMethod, Resource,
+    Integration as AwsIntegration, IntegrationType, Method as AwsMethod, PatchOperation, Resource,
 };
 
 use super::arn::{function_arn_from_uri, split_qualifier};
@@ -137,6 +137,25 @@ pub async fn put_method(
     aws.retry.run(ctx, APIGATEWAY, "PutMethod", call).await.map(drop)
 }
 
+/// Changes the method in place (`patch::method`).
+pub async fn update_method(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+    operations: Vec<PatchOperation>,
+) -> Result<(), AwsError> {
+    let call = || {
+        aws.apigateway
+            .update_method()
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
+            .set_patch_operations(Some(operations.clone()))
+            .send()
+    };
+    aws.retry.run(ctx, APIGATEWAY, "UpdateMethod", call).await.map(drop)
+}
+
 /// Deletes the method with its integration and responses; gone already is fine.
 pub async fn delete_method(aws: &Aws, ctx: &Context, id: &EndpointId) -> Result<(), AwsError> {
     let call = || {
@@ -183,6 +202,29 @@ pub async fn put_integration(
     aws.retry.run(ctx, APIGATEWAY, "PutIntegration", call).await.map(drop)
 }
 
+/// Changes the integration in place (`patch::integration`); its
+/// integration responses stay.
+pub async fn update_integration(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+    operations: Vec<PatchOperation>,
+) -> Result<(), AwsError> {
+    let call = || {
+        aws.apigateway
+            .update_integration()
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
+            .set_patch_operations(Some(operations.clone()))
+            .send()
+    };
+    aws.retry.run(ctx, APIGATEWAY, "UpdateIntegration", call).await.map(drop)
+}
+
+/// Declares the status code and the response headers. AWS refuses a status
+/// code the method declares already ("Response already exists for this
+/// resource"); LocalStack overwrites it.
 pub async fn put_method_response(
     aws: &Aws,
     ctx: &Context,
@@ -207,8 +249,51 @@ pub async fn put_method_response(
     aws.retry.run(ctx, APIGATEWAY, "PutMethodResponse", call).await.map(drop)
 }
 
+/// Changes the headers the method response of `status_code` declares
+/// (`patch::declared_headers`).
+pub async fn update_method_response(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+    status_code: &str,
+    operations: Vec<PatchOperation>,
+) -> Result<(), AwsError> {
+    let call = || {
+        aws.apigateway
+            .update_method_response()
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
+            .status_code(status_code)
+            .set_patch_operations(Some(operations.clone()))
+            .send()
+    };
+    aws.retry.run(ctx, APIGATEWAY, "UpdateMethodResponse", call).await.map(drop)
+}
+
+/// Deletes the method response of `status_code`; gone already is fine.
+pub async fn delete_method_response(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+    status_code: &str,
+) -> Result<(), AwsError> {
+    let call = || {
+        aws.apigateway
+            .delete_method_response()
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
+            .status_code(status_code)
+            .send()
+    };
+    found(aws.retry.run(ctx, APIGATEWAY, "DeleteMethodResponse", call).await).map(drop)
+}
+
 /// The default integration response (no selection pattern): what the
-/// client gets once Lambda has queued the event.
+/// client gets once Lambda has queued the event. Put again on the same
+/// status code, it is overwritten (hashicorp/aws updates
+/// `aws_api_gateway_integration_response` so).
 pub async fn put_integration_response(
     aws: &Aws,
     ctx: &Context,
@@ -228,6 +313,25 @@ pub async fn put_integration_response(
             .send()
     };
     aws.retry.run(ctx, APIGATEWAY, "PutIntegrationResponse", call).await.map(drop)
+}
+
+/// Deletes the integration response of `status_code`; gone already is fine.
+pub async fn delete_integration_response(
+    aws: &Aws,
+    ctx: &Context,
+    id: &EndpointId,
+    status_code: &str,
+) -> Result<(), AwsError> {
+    let call = || {
+        aws.apigateway
+            .delete_integration_response()
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
+            .status_code(status_code)
+            .send()
+    };
+    found(aws.retry.run(ctx, APIGATEWAY, "DeleteIntegrationResponse", call).await).map(drop)
 }
 
 /// Lets API Gateway invoke the function from `permission.source_arn`.

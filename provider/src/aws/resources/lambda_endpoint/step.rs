@@ -12,8 +12,12 @@ pub enum Step {
     CreateMethodResponse,
     CreateIntegrationResponse,
     AddPermission,
-    /// Deleting the method of an update, to rebuild it.
-    ReplaceMethod,
+    UpdateMethod,
+    UpdateIntegration,
+    UpdateMethodResponse,
+    UpdateIntegrationResponse,
+    /// Deleting the responses of the status code an update leaves.
+    RemoveOldResponse,
     RemoveOldPermission,
     DeleteMethod,
     RemovePermission,
@@ -32,7 +36,11 @@ impl Step {
             Step::CreateMethodResponse => "Creating the method response failed",
             Step::CreateIntegrationResponse => "Creating the integration response failed",
             Step::AddPermission => "Adding the Lambda permission failed",
-            Step::ReplaceMethod => "Replacing the method failed",
+            Step::UpdateMethod => "Updating the method failed",
+            Step::UpdateIntegration => "Updating the integration failed",
+            Step::UpdateMethodResponse => "Updating the method response failed",
+            Step::UpdateIntegrationResponse => "Updating the integration response failed",
+            Step::RemoveOldResponse => "Removing the old response failed",
             Step::RemoveOldPermission => "Removing the old Lambda permission failed",
             Step::DeleteMethod => "Deleting the method failed",
             Step::RemovePermission => "Removing the Lambda permission failed",
@@ -48,14 +56,15 @@ impl Step {
     /// the configuration is not to blame.
     pub fn attribute(self) -> Option<&'static str> {
         match self {
-            Step::CreateMethod => Some(attr::AUTHORIZER_ID),
-            Step::CreateIntegration => Some(attr::CREDENTIALS),
-            Step::CreateMethodResponse | Step::CreateIntegrationResponse => {
-                Some(attr::RESPONSE_PARAMETERS)
-            }
+            Step::CreateMethod | Step::UpdateMethod => Some(attr::AUTHORIZER_ID),
+            Step::CreateIntegration | Step::UpdateIntegration => Some(attr::CREDENTIALS),
+            Step::CreateMethodResponse
+            | Step::CreateIntegrationResponse
+            | Step::UpdateMethodResponse
+            | Step::UpdateIntegrationResponse => Some(attr::RESPONSE_PARAMETERS),
             Step::AddPermission | Step::ReadPolicy => Some(attr::FUNCTION_NAME),
             Step::LookUpResource
-            | Step::ReplaceMethod
+            | Step::RemoveOldResponse
             | Step::RemoveOldPermission
             | Step::DeleteMethod
             | Step::RemovePermission
