@@ -1,5 +1,5 @@
 //! Renders the Terraform Registry docs (`docs/index.md`,
-//! `docs/resources/<name>.md`) from the provider's schemas and the files in
+//! `docs/resources/<name>.md`, `docs/list-resources/<name>.md`) from the provider's schemas and the files in
 //! `examples/`, so the docs say what the code does.
 //!
 //! Usage: `gen-docs` writes the files; `gen-docs --check` writes nothing and
@@ -123,8 +123,52 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
                 fenced("shell", &example(&format!("{dir}/import.sh"))?),
             );
         }
+        if let Some(identity) = resource.identity_schema()
+            && root.join(&dir).join("import-by-identity.tf").exists()
+        {
+            let _ = write!(
+                page,
+                "\nIn Terraform 1.12 and later, an `import` block can name the endpoint by its \
+                 identity:\n\n{}\n\n### Identity Schema\n\n",
+                fenced("terraform", &example(&format!("{dir}/import-by-identity.tf"))?),
+            );
+            for (heading, required) in [("Required", true), ("Optional", false)] {
+                let _ = writeln!(page, "{heading}:\n");
+                for a in identity.attributes.iter().filter(|a| a.required_for_import == required) {
+                    let _ = writeln!(
+                        page,
+                        "- `{}` ({}) {}",
+                        a.name,
+                        self::type_name(&a.ty),
+                        a.description
+                    );
+                }
+                page.push('\n');
+            }
+        }
         let file = type_name.strip_prefix(&format!("{PROVIDER_NAME}_")).unwrap_or(type_name);
         docs.insert(PathBuf::from(format!("docs/resources/{file}.md")), finish(page));
+
+        if let Some(list) = resource.list_schema() {
+            let query = example(&format!("examples/list-resources/{type_name}/list.tfquery.hcl"))?;
+            let mut page = front_matter(
+                &format!("{type_name} List Resource - {REPOSITORY}"),
+                &list.block.description,
+            );
+            let _ = write!(
+                page,
+                "# {type_name} (List Resource)\n\n{}\n\nTerraform 1.14 and later, in a \
+                 `.tfquery.hcl` file, with `terraform query`; `terraform query \
+                 -generate-config-out=FILE` writes an `import` block and the configuration for \
+                 each result (see the [adoption guide](../guides/migrating.md)).\n\n\
+                 ## Example Usage\n\n{}\n\n## Argument Reference\n\n\
+                 The `config` block takes these arguments.\n\n",
+                list.block.description,
+                fenced("terraform", &query),
+            );
+            page.push_str(&arguments(&list.block));
+            docs.insert(PathBuf::from(format!("docs/list-resources/{file}.md")), finish(page));
+        }
     }
     Ok(docs)
 }
