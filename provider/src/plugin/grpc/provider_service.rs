@@ -13,7 +13,7 @@ use tracing::{debug, instrument};
 
 use super::convert::{self, codec_diagnostic, decode, encode};
 use crate::plugin::current::Current;
-use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
+use crate::plugin::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::plugin::proto::tfplugin5 as pb;
 use crate::plugin::proto::tfplugin5::provider_server;
 use crate::plugin::resource::{
@@ -437,8 +437,11 @@ impl ProviderService {
             let mut diags = plan.diagnostics;
             response.planned_state =
                 encode_value(&plan.planned_state, &ty, "planned state", &mut diags);
-            response.planned_identity =
-                identity_of(&*resource, &plan.planned_state, &ctx, &mut diags).await;
+            // A refused plan names no object.
+            if !diags.iter().any(|d| d.severity == Severity::Error) {
+                response.planned_identity =
+                    identity_of(&*resource, &plan.planned_state, &ctx, &mut diags).await;
+            }
             response.requires_replace =
                 plan.requires_replace.iter().map(convert::attribute_path).collect();
             Ok::<_, Diagnostics>(diags)
