@@ -21,7 +21,8 @@ pub struct Aws {
     sts: aws_sdk_sts::Client,
     pub region: String,
     pub retry: RetryPolicy,
-    /// Asked of STS on first use: planning new endpoints needs no AWS call.
+    /// Asked of STS on first use, or read from an ARN the provider built:
+    /// planning new endpoints needs no AWS call.
     account: tokio::sync::OnceCell<Account>,
 }
 
@@ -70,14 +71,22 @@ impl Aws {
             ["arn", partition, _, region, account_id, ..]
                 if *region == self.region && !account_id.is_empty() =>
             {
-                Ok(Account {
+                let account = Account {
                     partition: (*partition).to_owned(),
                     region: self.region.clone(),
                     account_id: (*account_id).to_owned(),
-                })
+                };
+                // Known now for the rest of the run (a plan asks nothing more).
+                let _ = self.account.set(account.clone());
+                Ok(account)
             }
             _ => self.account(ctx).await.cloned(),
         }
+    }
+
+    /// The caller's account if this run has learned it already.
+    pub fn known_account(&self) -> Option<&Account> {
+        self.account.get()
     }
 
     /// The caller's account and partition (one STS call per process).

@@ -143,7 +143,9 @@ fn encode_value(
 }
 
 /// The identity of the object `state` describes, for a response; none for
-/// a resource without identity or a state that is gone.
+/// a resource without identity, a state that is gone, or a planned identity
+/// not wholly known (Terraform 1.15 fails to render a plan holding one:
+/// "Failed to marshal plan to json: value is not known").
 async fn identity_of(
     resource: &dyn Resource,
     state: &Value,
@@ -152,6 +154,7 @@ async fn identity_of(
 ) -> Option<pb::ResourceIdentityData> {
     let schema = resource.identity_schema().filter(|_| state.is_present())?;
     match resource.identity(state, ctx).await {
+        Ok(identity) if identity.contains_unknown() => None,
         Ok(identity) => {
             let data = encode_value(&identity, &schema.value_type(), "identity", diags)?;
             Some(pb::ResourceIdentityData { identity_data: Some(data) })

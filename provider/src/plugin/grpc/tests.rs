@@ -13,8 +13,8 @@ use super::convert;
 use crate::plugin::proto::tfplugin5 as pb;
 use crate::plugin::proto::tfplugin5::provider_server::Provider as _;
 use crate::plugin::{
-    ApplyRequest, Attribute, Block, Context, Diagnostic, Diagnostics, Plan, PlanRequest, Provider,
-    Resource, Schema, Type, Value,
+    ApplyRequest, Attribute, Block, Context, Diagnostic, Diagnostics, IdentityAttribute,
+    IdentitySchema, ImportTarget, Plan, PlanRequest, Provider, Resource, Schema, Type, Value,
 };
 
 const TYPE_NAME: &str = "test_thing";
@@ -54,6 +54,7 @@ impl Provider for Counting {
             schema: schema(),
             generation: self.configures.load(Ordering::SeqCst),
             apply_started: self.apply_started.clone(),
+            identity_schema: identity_schema(),
         })]
     }
 }
@@ -63,6 +64,7 @@ struct Thing {
     schema: Schema,
     generation: i64,
     apply_started: Arc<Notify>,
+    identity_schema: IdentitySchema,
 }
 
 #[async_trait]
@@ -97,9 +99,37 @@ impl Resource for Thing {
         (state, Vec::new())
     }
 
-    async fn import(&self, _: crate::plugin::ImportTarget, _: &Context) -> (Value, Diagnostics) {
-        (Value::Null, Vec::new())
+    /// Imports by identity only: the state of the generation it names.
+    async fn import(&self, target: ImportTarget, _: &Context) -> (Value, Diagnostics) {
+        match target {
+            ImportTarget::Identity(identity) => (
+                Value::object([
+                    ("generation", identity.get("generation").clone()),
+                    ("stopped", Value::from(false)),
+                ]),
+                Vec::new(),
+            ),
+            ImportTarget::Id(id) => (Value::Null, vec![Diagnostic::error("By id", id)]),
+        }
     }
+
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        Some(&self.identity_schema)
+    }
+
+    async fn identity(&self, state: &Value, _: &Context) -> Result<Value, Diagnostics> {
+        Ok(Value::object([("generation", state.get("generation").clone())]))
+    }
+}
+
+fn identity_schema() -> IdentitySchema {
+    let generation = IdentityAttribute {
+        name: "generation".into(),
+        ty: Type::Number,
+        description: "Which Configure made it.".into(),
+        required_for_import: true,
+    };
+    IdentitySchema { version: 0, attributes: vec![generation] }
 }
 
 /// The service, and the signal that an apply is under way.
@@ -154,4 +184,40 @@ async fn each_configure_hands_later_calls_its_resources() {
     assert_eq!(read(&service).await.get("generation").as_i64(), Some(1));
     configure(&service).await;
     assert_eq!(read(&service).await.get("generation").as_i64(), Some(2));
+}
+
+#[tokio::test]
+async fn identities_go_out_with_states_and_come_in_with_imports() {
+    let (service, _) = service();
+    let identity_ty = identity_schema().value_type();
+    let schemas = service
+        .get_resource_identity_schemas(Request::new(Default::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    let attributes = &schemas.identity_schemas[TYPE_NAME].identity_attributes;
+    assert!(attributes[0].required_for_import && !attributes[0].optional_for_import);
+
+    let request = pb::read_resource::Request { type_name: TYPE_NAME.into(), ..Default::default() };
+    let read = service.read_resource(Request::new(request)).await.unwrap().into_inner();
+    let identity =
+        read.new_identity.and_then(|i| i.identity_data).expect("identity with the state");
+    let identity = convert::decode(Some(&identity), &identity_ty).unwrap();
+    assert_eq!(identity.get("generation").as_i64(), Some(0));
+
+    let wanted = Value::object([("generation", Value::from(7))]);
+    let request = pb::import_resource_state::Request {
+        type_name: TYPE_NAME.into(),
+        identity: Some(pb::ResourceIdentityData {
+            identity_data: Some(convert::encode(&wanted, &identity_ty).unwrap()),
+        }),
+        ..Default::default()
+    };
+    let imported = service.import_resource_state(Request::new(request)).await.unwrap().into_inner();
+    assert!(imported.diagnostics.is_empty(), "{:?}", imported.diagnostics);
+    let object = &imported.imported_resources[0];
+    let state = convert::decode(object.state.as_ref(), &schema().value_type()).unwrap();
+    assert_eq!(state.get("generation").as_i64(), Some(7), "the resource got the identity");
+    let identity = object.identity.as_ref().and_then(|i| i.identity_data.as_ref());
+    assert_eq!(convert::decode(identity, &identity_ty).unwrap(), wanted);
 }

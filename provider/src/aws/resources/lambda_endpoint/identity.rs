@@ -39,23 +39,16 @@ pub fn schema() -> IdentitySchema {
     }
 }
 
-/// The identity of the endpoint `state` (or a plan) describes; parts of the
-/// id still unknown at plan stay unknown. Without an account (the provider
-/// is not configured yet), the account and region are unknown too.
-pub fn of(state: &Value, account: Option<&Account>) -> Value {
+/// The identity of the endpoint `state` (or a plan) describes in `region`
+/// and `account_id`; what is not known yet (parts of the id at plan, the
+/// account before the run learns it) is unknown.
+pub fn of(state: &Value, region: Option<&str>, account_id: Option<&str>) -> Value {
     let known = |value: Option<&str>| value.map_or(Value::Unknown, Value::from);
     let id = [REST_API_ID, RESOURCE_ID, HTTP_METHOD].map(|name| {
         let value = state.get(name);
         (name, if value.is_unknown() { Value::Unknown } else { value.clone() })
     });
-    Value::object(
-        [
-            (ACCOUNT_ID, known(account.map(|a| a.account_id.as_str()))),
-            (REGION, known(account.map(|a| a.region.as_str()))),
-        ]
-        .into_iter()
-        .chain(id),
-    )
+    Value::object([(ACCOUNT_ID, known(account_id)), (REGION, known(region))].into_iter().chain(id))
 }
 
 /// The endpoint an `import { identity = ... }` names, once its account and
@@ -104,11 +97,13 @@ mod tests {
     fn the_identity_follows_from_the_id_and_the_account() {
         let state =
             identity(&[(REST_API_ID, "api1"), (RESOURCE_ID, "res1"), (HTTP_METHOD, "POST")]);
-        let found = of(&state, Some(&account()));
+        let found = of(&state, Some("eu-west-1"), Some("123456789012"));
         assert_eq!(found.get(ACCOUNT_ID), &Value::from("123456789012"));
         assert_eq!(found.get(REGION), &Value::from("eu-west-1"));
         assert_eq!(endpoint(&found, &account()).unwrap().to_string(), "api1/res1/POST");
-        assert_eq!(of(&state, None).get(ACCOUNT_ID), &Value::Unknown);
+        let planned = of(&state, Some("eu-west-1"), None);
+        assert_eq!(planned.get(ACCOUNT_ID), &Value::Unknown);
+        assert_eq!(planned.get(REGION), &Value::from("eu-west-1"));
     }
 
     #[test]

@@ -61,7 +61,11 @@ pub async fn list(
             true => Some(refresh::import(aws, shared, ctx, id).await?.to_value()),
             false => None,
         };
-        listed.push(Listed { identity: identity::of(&where_, Some(account)), display_name, state });
+        listed.push(Listed {
+            identity: identity::of(&where_, Some(&account.region), Some(&account.account_id)),
+            display_name,
+            state,
+        });
     }
     Ok(listed)
 }

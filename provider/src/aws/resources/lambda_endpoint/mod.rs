@@ -167,12 +167,19 @@ impl Resource for LambdaEndpoint {
     }
 
     /// The account comes from the permission's source ARN when there is one,
-    /// else from STS, once per run.
+    /// else from STS, once per run. A plan asks nothing of AWS: a create's
+    /// account is the one the run knows already (an update's plan always
+    /// knows it); without it the create's identity is known after apply.
     async fn identity(&self, state: &Value, ctx: &Context) -> Result<Value, Diagnostics> {
-        let Some(aws) = self.aws.get() else { return Ok(identity::of(state, None)) };
+        let Some(aws) = self.aws.get() else { return Ok(identity::of(state, None, None)) };
+        let region = Some(aws.region.as_str());
         let source_arn = State::from_value(state).computed.wiring.permission.map(|p| p.source_arn);
+        if state.contains_unknown() && source_arn.is_none() {
+            let account = aws.known_account().map(|a| a.account_id.as_str());
+            return Ok(identity::of(state, region, account));
+        }
         match aws.account_from(ctx, source_arn.as_deref()).await {
-            Ok(account) => Ok(identity::of(state, Some(&account))),
+            Ok(account) => Ok(identity::of(state, region, Some(&account.account_id))),
             Err(e) => Err(vec![Error::from(e).diagnostic()]),
         }
     }
