@@ -165,11 +165,16 @@ fn identity_is_stored_and_an_import_by_identity_plans_no_change() {
     let f = fixture("identity");
     let made = Terraform::new(VERSION);
     made.write_config(&configuration(&provider(), &[f.jobs()]));
-    made.apply();
     let expected = serde_json::json!({
         "account_id": ACCOUNT, "region": REGION,
         "rest_api_id": f.api, "resource_id": f.jobs, "http_method": "POST",
     });
+    made.ok(&["plan", "-out=create.tfplan", "-no-color", "-input=false"]);
+    let plan: serde_json::Value =
+        serde_json::from_str(&made.ok(&["show", "-json", "create.tfplan"])).unwrap();
+    let change = &plan["resource_changes"][0]["change"];
+    assert_eq!(change["after_identity"], expected, "known at plan for a create: {change}");
+    made.apply();
     assert_eq!(identity(&made, "async_lambda_endpoint.jobs"), expected);
     made.assert_no_changes();
     assert_eq!(identity(&made, "async_lambda_endpoint.jobs"), expected, "unchanged by a refresh");

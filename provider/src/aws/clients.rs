@@ -5,6 +5,7 @@
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::ProvideCredentials;
+use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_types::retry::RetryConfig;
 use aws_types::region::Region;
 
@@ -21,8 +22,7 @@ pub struct Aws {
     sts: aws_sdk_sts::Client,
     pub region: String,
     pub retry: RetryPolicy,
-    /// Asked of STS on first use, or read from an ARN the provider built:
-    /// planning new endpoints needs no AWS call.
+    /// Asked of STS on first use, or read from an ARN the provider built.
     account: tokio::sync::OnceCell<Account>,
 }
 
@@ -84,11 +84,6 @@ impl Aws {
         }
     }
 
-    /// The caller's account if this run has learned it already.
-    pub fn known_account(&self) -> Option<&Account> {
-        self.account.get()
-    }
-
     /// The caller's account and partition (one STS call per process).
     pub async fn account(&self, ctx: &Context) -> Result<&Account, ConfigureError> {
         self.account
@@ -101,16 +96,39 @@ impl Aws {
                         AwsError::Stopped { .. } => ConfigureError::Stopped(e),
                         e => ConfigureError::InvalidCredentials(e),
                     })?;
-                // arn:PARTITION:sts::ACCOUNT:assumed-role/...
-                let partition =
-                    identity.arn().and_then(|arn| arn.split(':').nth(1)).unwrap_or("aws");
-                Ok(Account {
-                    partition: partition.to_owned(),
-                    region: self.region.clone(),
-                    account_id: identity.account().unwrap_or_default().to_owned(),
-                })
+                Ok(self.account_of(&identity))
             })
             .await
+    }
+
+    /// The caller's account for a plan, which needs it only to show a new
+    /// object's identity: as known, else from one STS call without retries.
+    /// `None` when that fails: the identity is then known after apply, and
+    /// the apply, which needs the account, reports why it cannot get it.
+    pub async fn account_for_plan(&self, ctx: &Context) -> Option<&Account> {
+        if let Some(account) = self.account.get() {
+            return Some(account);
+        }
+        let call = || self.sts.get_caller_identity().send();
+        match self.retry.run_once(ctx, "STS", "GetCallerIdentity", call).await {
+            Ok(identity) => {
+                Some(self.account.get_or_init(|| async { self.account_of(&identity) }).await)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no account for the planned identity: known after apply");
+                None
+            }
+        }
+    }
+
+    fn account_of(&self, identity: &GetCallerIdentityOutput) -> Account {
+        // arn:PARTITION:sts::ACCOUNT:assumed-role/...
+        let partition = identity.arn().and_then(|arn| arn.split(':').nth(1)).unwrap_or("aws");
+        Account {
+            partition: partition.to_owned(),
+            region: self.region.clone(),
+            account_id: identity.account().unwrap_or_default().to_owned(),
+        }
     }
 
     pub async fn connect(settings: &Settings) -> Result<Aws, ConfigureError> {

@@ -59,6 +59,41 @@ impl RetryPolicy {
         ctx: &Context,
         service: &'static str,
         operation: &'static str,
+        call: F,
+    ) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        T: RequestId,
+    {
+        self.run_up_to(self.max_retries, ctx, service, operation, call).await
+    }
+
+    /// [`RetryPolicy::run`] without retries: for a call whose failure
+    /// costs nothing now (it is made again, with retries, where it matters).
+    pub async fn run_once<T, E, F, Fut>(
+        &self,
+        ctx: &Context,
+        service: &'static str,
+        operation: &'static str,
+        call: F,
+    ) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        T: RequestId,
+    {
+        self.run_up_to(0, ctx, service, operation, call).await
+    }
+
+    async fn run_up_to<T, E, F, Fut>(
+        &self,
+        max_retries: u32,
+        ctx: &Context,
+        service: &'static str,
+        operation: &'static str,
         mut call: F,
     ) -> Result<T, AwsError>
     where
@@ -99,7 +134,7 @@ impl RetryPolicy {
             if matches!(outcome, AwsError::Throttled { .. }) {
                 self.limiter.throttled(service);
             }
-            if !outcome.is_transient() || attempt > self.max_retries {
+            if !outcome.is_transient() || attempt > max_retries {
                 debug!(service, operation, request_id, duration_ms = elapsed_ms, retries = attempt - 1, error = %outcome, "AWS call failed");
                 return Err(outcome);
             }

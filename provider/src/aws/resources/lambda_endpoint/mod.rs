@@ -167,15 +167,15 @@ impl Resource for LambdaEndpoint {
     }
 
     /// The account comes from the permission's source ARN when there is one,
-    /// else from STS, once per run. A plan asks nothing of AWS: a create's
-    /// account is the one the run knows already (an update's plan always
-    /// knows it); without it the create's identity is known after apply.
+    /// else from STS, once per run. A create's plan takes it as the run knows
+    /// it, else from one STS call that may fail: its identity is then known
+    /// after apply (an update's plan always knows the account).
     async fn identity(&self, state: &Value, ctx: &Context) -> Result<Value, Diagnostics> {
         let Some(aws) = self.aws.get() else { return Ok(identity::of(state, None, None)) };
         let region = Some(aws.region.as_str());
         let source_arn = State::from_value(state).computed.wiring.permission.map(|p| p.source_arn);
         if state.contains_unknown() && source_arn.is_none() {
-            let account = aws.known_account().map(|a| a.account_id.as_str());
+            let account = aws.account_for_plan(ctx).await.map(|a| a.account_id.as_str());
             return Ok(identity::of(state, region, account));
         }
         match aws.account_from(ctx, source_arn.as_deref()).await {
