@@ -112,31 +112,6 @@ impl Fixture {
         format!("arn:aws:execute-api:{REGION}:{ACCOUNT}:{}/*/POST/hooks/{{source}}", self.api)
     }
 
-    /// A method that is not an async endpoint: a MOCK integration on GET /jobs.
-    fn mock_method(&self) {
-        block_on(async {
-            let client = cloud::apigateway();
-            client
-                .put_method()
-                .rest_api_id(&self.api)
-                .resource_id(&self.jobs)
-                .http_method("GET")
-                .authorization_type("NONE")
-                .send()
-                .await
-                .unwrap();
-            client
-                .put_integration()
-                .rest_api_id(&self.api)
-                .resource_id(&self.jobs)
-                .http_method("GET")
-                .r#type(IntegrationType::Mock)
-                .send()
-                .await
-                .unwrap();
-        });
-    }
-
     fn jobs(&self) -> Endpoint {
         Endpoint::new("jobs", &self.api, &self.jobs, "POST", &self.function)
     }
@@ -155,16 +130,12 @@ fn identity(tf: &Terraform, address: &str) -> serde_json::Value {
     resource["instances"][0]["identity"].clone()
 }
 
-fn provider() -> String {
-    cloud::provider_block()
-}
-
 #[test]
 #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn identity_is_stored_and_an_import_by_identity_plans_no_change() {
     let f = fixture("identity");
     let made = Terraform::new(VERSION);
-    made.write_config(&configuration(&provider(), &[f.jobs()]));
+    made.write_config(&configuration(&cloud::provider_block(), &[f.jobs()]));
     let expected = serde_json::json!({
         "account_id": ACCOUNT, "region": REGION,
         "rest_api_id": f.api, "resource_id": f.jobs, "http_method": "POST",
@@ -186,7 +157,7 @@ fn identity_is_stored_and_an_import_by_identity_plans_no_change() {
         "\nimport {{\n  to = async_lambda_endpoint.jobs\n  identity = {{\n    rest_api_id = \"{}\"\n    resource_id = \"{}\"\n    http_method = \"POST\"\n  }}\n}}\n",
         f.api, f.jobs
     );
-    adopting.write_config(&(configuration(&provider(), &[f.jobs()]) + &import));
+    adopting.write_config(&(configuration(&cloud::provider_block(), &[f.jobs()]) + &import));
     let plan = adopting.plan_changes(&[]).expect("an import is planned");
     assert!(plan.contains("1 to import, 0 to add, 0 to change, 0 to destroy"), "{plan}");
     adopting.apply();
@@ -198,7 +169,7 @@ fn identity_is_stored_and_an_import_by_identity_plans_no_change() {
     let elsewhere =
         import.replace("identity = {", "identity = {\n    account_id = \"999999999999\"");
     let foreign = Terraform::new(VERSION);
-    foreign.write_config(&(configuration(&provider(), &[f.jobs()]) + &elsewhere));
+    foreign.write_config(&(configuration(&cloud::provider_block(), &[f.jobs()]) + &elsewhere));
     let refused = foreign.fails(&["plan", "-no-color", "-input=false"]);
     assert!(refused.contains("Invalid import identity"), "{refused}");
     assert!(refused.contains("aliased provider block"), "{refused}");
@@ -210,14 +181,14 @@ fn a_query_finds_every_async_endpoint_and_its_generated_config_plans_only_import
     let f = fixture("query");
     // One made by this provider (then forgotten), one by the recipe, one not async.
     let made = Terraform::new(VERSION);
-    made.write_config(&configuration(&provider(), &[f.jobs()]));
+    made.write_config(&configuration(&cloud::provider_block(), &[f.jobs()]));
     made.apply();
     made.ok(&["state", "rm", "async_lambda_endpoint.jobs"]);
     f.recipe_method();
-    f.mock_method();
+    cloud::mock_method(&f.api, &f.jobs, "GET");
 
     let tf = Terraform::new(VERSION);
-    tf.write_config(&configuration(&provider(), &[]));
+    tf.write_config(&configuration(&cloud::provider_block(), &[]));
     let query = format!(
         "list \"async_lambda_endpoint\" \"all\" {{\n  provider = async\n  config {{\n    rest_api_id = \"{}\"\n  }}\n}}\n",
         f.api
@@ -267,7 +238,7 @@ fn config_generated_for_an_import_block_plans_no_change() {
         "\nimport {{\n  to = async_lambda_endpoint.hook\n  id = \"{}/{}/POST\"\n}}\n",
         f.api, f.source
     );
-    tf.write_config(&(configuration(&provider(), &[]) + &import));
+    tf.write_config(&(configuration(&cloud::provider_block(), &[]) + &import));
     tf.plan_changes(&["-generate-config-out=generated.tf"]).expect("an import is planned");
     let generated = std::fs::read_to_string(tf.dir().join("generated.tf")).unwrap();
     assert!(!generated.contains("= null"), "{generated}");

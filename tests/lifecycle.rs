@@ -390,27 +390,7 @@ fn a_create_whose_result_was_lost_converges_on_the_next_apply(version: &'static 
 #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn a_method_made_by_someone_else_is_never_taken_over() {
     let f = fixture("foreign", "1.15.5");
-    block_on(async {
-        let client = cloud::apigateway();
-        client
-            .put_method()
-            .rest_api_id(&f.api)
-            .resource_id(&f.resource)
-            .http_method("POST")
-            .authorization_type("NONE")
-            .send()
-            .await
-            .unwrap();
-        client
-            .put_integration()
-            .rest_api_id(&f.api)
-            .resource_id(&f.resource)
-            .http_method("POST")
-            .r#type(aws_sdk_apigateway::types::IntegrationType::Mock)
-            .send()
-            .await
-            .unwrap();
-    });
+    cloud::mock_method(&f.api, &f.resource, "POST");
     let tf = Terraform::new("1.15.5");
     tf.write_config(&f.hook(&[]));
     let out = tf.fails(&["apply", "-auto-approve", "-no-color", "-input=false"]);

@@ -292,6 +292,32 @@ pub fn get_method(
     })
 }
 
+/// A method someone else made: `http_method` on the resource with a MOCK
+/// integration, which is no async endpoint.
+pub fn mock_method(api_id: &str, resource_id: &str, http_method: &str) {
+    block_on(async {
+        let client = apigateway();
+        client
+            .put_method()
+            .rest_api_id(api_id)
+            .resource_id(resource_id)
+            .http_method(http_method)
+            .authorization_type("NONE")
+            .send()
+            .await
+            .unwrap();
+        client
+            .put_integration()
+            .rest_api_id(api_id)
+            .resource_id(resource_id)
+            .http_method(http_method)
+            .r#type(aws_sdk_apigateway::types::IntegrationType::Mock)
+            .send()
+            .await
+            .unwrap();
+    });
+}
+
 /// The hashicorp/aws provider block for LocalStack.
 pub fn aws_provider_block() -> String {
     include_str!("../../scripts/lib/localstack-aws-provider.tf.in")

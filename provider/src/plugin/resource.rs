@@ -168,8 +168,11 @@ pub trait Resource: Send + Sync {
     }
 
     /// The objects a `list` block's configuration selects, at most `limit`.
-    async fn list(&self, request: ListRequest, _ctx: &Context) -> Result<Vec<Listed>, Diagnostics> {
-        let _ = request;
+    async fn list(
+        &self,
+        _request: ListRequest,
+        _ctx: &Context,
+    ) -> Result<Vec<Listed>, Diagnostics> {
         Err(vec![crate::plugin::diagnostics::Diagnostic::error(
             "Unsupported list",
             format!("{} objects cannot be listed.", self.type_name()),

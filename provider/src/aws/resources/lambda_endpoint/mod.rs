@@ -173,12 +173,12 @@ impl Resource for LambdaEndpoint {
     async fn identity(&self, state: &Value, ctx: &Context) -> Result<Value, Diagnostics> {
         let Some(aws) = self.aws.get() else { return Ok(identity::of(state, None, None)) };
         let region = Some(aws.region.as_str());
-        let source_arn = State::from_value(state).computed.wiring.permission.map(|p| p.source_arn);
+        let source_arn = state::permission_source_arn(state);
         if state.contains_unknown() && source_arn.is_none() {
             let account = aws.account_for_plan(ctx).await.map(|a| a.account_id.as_str());
             return Ok(identity::of(state, region, account));
         }
-        match aws.account_from(ctx, source_arn.as_deref()).await {
+        match aws.account_from(ctx, source_arn).await {
             Ok(account) => Ok(identity::of(state, region, Some(&account.account_id))),
             Err(e) => Err(vec![Error::from(e).diagnostic()]),
         }

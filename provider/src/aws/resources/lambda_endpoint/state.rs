@@ -219,6 +219,12 @@ impl State {
     }
 }
 
+/// The source ARN of the permission a state or plan records, read alone:
+/// an identity needs only it, and reading the whole state copies templates.
+pub fn permission_source_arn(value: &Value) -> Option<&str> {
+    value.get(PERMISSION_SOURCE_ARN).as_str().filter(|arn| !arn.is_empty())
+}
+
 /// What each input is when the user leaves it unset.
 pub fn defaults() -> Value {
     Value::object(Inputs::default().attributes())
