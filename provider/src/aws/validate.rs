@@ -24,6 +24,10 @@ impl<'a> Checker<'a> {
         self.diagnostics.push(Diagnostic::error(summary, detail).at(path));
     }
 
+    pub fn warning(&mut self, path: AttributePath, summary: &str, detail: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::warning(summary, detail).at(path));
+    }
+
     /// Checks a string attribute with `check`, which returns the problem.
     pub fn check_string(&mut self, name: &str, check: impl Fn(&str) -> Result<(), String>) {
         if let Some(value) = self.string(name)

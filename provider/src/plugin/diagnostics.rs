@@ -87,6 +87,12 @@ impl Diagnostic {
         }
     }
 
+    /// Something that works but is probably not meant: Terraform shows it
+    /// and goes on.
+    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(summary, detail) }
+    }
+
     /// Attaches the attribute this diagnostic is about.
     pub fn at(mut self, path: AttributePath) -> Self {
         self.attribute = Some(path);

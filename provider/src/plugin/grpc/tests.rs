@@ -221,3 +221,29 @@ async fn identities_go_out_with_states_and_come_in_with_imports() {
     let identity = object.identity.as_ref().and_then(|i| i.identity_data.as_ref());
     assert_eq!(convert::decode(identity, &identity_ty).unwrap(), wanted);
 }
+
+/// Terraform 1.15 cannot show a plan holding unknown identity values, so a
+/// plan whose identity is not wholly known carries none.
+#[tokio::test]
+async fn a_plan_carries_an_identity_only_when_wholly_known() {
+    let (service, _) = service();
+    let ty = schema().value_type();
+    let plan = |generation: Value| {
+        let proposed = Value::object([("generation", generation), ("stopped", Value::from(false))]);
+        let request = pb::plan_resource_change::Request {
+            type_name: TYPE_NAME.into(),
+            proposed_new_state: Some(convert::encode(&proposed, &ty).unwrap()),
+            config: Some(convert::encode(&proposed, &ty).unwrap()),
+            prior_state: Some(convert::encode(&Value::Null, &ty).unwrap()),
+            ..Default::default()
+        };
+        let service = service.clone();
+        async move { service.plan_resource_change(Request::new(request)).await.unwrap().into_inner() }
+    };
+    let known = plan(Value::from(3)).await;
+    assert!(known.diagnostics.is_empty(), "{:?}", known.diagnostics);
+    assert!(known.planned_identity.is_some(), "a known identity goes with the plan");
+    let unknown = plan(Value::Unknown).await;
+    assert!(unknown.diagnostics.is_empty(), "{:?}", unknown.diagnostics);
+    assert_eq!(unknown.planned_identity, None, "no identity holding unknown values");
+}

@@ -48,6 +48,7 @@ pub async fn create(
     let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::LookUpResource)?;
     let resource_path = refresh::resource_path(aws, ctx, &api, id, true).await?;
     let mut wiring = inputs.wiring(account);
+    require_function(aws, shared, ctx, &wiring.function_arn, true).await?;
     claim_method(aws, ctx, &api, &inputs, &wiring.integration_uri, &resource_path).await?;
     let mut result = put_api_gateway_part(aws, ctx, &api, &inputs, &wiring).await;
     if result.is_ok()
@@ -74,6 +75,28 @@ pub async fn create(
             error: failed.leaving(Left::Tainted(Box::new(cleanup))),
             state: Some(state),
         }),
+    }
+}
+
+/// Fails unless the function exists, before anything is written: every
+/// later step would fail on a missing one, under a headline blaming itself
+/// (AddPermission: "Function not found", read as an IAM problem).
+async fn require_function(
+    aws: &Aws,
+    shared: &Shared,
+    ctx: &Context,
+    function_arn: &str,
+    creating: bool,
+) -> Result<(), Error> {
+    match shared.function_exists(aws, ctx, function_arn).await.during(Step::LookUpFunction) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Error::NoFunction {
+            function_arn: function_arn.to_owned(),
+            region: aws.region.clone(),
+            creating,
+        }),
+        Err(failed) if creating => Err(failed.leaving(Left::NothingCreated)),
+        Err(failed) => Err(failed.into()),
     }
 }
 
@@ -191,6 +214,9 @@ pub async fn update(
     } else {
         old.computed.wiring.clone()
     };
+    if wiring.function_arn != old.computed.wiring.function_arn {
+        require_function(aws, shared, ctx, &wiring.function_arn, false).await?;
+    }
     let mut new = State { inputs, computed: Computed { resource_path, wiring } };
     let id = &old.inputs.id;
     let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::ReadMethod)?;

@@ -31,6 +31,14 @@ pub enum Error {
     )]
     NoResource { id: EndpointId, creating: bool },
     #[error(
+        "Lambda has no function {function_arn} in {region}. Check function_name and qualifier. \
+         A function made in the same configuration must be referenced \
+         (aws_lambda_function.NAME.function_name) rather than named, so that Terraform makes it \
+         first.{}",
+        if *creating { " Nothing was created." } else { " Nothing was changed." }
+    )]
+    NoFunction { function_arn: String, region: String, creating: bool },
+    #[error(
         "{} {path} already has a method {}, made outside this resource. Import it with \
          `terraform import <address> {id}` or delete it; nothing was created.",
         id.rest_api_id,
@@ -106,6 +114,7 @@ impl Error {
             Error::Credentials(_) => ("Cannot use the AWS credentials", None),
             Error::NoRestApi { .. } => ("REST API not found", Some(attr::REST_API_ID)),
             Error::NoResource { .. } => ("REST API resource not found", Some(attr::RESOURCE_ID)),
+            Error::NoFunction { .. } => ("Lambda function not found", Some(attr::FUNCTION_NAME)),
             Error::MethodExists { .. } => ("Method already exists", Some(attr::HTTP_METHOD)),
             Error::NoMethodToImport { .. } => ("Cannot import: no such method", None),
             Error::InvalidImportId(_) => ("Invalid import id", None),
@@ -146,6 +155,24 @@ mod tests {
                 .detail
                 .ends_with("Function not found; the method created so far was removed again.")
         );
+    }
+
+    #[test]
+    fn a_missing_function_says_so_at_function_name() {
+        let missing = Error::NoFunction {
+            function_arn: "arn:aws:lambda:us-east-1:123456789012:function:worker".into(),
+            region: "us-east-1".into(),
+            creating: true,
+        };
+        let diagnostic = missing.diagnostic();
+        assert_eq!(diagnostic.summary, "Lambda function not found");
+        assert_eq!(diagnostic.attribute, Some(AttributePath::root(attr::FUNCTION_NAME)));
+        assert!(
+            diagnostic.detail.contains("function:worker in us-east-1"),
+            "{}",
+            diagnostic.detail
+        );
+        assert!(diagnostic.detail.ends_with("Nothing was created."), "{}", diagnostic.detail);
     }
 
     #[test]

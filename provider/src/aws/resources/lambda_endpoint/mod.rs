@@ -7,6 +7,7 @@ mod attr;
 mod failure;
 mod identity;
 mod list;
+mod media_type;
 mod model;
 mod moved;
 mod normalise;

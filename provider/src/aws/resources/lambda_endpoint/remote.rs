@@ -334,6 +334,21 @@ pub async fn delete_integration_response(
     found(aws.retry.run(ctx, APIGATEWAY, "DeleteIntegrationResponse", call).await).map(drop)
 }
 
+/// Whether the function exists (at its qualifier, if the ARN has one).
+/// GetFunction rather than GetFunctionConfiguration: it has a quota of its
+/// own (100 a second), outside the control plane's 15.
+pub async fn function_exists(
+    aws: &Aws,
+    ctx: &Context,
+    function_arn: &str,
+) -> Result<bool, AwsError> {
+    let (function, qualifier) = split_qualifier_owned(function_arn);
+    let call = || {
+        aws.lambda.get_function().function_name(&function).set_qualifier(qualifier.clone()).send()
+    };
+    Ok(found(aws.retry.run(ctx, LAMBDA, "GetFunction", call).await)?.is_some())
+}
+
 /// Lets API Gateway invoke the function from `permission.source_arn`.
 pub async fn add_permission(
     aws: &Aws,

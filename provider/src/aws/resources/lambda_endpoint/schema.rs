@@ -117,7 +117,10 @@ pub fn schema() -> Schema {
                      Lambda event. Leave unset for the built-in template, installed for \
                      `application/json`, `application/x-www-form-urlencoded` and `text/plain`, \
                      with and without a charset: it builds a Lambda proxy (v1) event with the raw \
-                     body base64-encoded (see the Event Contract section).",
+                     body base64-encoded (see the Event Contract section). Keys are media types \
+                     (`type/subtype`, optional parameters); a key one letter from a built-in type, \
+                     or templates leaving out `application/json` where that means 415, get a \
+                     warning at plan.",
                 ),
                 Attribute::optional_computed(
                     PASSTHROUGH_BEHAVIOR,
@@ -139,7 +142,7 @@ pub fn schema() -> Schema {
                      JSON body carrying the request id, which the event carries too: \
                      `{\"accepted\": true, \"requestId\": \"...\"}`, or status 500 with \
                      `\"accepted\": false` when Lambda refused the event (see the Statuses \
-                     section).",
+                     section). Keys are media types, as for `request_templates`.",
                 ),
                 Attribute::optional_computed(
                     RESPONSE_PARAMETERS,

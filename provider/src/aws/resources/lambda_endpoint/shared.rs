@@ -29,6 +29,9 @@ pub struct Shared {
     /// quota of its own (5 every 2 seconds) anyway.
     api_reads: tokio::sync::Semaphore,
     policies: OnceMap<String, Guarded<Vec<Permission>>>,
+    /// Functions seen to exist this run, each asked once. A missing one is
+    /// asked again: a resource of the same apply may create it meanwhile.
+    functions: OnceMap<String, ()>,
     /// Serialises granting and releasing the statement of one function and REST API.
     grants: Guarded<HashMap<(String, String), GrantLock>>,
 }
@@ -41,6 +44,7 @@ impl Default for Shared {
             apis: OnceMap::default(),
             api_reads: tokio::sync::Semaphore::new(1),
             policies: OnceMap::default(),
+            functions: OnceMap::default(),
             grants: Guarded::default(),
         }
     }
@@ -86,6 +90,28 @@ impl Shared {
             Ok(Guarded(Mutex::new(statements)))
         };
         self.policies.get_or_try_init(&function_arn.to_owned(), read).await
+    }
+
+    /// Whether `function_arn` exists, asked of Lambda until it does.
+    pub async fn function_exists(
+        &self,
+        aws: &Aws,
+        ctx: &Context,
+        function_arn: &str,
+    ) -> Result<bool, AwsError> {
+        // `Err(None)`: missing, so not kept.
+        let ask = || async {
+            match remote::function_exists(aws, ctx, function_arn).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(None),
+                Err(e) => Err(Some(e)),
+            }
+        };
+        match self.functions.get_or_try_init(&function_arn.to_owned(), ask).await {
+            Ok(_) => Ok(true),
+            Err(None) => Ok(false),
+            Err(Some(e)) => Err(e),
+        }
     }
 
     /// The run's copy of `function_arn`'s policy, if it was read.

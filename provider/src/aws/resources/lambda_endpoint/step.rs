@@ -7,6 +7,7 @@ use crate::aws::error::AwsError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     LookUpResource,
+    LookUpFunction,
     CreateMethod,
     CreateIntegration,
     CreateMethodResponse,
@@ -31,6 +32,7 @@ impl Step {
     pub fn summary(self) -> &'static str {
         match self {
             Step::LookUpResource => "Looking up the API resource failed",
+            Step::LookUpFunction => "Looking up the Lambda function failed",
             Step::CreateMethod => "Creating the method failed",
             Step::CreateIntegration => "Creating the integration failed",
             Step::CreateMethodResponse => "Creating the method response failed",
@@ -62,7 +64,9 @@ impl Step {
             | Step::CreateIntegrationResponse
             | Step::UpdateMethodResponse
             | Step::UpdateIntegrationResponse => Some(attr::RESPONSE_PARAMETERS),
-            Step::AddPermission | Step::ReadPolicy => Some(attr::FUNCTION_NAME),
+            Step::LookUpFunction | Step::AddPermission | Step::ReadPolicy => {
+                Some(attr::FUNCTION_NAME)
+            }
             Step::LookUpResource
             | Step::RemoveOldResponse
             | Step::RemoveOldPermission

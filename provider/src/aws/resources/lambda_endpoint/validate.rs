@@ -3,6 +3,7 @@
 //! request is made, with the attribute named.
 
 use super::attr::*;
+use super::media_type::MediaType;
 use super::model::{Integration, Method};
 use super::schema::{AUTHORIZATION_TYPES, HTTP_METHODS, PASSTHROUGH_BEHAVIORS};
 use crate::aws::function_ref::{FunctionRef, is_qualifier};
@@ -28,9 +29,11 @@ pub fn validate(config: &Value) -> Diagnostics {
     check_keys(&mut check, config, REQUEST_PARAMETERS, request_parameter_name);
     check_keys(&mut check, config, RESPONSE_PARAMETERS, response_parameter_name);
     for name in [REQUEST_TEMPLATES, RESPONSE_TEMPLATES] {
-        check_keys(&mut check, config, name, content_type);
+        check_keys(&mut check, config, name, |key| MediaType::parse(key).map(drop));
         check_values(&mut check, config, name, template);
+        warn_near_misses(&mut check, config, name);
     }
+    warn_json_unmatched(&mut check, config);
     check_values(&mut check, config, RESPONSE_PARAMETERS, |v| {
         if v.is_empty() {
             Err("A response header needs a value expression, e.g. \"'*'\".".into())
@@ -93,6 +96,68 @@ fn check_no_template_refuses_everything(check: &mut Checker<'_>, config: &Value)
              template, add one, or set passthrough_behavior to WHEN_NO_TEMPLATES.",
         );
     }
+}
+
+/// A template key one edit from a built-in media type is almost certainly a
+/// typo: the requests of the type meant never get the template.
+fn warn_near_misses(check: &mut Checker<'_>, config: &Value, name: &str) {
+    let selected_by = if name == REQUEST_TEMPLATES { "Content-Type" } else { "Accept" };
+    for key in config.get(name).as_map().into_iter().flat_map(|m| m.keys()) {
+        if let Some(meant) = MediaType::parse(key).ok().and_then(|m| m.near_built_in()) {
+            check.warning(
+                AttributePath::root(name).key(key),
+                "Misspelled media type?",
+                format!(
+                    "{key:?} is one letter away from {meant:?}. API Gateway selects the template \
+                     by the request's {selected_by} media type, so requests sending {meant} \
+                     would not get this template. Write \"{meant}\" if that is what you meant."
+                ),
+            );
+        }
+    }
+}
+
+/// With `NEVER`, and with `WHEN_NO_TEMPLATES` once templates are given, API
+/// Gateway answers 415 to a request whose media type has no template; it
+/// takes a request without a Content-Type as `application/json` (developer
+/// guide, "Method request behavior for payloads without mapping templates").
+/// Templates that leave out that type refuse JSON clients and webhook
+/// senders that send no Content-Type.
+fn warn_json_unmatched(check: &mut Checker<'_>, config: &Value) {
+    let Some(templates) = config.get(REQUEST_TEMPLATES).as_map().filter(|m| !m.is_empty()) else {
+        return;
+    };
+    let behavior = match config.get(PASSTHROUGH_BEHAVIOR) {
+        Value::Null => Integration::default().passthrough_behavior,
+        other => match other.as_str() {
+            Some(behavior) => behavior.to_owned(),
+            None => return,
+        },
+    };
+    let Ok(media_types) =
+        templates.keys().map(|key| MediaType::parse(key)).collect::<Result<Vec<_>, _>>()
+    else {
+        return; // an error names the key already
+    };
+    // AWS selects by the media type alone, so a key with parameters is never selected.
+    let covers_json =
+        media_types.iter().any(|m| m.essence == "application/json" && !m.has_parameters);
+    // A misspelt application/json is warned about as such.
+    let misspelt_json = media_types.iter().any(|m| m.near_built_in() == Some("application/json"));
+    if covers_json || misspelt_json || !matches!(behavior.as_str(), "NEVER" | "WHEN_NO_TEMPLATES") {
+        return;
+    }
+    check.warning(
+        AttributePath::root(REQUEST_TEMPLATES),
+        "No template for application/json",
+        format!(
+            "With passthrough_behavior = \"{behavior}\", API Gateway answers 415 to requests \
+             whose media type has no template: here every application/json request, and every \
+             request without a Content-Type, which API Gateway treats as application/json. Add \
+             an \"application/json\" template, or set passthrough_behavior = \"WHEN_NO_MATCH\" \
+             to pass those requests' bodies through unchanged."
+        ),
+    );
 }
 
 /// API Gateway ids (REST APIs, resources, authorizers) are letters and digits.
@@ -264,16 +329,6 @@ fn is_parameter_name(name: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'.' | b'"' | b'\'' | b'\\'))
 }
 
-fn content_type(key: &str) -> Result<(), String> {
-    let valid_part = |p: &str| {
-        !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-*".contains(&b))
-    };
-    match key.split_once('/') {
-        Some((kind, subtype)) if valid_part(kind) && valid_part(subtype) => Ok(()),
-        _ => Err(format!("{key:?} is not a content type such as application/json.")),
-    }
-}
-
 /// A light structural check of VTL: API Gateway accepts broken templates and
 /// fails at request time, which is far harder to debug than a plan error.
 fn template(text: &str) -> Result<(), String> {
@@ -314,6 +369,7 @@ fn template(text: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugin::Severity;
 
     fn valid() -> Vec<(&'static str, Value)> {
         vec![
@@ -324,13 +380,61 @@ mod tests {
         ]
     }
 
-    fn errors_for(extra: Vec<(&'static str, Value)>) -> Vec<String> {
+    /// The attributes the diagnostics of `severity` name.
+    fn diagnosed(severity: Severity, extra: Vec<(&'static str, Value)>) -> Vec<String> {
         let mut attrs = valid();
         attrs.extend(extra);
         validate(&Value::object(attrs))
             .into_iter()
+            .filter(|d| d.severity == severity)
             .map(|d| d.attribute.map(|p| p.to_string()).unwrap_or_default())
             .collect()
+    }
+
+    fn errors_for(extra: Vec<(&'static str, Value)>) -> Vec<String> {
+        diagnosed(Severity::Error, extra)
+    }
+
+    fn warnings_for(extra: Vec<(&'static str, Value)>) -> Vec<String> {
+        diagnosed(Severity::Warning, extra)
+    }
+
+    fn templates(keys: &[&str]) -> Value {
+        Value::object(keys.iter().map(|key| (*key, Value::from("{}"))))
+    }
+
+    #[test]
+    fn a_key_one_edit_from_a_built_in_media_type_is_warned_about() {
+        let typo = vec![("request_templates", templates(&["aplication/json", "application/json"]))];
+        assert_eq!(warnings_for(typo.clone()), ["request_templates[\"aplication/json\"]"]);
+        assert!(errors_for(typo).is_empty(), "a warning, not an error");
+        let response = vec![("response_templates", templates(&["text/plan"]))];
+        assert_eq!(warnings_for(response), ["response_templates[\"text/plan\"]"]);
+        let fine = vec![("request_templates", templates(&["application/json", "application/xml"]))];
+        assert!(warnings_for(fine).is_empty());
+        let only_typo = vec![("request_templates", templates(&["aplication/json"]))];
+        assert_eq!(warnings_for(only_typo), ["request_templates[\"aplication/json\"]"], "once");
+    }
+
+    #[test]
+    fn templates_leaving_out_json_are_warned_about_where_json_would_get_415() {
+        let form_only = || ("request_templates", templates(&["application/x-www-form-urlencoded"]));
+        assert_eq!(warnings_for(vec![form_only()]), ["request_templates"], "NEVER by default");
+        let behavior = |b: &str| ("passthrough_behavior", Value::from(b));
+        let no_templates = vec![form_only(), behavior("WHEN_NO_TEMPLATES")];
+        assert_eq!(warnings_for(no_templates), ["request_templates"]);
+        assert!(warnings_for(vec![form_only(), behavior("WHEN_NO_MATCH")]).is_empty());
+        assert!(
+            warnings_for(vec![form_only(), ("passthrough_behavior", Value::Unknown)]).is_empty()
+        );
+        let charset_only =
+            vec![("request_templates", templates(&["application/json; charset=utf-8"]))];
+        assert_eq!(warnings_for(charset_only), ["request_templates"], "AWS never selects it");
+        let json = vec![("request_templates", templates(&["Application/JSON", "text/plain"]))];
+        assert!(warnings_for(json).is_empty());
+        assert!(warnings_for(vec![]).is_empty(), "the built-in templates cover it");
+        let invalid = vec![("request_templates", templates(&["json"]))];
+        assert!(warnings_for(invalid).is_empty(), "the error says it");
     }
 
     #[test]
