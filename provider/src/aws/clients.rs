@@ -9,6 +9,7 @@ use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_types::retry::RetryConfig;
 use aws_types::region::Region;
 
+use crate::aws::arn::{Account, Arn};
 use crate::aws::config::{DEFAULT_MAX_RETRIES, Settings};
 use crate::aws::error::AwsError;
 use crate::aws::retry::RetryPolicy;
@@ -24,14 +25,6 @@ pub struct Aws {
     pub retry: RetryPolicy,
     /// Asked of STS on first use, or read from an ARN the provider built.
     account: tokio::sync::OnceCell<Account>,
-}
-
-/// Where ARNs point: the caller's partition and account, the provider's region.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Account {
-    pub partition: String,
-    pub region: String,
-    pub account_id: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,21 +59,14 @@ impl Aws {
         ctx: &Context,
         arn: Option<&str>,
     ) -> Result<Account, ConfigureError> {
-        let parts: Vec<&str> = arn.unwrap_or("").split(':').collect();
-        match parts.as_slice() {
-            ["arn", partition, _, region, account_id, ..]
-                if *region == self.region && !account_id.is_empty() =>
-            {
-                let account = Account {
-                    partition: (*partition).to_owned(),
-                    region: self.region.clone(),
-                    account_id: (*account_id).to_owned(),
-                };
+        let named = arn.and_then(Arn::parse).and_then(|arn| arn.account());
+        match named.filter(|account| account.region == self.region) {
+            Some(account) => {
                 // Known now for the rest of the run (a plan asks nothing more).
                 let _ = self.account.set(account.clone());
                 Ok(account)
             }
-            _ => self.account(ctx).await.cloned(),
+            None => self.account(ctx).await.cloned(),
         }
     }
 

@@ -50,6 +50,18 @@ pub enum AwsError {
     Transport { service: &'static str, operation: &'static str, message: String, attempts: u32 },
     #[error("{service} {operation} was interrupted: Terraform asked the provider to stop.")]
     Stopped { service: &'static str, operation: &'static str },
+    /// The call succeeded, but its answer cannot be read.
+    #[error("{service} {operation} answered what this provider cannot read: {detail}")]
+    Unreadable { service: &'static str, operation: &'static str, detail: String },
+}
+
+/// Turns "not found" into `None`, for reads and idempotent deletes.
+pub fn found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 impl AwsError {
@@ -91,7 +103,9 @@ impl AwsError {
             | AwsError::Conflict { code, .. }
             | AwsError::ServerError { code, .. }
             | AwsError::Service { code, .. } => Some(code),
-            AwsError::Transport { .. } | AwsError::Stopped { .. } => None,
+            AwsError::Transport { .. } | AwsError::Stopped { .. } | AwsError::Unreadable { .. } => {
+                None
+            }
         }
     }
 }

@@ -1,14 +1,18 @@
 //! The AWS layer: provider configuration and the resources. It sees values,
 //! schemas and diagnostics from [`crate::plugin`], never the wire protocol.
 
+mod apigateway;
+mod arn;
 mod clients;
+mod closed_set;
 mod config;
 mod error;
-mod function_ref;
+mod lambda;
 mod once_map;
 mod rate_limit;
 pub mod resources;
 mod retry;
+mod run;
 mod validate;
 
 use std::sync::{Arc, OnceLock};
@@ -17,16 +21,17 @@ use async_trait::async_trait;
 
 use crate::plugin::{Context, Current, Diagnostic, Diagnostics, Provider, Resource, Schema, Value};
 use clients::Aws;
+use run::Session;
 
 pub struct AwsProvider {
     schema: Schema,
-    /// The clients of the latest successful Configure; empty before it.
-    aws: Current<Arc<OnceLock<Aws>>>,
+    /// The session of the latest successful Configure; empty before it.
+    session: Current<Arc<OnceLock<Session>>>,
 }
 
 impl AwsProvider {
     pub fn new() -> Self {
-        AwsProvider { schema: config::schema(), aws: Current::default() }
+        AwsProvider { schema: config::schema(), session: Current::default() }
     }
 }
 
@@ -48,9 +53,10 @@ impl Provider for AwsProvider {
 
     /// Every Configure takes effect, none is refused: Terraform configures once
     /// per run, and a `--debug` process serves many runs whose provider blocks
-    /// may differ. Each builds fresh clients, as what unset settings fall back
-    /// to (profiles, SSO caches) may have changed too; calls in flight keep
-    /// the clients they started with, and a failed Configure changes nothing.
+    /// may differ. Each builds fresh clients and an empty run cache, as what
+    /// unset settings fall back to (profiles, SSO caches) may have changed
+    /// too; calls in flight keep the session they started with, and a failed
+    /// Configure changes nothing.
     async fn configure(&self, config: Value, _ctx: &Context) -> Diagnostics {
         if config.contains_unknown() {
             return vec![Diagnostic::error(
@@ -62,7 +68,7 @@ impl Provider for AwsProvider {
         let settings = config::Settings::from_config(&config);
         match Aws::connect(&settings).await {
             Ok(aws) => {
-                self.aws.replace(Arc::new(OnceLock::from(aws)));
+                self.session.replace(Arc::new(OnceLock::from(Session::new(aws))));
                 Vec::new()
             }
             Err(e) => vec![Diagnostic::error("Cannot configure the async provider", e.to_string())],
@@ -70,7 +76,7 @@ impl Provider for AwsProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(resources::lambda_endpoint::LambdaEndpoint::new(self.aws.get()))]
+        vec![Arc::new(resources::lambda_endpoint::LambdaEndpoint::new(self.session.get()))]
     }
 }
 

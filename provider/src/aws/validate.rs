@@ -79,6 +79,11 @@ pub fn endpoint_url(value: &str) -> Result<(), String> {
     }
 }
 
+/// API Gateway ids (REST APIs, resources, authorizers) are letters and digits.
+pub fn is_api_id(value: &str) -> bool {
+    !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// AWS region names such as `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`.
 pub fn region(value: &str) -> Result<(), String> {
     let parts: Vec<&str> = value.split('-').collect();

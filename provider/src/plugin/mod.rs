@@ -17,7 +17,7 @@ mod stop;
 mod tls;
 pub mod value;
 
-pub use current::Current;
+pub use current::{Current, Guarded};
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity};
 pub use identity::ProviderIdentity;
 pub use resource::{

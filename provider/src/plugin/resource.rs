@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
@@ -167,12 +168,17 @@ pub trait Resource: Send + Sync {
         None
     }
 
-    /// The objects a `list` block's configuration selects, at most `limit`.
+    /// Sends each object a `list` block's configuration selects, at most
+    /// `limit`, to `listed` as soon as it is read: Terraform shows it without
+    /// waiting for the rest. The listing is over when this returns (dropping
+    /// `listed`); a failed send means Terraform reads no more, so stop with
+    /// `Ok`. An error ends the listing after the objects already sent.
     async fn list(
         &self,
         _request: ListRequest,
         _ctx: &Context,
-    ) -> Result<Vec<Listed>, Diagnostics> {
+        _listed: mpsc::Sender<Listed>,
+    ) -> Result<(), Diagnostics> {
         Err(vec![crate::plugin::diagnostics::Diagnostic::error(
             "Unsupported list",
             format!("{} objects cannot be listed.", self.type_name()),

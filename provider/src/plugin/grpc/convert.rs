@@ -1,39 +1,9 @@
-//! Translation between protocol messages and the layer's own types.
+//! Translation of the layer's own types into protocol messages: schemas and
+//! diagnostics. Values, which need a type to decode, are in `values.rs`.
 
-use crate::plugin::codec::{self, CodecError};
 use crate::plugin::diagnostics::{AttributePath, Diagnostic, PathStep, Severity};
 use crate::plugin::proto::tfplugin5 as pb;
 use crate::plugin::schema::{self, Nesting, Presence};
-use crate::plugin::value::{Type, Value};
-
-/// Decodes a `DynamicValue`: msgpack when present, else JSON; an absent
-/// message is null.
-pub fn decode(value: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, CodecError> {
-    match value {
-        Some(v) if !v.msgpack.is_empty() => codec::decode_msgpack(&v.msgpack, ty),
-        Some(v) if !v.json.is_empty() => codec::decode_json(&v.json, ty),
-        _ => Ok(Value::Null),
-    }
-}
-
-/// Encodes a value as msgpack, the form Terraform expects back.
-pub fn encode(value: &Value, ty: &Type) -> Result<pb::DynamicValue, CodecError> {
-    Ok(pb::DynamicValue { msgpack: codec::encode_msgpack(value, ty)?, json: Vec::new() })
-}
-
-/// A codec failure as the user sees it: an internal error, since Terraform
-/// only sends values of the schema's type.
-pub fn codec_diagnostic(what: &str, error: CodecError) -> Diagnostic {
-    Diagnostic::error(
-        format!("Invalid {what}"),
-        format!(
-            "The provider could not decode the {what}: {}. This is a bug in the provider or a \
-             Terraform version it does not support; please report it.",
-            error.problem
-        ),
-    )
-    .at(error.path)
-}
 
 pub fn diagnostics(diags: &[Diagnostic]) -> Vec<pb::Diagnostic> {
     diags.iter().map(diagnostic).collect()

@@ -3,7 +3,9 @@
 mod connection;
 mod controller;
 mod convert;
+mod handlers;
 mod provider_service;
+mod values;
 
 pub use connection::Connection;
 pub use controller::Controller;

@@ -1,20 +1,24 @@
 //! The provider service without a network: Stop reaches the calls in flight
-//! and no others, and each Configure hands later calls the resources it made.
+//! and no others, each Configure hands later calls the resources it made, and
+//! ListResource sends each object as soon as the resource has it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 use async_trait::async_trait;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
+use tokio_stream::StreamExt as _;
 use tonic::Request;
 
 use super::ProviderService;
-use super::convert;
+use super::values;
 use crate::plugin::proto::tfplugin5 as pb;
 use crate::plugin::proto::tfplugin5::provider_server::Provider as _;
 use crate::plugin::{
     ApplyRequest, Attribute, Block, Context, Diagnostic, Diagnostics, IdentityAttribute,
-    IdentitySchema, ImportTarget, Plan, PlanRequest, Provider, Resource, Schema, Type, Value,
+    IdentitySchema, ImportTarget, ListRequest, Listed, Plan, PlanRequest, Provider, Resource,
+    Schema, Type, Value,
 };
 
 const TYPE_NAME: &str = "test_thing";
@@ -55,16 +59,18 @@ impl Provider for Counting {
             generation: self.configures.load(Ordering::SeqCst),
             apply_started: self.apply_started.clone(),
             identity_schema: identity_schema(),
+            list_schema: Schema { version: 0, block: Block::default() },
         })]
     }
 }
 
-/// Applies run until stopped; reads report what they see at once.
+/// Applies and listings run until stopped; reads report what they see at once.
 struct Thing {
     schema: Schema,
     generation: i64,
     apply_started: Arc<Notify>,
     identity_schema: IdentitySchema,
+    list_schema: Schema,
 }
 
 #[async_trait]
@@ -120,6 +126,28 @@ impl Resource for Thing {
     async fn identity(&self, state: &Value, _: &Context) -> Result<Value, Diagnostics> {
         Ok(Value::object([("generation", state.get("generation").clone())]))
     }
+
+    fn list_schema(&self) -> Option<&Schema> {
+        Some(&self.list_schema)
+    }
+
+    /// Lists the thing of its generation, then goes on until stopped.
+    async fn list(
+        &self,
+        request: ListRequest,
+        ctx: &Context,
+        listed: mpsc::Sender<Listed>,
+    ) -> Result<(), Diagnostics> {
+        let (state, _) = self.read(Value::Null, ctx).await;
+        let thing = Listed {
+            identity: self.identity(&state, ctx).await?,
+            display_name: format!("thing {}", self.generation),
+            state: request.include_state.then_some(state),
+        };
+        let _ = listed.send(thing).await;
+        ctx.stop.cancelled().await;
+        Err(vec![Diagnostic::error("Stopped", "")])
+    }
 }
 
 fn identity_schema() -> IdentitySchema {
@@ -130,6 +158,15 @@ fn identity_schema() -> IdentitySchema {
         required_for_import: true,
     };
     IdentitySchema { version: 0, attributes: vec![generation] }
+}
+
+/// A value as Terraform sends it.
+fn encoded(value: &Value, ty: &Type) -> pb::DynamicValue {
+    values::encode(value, ty, "test value", &mut Vec::new()).expect("a value of its type")
+}
+
+fn decoded(value: Option<&pb::DynamicValue>, ty: &Type) -> Value {
+    values::decode(value, ty, "test value").unwrap()
 }
 
 /// The service, and the signal that an apply is under way.
@@ -147,7 +184,7 @@ async fn read(service: &ProviderService) -> Value {
     let request = pb::read_resource::Request { type_name: TYPE_NAME.into(), ..Default::default() };
     let response = service.read_resource(Request::new(request)).await.unwrap().into_inner();
     assert!(response.diagnostics.is_empty(), "{:?}", response.diagnostics);
-    convert::decode(response.new_state.as_ref(), &schema().value_type()).unwrap()
+    decoded(response.new_state.as_ref(), &schema().value_type())
 }
 
 async fn configure(service: &ProviderService) {
@@ -202,24 +239,24 @@ async fn identities_go_out_with_states_and_come_in_with_imports() {
     let read = service.read_resource(Request::new(request)).await.unwrap().into_inner();
     let identity =
         read.new_identity.and_then(|i| i.identity_data).expect("identity with the state");
-    let identity = convert::decode(Some(&identity), &identity_ty).unwrap();
+    let identity = decoded(Some(&identity), &identity_ty);
     assert_eq!(identity.get("generation").as_i64(), Some(0));
 
     let wanted = Value::object([("generation", Value::from(7))]);
     let request = pb::import_resource_state::Request {
         type_name: TYPE_NAME.into(),
         identity: Some(pb::ResourceIdentityData {
-            identity_data: Some(convert::encode(&wanted, &identity_ty).unwrap()),
+            identity_data: Some(encoded(&wanted, &identity_ty)),
         }),
         ..Default::default()
     };
     let imported = service.import_resource_state(Request::new(request)).await.unwrap().into_inner();
     assert!(imported.diagnostics.is_empty(), "{:?}", imported.diagnostics);
     let object = &imported.imported_resources[0];
-    let state = convert::decode(object.state.as_ref(), &schema().value_type()).unwrap();
+    let state = decoded(object.state.as_ref(), &schema().value_type());
     assert_eq!(state.get("generation").as_i64(), Some(7), "the resource got the identity");
     let identity = object.identity.as_ref().and_then(|i| i.identity_data.as_ref());
-    assert_eq!(convert::decode(identity, &identity_ty).unwrap(), wanted);
+    assert_eq!(decoded(identity, &identity_ty), wanted);
 }
 
 /// Terraform 1.15 cannot show a plan holding unknown identity values, so a
@@ -232,9 +269,9 @@ async fn a_plan_carries_an_identity_only_when_wholly_known() {
         let proposed = Value::object([("generation", generation), ("stopped", Value::from(false))]);
         let request = pb::plan_resource_change::Request {
             type_name: TYPE_NAME.into(),
-            proposed_new_state: Some(convert::encode(&proposed, &ty).unwrap()),
-            config: Some(convert::encode(&proposed, &ty).unwrap()),
-            prior_state: Some(convert::encode(&Value::Null, &ty).unwrap()),
+            proposed_new_state: Some(encoded(&proposed, &ty)),
+            config: Some(encoded(&proposed, &ty)),
+            prior_state: Some(encoded(&Value::Null, &ty)),
             ..Default::default()
         };
         let service = service.clone();
@@ -246,4 +283,37 @@ async fn a_plan_carries_an_identity_only_when_wholly_known() {
     let unknown = plan(Value::Unknown).await;
     assert!(unknown.diagnostics.is_empty(), "{:?}", unknown.diagnostics);
     assert_eq!(unknown.planned_identity, None, "no identity holding unknown values");
+}
+
+/// Each object goes to Terraform as soon as the resource sends it: here the
+/// listing goes on until Stop, which then ends it like any call in flight.
+#[tokio::test]
+async fn list_resource_sends_each_object_before_the_listing_ends() {
+    let (service, _) = service();
+    let request = pb::list_resource::Request {
+        type_name: TYPE_NAME.into(),
+        include_resource_object: true,
+        limit: 10,
+        ..Default::default()
+    };
+    let first = async {
+        let mut events = service.list_resource(Request::new(request)).await.unwrap().into_inner();
+        let first = events.next().await.expect("an event").unwrap();
+        (events, first)
+    };
+    let (mut events, first) = tokio::time::timeout(Duration::from_secs(10), first)
+        .await
+        .expect("the first object comes while the listing goes on");
+    assert!(first.diagnostic.is_empty(), "{:?}", first.diagnostic);
+    assert_eq!(first.display_name, "thing 0");
+    let identity = first.identity.and_then(|i| i.identity_data);
+    let identity = decoded(identity.as_ref(), &identity_schema().value_type());
+    assert_eq!(identity.get("generation").as_i64(), Some(0));
+    let state = decoded(first.resource_object.as_ref(), &schema().value_type());
+    assert_eq!(state.get("generation").as_i64(), Some(0), "the state, as asked for");
+
+    service.stop(Request::new(pb::stop::Request {})).await.unwrap();
+    let last = events.next().await.expect("an event").unwrap();
+    assert_eq!(last.diagnostic[0].summary, "Stopped", "what ended the listing comes last");
+    assert!(events.next().await.is_none(), "and nothing after it");
 }

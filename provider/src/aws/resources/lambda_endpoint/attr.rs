@@ -1,6 +1,7 @@
-//! The attribute names of `async_lambda_endpoint`: the one spelling of each,
-//! so a typo does not compile. The schema declares them, `state` maps them
-//! to the typed model, and diagnostics point at them.
+//! The attribute names of `async_lambda_endpoint`, its identity and its list
+//! block: the one spelling of each, so a typo does not compile. The schemas
+//! declare them, `state` and `identity` map them to the typed model, and
+//! diagnostics point at them.
 
 pub const ID: &str = "id";
 pub const REST_API_ID: &str = "rest_api_id";
@@ -26,3 +27,10 @@ pub const INTEGRATION_URI: &str = "integration_uri";
 pub const PERMISSION_STATEMENT_ID: &str = "permission_statement_id";
 pub const PERMISSION_SOURCE_ARN: &str = "permission_source_arn";
 pub const REDEPLOYMENT_TRIGGER: &str = "redeployment_trigger";
+
+// The identity's own (the rest are the id's attributes above).
+pub const ACCOUNT_ID: &str = "account_id";
+pub const REGION: &str = "region";
+
+// The list block's own.
+pub const PATH_PREFIX: &str = "path_prefix";

@@ -47,6 +47,11 @@ pub enum Error {
     MethodExists { id: EndpointId, path: String },
     #[error("{path} in REST API {:?} has no {} method.", id.rest_api_id, id.http_method)]
     NoMethodToImport { id: EndpointId, path: String },
+    #[error(
+        "API Gateway holds {attribute} = {value:?}, which this provider does not know. Upgrade \
+         the provider, or set {attribute} to one it knows outside Terraform."
+    )]
+    Unrecognised { attribute: &'static str, value: String },
     #[error("{0}")]
     InvalidImportId(String),
     #[error("{0}")]
@@ -117,6 +122,9 @@ impl Error {
             Error::NoFunction { .. } => ("Lambda function not found", Some(attr::FUNCTION_NAME)),
             Error::MethodExists { .. } => ("Method already exists", Some(attr::HTTP_METHOD)),
             Error::NoMethodToImport { .. } => ("Cannot import: no such method", None),
+            Error::Unrecognised { attribute, .. } => {
+                ("Unrecognised value in AWS", Some(*attribute))
+            }
             Error::InvalidImportId(_) => ("Invalid import id", None),
             Error::InvalidIdentity(_) => ("Invalid import identity", None),
             Error::NotConfigured => ("Provider not configured", None),

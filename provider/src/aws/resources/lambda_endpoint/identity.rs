@@ -3,14 +3,11 @@
 //! where the method is. It follows from the id and the configured provider,
 //! so it is known at plan for a create and never changes for an endpoint.
 
-use super::attr::{HTTP_METHOD, RESOURCE_ID, REST_API_ID};
+use super::attr::{ACCOUNT_ID, HTTP_METHOD, REGION, RESOURCE_ID, REST_API_ID};
 use super::model::EndpointId;
 use super::state::FromValue;
-use crate::aws::clients::Account;
+use crate::aws::arn::Account;
 use crate::plugin::{IdentityAttribute, IdentitySchema, Type, Value};
-
-pub const ACCOUNT_ID: &str = "account_id";
-pub const REGION: &str = "region";
 
 pub fn schema() -> IdentitySchema {
     let attribute = |name: &str, required_for_import, description: &str| IdentityAttribute {
@@ -72,7 +69,7 @@ pub fn endpoint(identity: &Value, account: &Account) -> Result<EndpointId, Strin
             id.rest_api_id,
             id.resource_id,
             id.http_method,
-            super::schema::HTTP_METHODS.join(", ")
+            super::model::HTTP_METHODS.join(", ")
         )
     })
 }

@@ -3,52 +3,58 @@
 //! its identity and, when asked, the state an import would give it. The run's
 //! one read of the REST API and of each function's policy answers for all.
 
-use super::arn::{function_name_for, split_qualifier};
-use super::attr::{HTTP_METHOD, RESOURCE_ID, REST_API_ID};
+use tokio::sync::mpsc;
+
+use super::attr::{HTTP_METHOD, PATH_PREFIX, RESOURCE_ID, REST_API_ID};
 use super::failure::Error;
+use super::identity;
 use super::model::EndpointId;
-use super::refresh;
-use super::schema::PATH_PREFIX;
-use super::shared::Shared;
+use super::refresh::{self, rest_api};
 use super::step::{During, Step};
-use super::{arn, identity};
-use crate::aws::clients::Aws;
-use crate::plugin::{Context, ListRequest, Listed, Value};
+use crate::aws::apigateway::lambda_integration::function_arn_from_uri;
+use crate::aws::lambda::{function_name_for, split_qualifier};
+use crate::aws::run::Run;
+use crate::plugin::{ListRequest, Listed, Value};
+
+/// An asynchronous method the REST API read found, taken out of the lock.
+struct Found {
+    id: EndpointId,
+    path: String,
+    uri: String,
+}
 
 pub async fn list(
-    aws: &Aws,
-    shared: &Shared,
-    ctx: &Context,
+    run: Run<'_>,
     request: ListRequest,
-) -> Result<Vec<Listed>, Error> {
+    listed: mpsc::Sender<Listed>,
+) -> Result<(), Error> {
     let rest_api_id = request.config.get(REST_API_ID).as_str().unwrap_or_default();
     let prefix = request.config.get(PATH_PREFIX).as_str().unwrap_or("/");
-    let account = aws.account(ctx).await?;
-    let api = shared.rest_api(aws, ctx, rest_api_id).await.during(Step::ListMethods)?;
-    let methods: Vec<(EndpointId, String, String)> = {
+    let account = run.account().await?;
+    let api = rest_api(run, rest_api_id).await.during(Step::ListMethods)?;
+    let methods: Vec<Found> = {
         let api = api.lock();
         if !api.exists() {
             let id = EndpointId { rest_api_id: rest_api_id.to_owned(), ..EndpointId::default() };
-            return Err(Error::NoRestApi { id, region: aws.region.clone(), creating: false });
+            return Err(Error::NoRestApi { id, region: run.region().to_owned(), creating: false });
         }
         api.asynchronous_methods()
             .into_iter()
-            .filter(|(_, _, path, _)| path.starts_with(prefix))
+            .filter(|method| method.path.starts_with(prefix))
             .take(request.limit)
-            .map(|(resource_id, http_method, path, uri)| {
+            .map(|method| {
                 let id = EndpointId {
                     rest_api_id: rest_api_id.to_owned(),
-                    resource_id: resource_id.to_owned(),
-                    http_method: http_method.to_owned(),
+                    resource_id: method.resource_id.to_owned(),
+                    http_method: method.http_method.to_owned(),
                 };
-                (id, path.to_owned(), uri.to_owned())
+                Found { id, path: method.path.to_owned(), uri: method.uri.to_owned() }
             })
             .collect()
     };
-    let mut listed = Vec::with_capacity(methods.len());
-    for (id, path, uri) in methods {
+    for Found { id, path, uri } in methods {
         let (unqualified, qualifier) =
-            split_qualifier(arn::function_arn_from_uri(&uri).unwrap_or_default());
+            split_qualifier(function_arn_from_uri(&uri).unwrap_or_default());
         let function = function_name_for(account, unqualified);
         let function = qualifier.map_or(function.clone(), |q| format!("{function}:{q}"));
         let where_ = Value::object([
@@ -58,14 +64,17 @@ pub async fn list(
         ]);
         let display_name = format!("{} {path} -> {function}", id.http_method);
         let state = match request.include_state {
-            true => Some(refresh::import(aws, shared, ctx, id).await?.to_value()),
+            true => Some(refresh::import(run, id).await?.to_value()),
             false => None,
         };
-        listed.push(Listed {
+        let endpoint = Listed {
             identity: identity::of(&where_, Some(&account.region), Some(&account.account_id)),
             display_name,
             state,
-        });
+        };
+        if listed.send(endpoint).await.is_err() {
+            break; // Terraform reads no more.
+        }
     }
-    Ok(listed)
+    Ok(())
 }

@@ -2,7 +2,6 @@
 //! Lambda function asynchronously.
 
 mod apply;
-mod arn;
 mod attr;
 mod failure;
 mod identity;
@@ -12,30 +11,30 @@ mod model;
 mod moved;
 mod normalise;
 mod patch;
-mod permission;
 mod plan;
 mod refresh;
 mod remote;
 pub mod schema;
-mod shared;
 mod state;
 mod step;
 pub mod templates;
 mod trigger;
+mod update;
 mod validate;
+mod wiring;
 
 use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
+use tokio::sync::mpsc;
 
-use crate::aws::clients::Aws;
+use crate::aws::run::{Run, Session};
 use crate::plugin::{
     ApplyRequest, Context, Diagnostic, Diagnostics, IdentitySchema, ImportTarget, ListRequest,
     Listed, MoveSource, Plan, PlanRequest, Resource, Schema, Value,
 };
 use failure::Error;
 use model::{EndpointId, State};
-use shared::Shared;
 use state::FromValue;
 
 pub struct LambdaEndpoint {
@@ -43,24 +42,22 @@ pub struct LambdaEndpoint {
     identity_schema: IdentitySchema,
     list_schema: Schema,
     /// Set when the provider is configured.
-    aws: Arc<OnceLock<Aws>>,
-    /// What this configured provider's calls share (one per Terraform run).
-    shared: Shared,
+    session: Arc<OnceLock<Session>>,
 }
 
 impl LambdaEndpoint {
-    pub fn new(aws: Arc<OnceLock<Aws>>) -> Self {
+    pub fn new(session: Arc<OnceLock<Session>>) -> Self {
         LambdaEndpoint {
             schema: schema::schema(),
             identity_schema: identity::schema(),
             list_schema: schema::list_schema(),
-            aws,
-            shared: Shared::default(),
+            session,
         }
     }
 
-    fn aws(&self) -> Result<&Aws, Error> {
-        self.aws.get().ok_or(Error::NotConfigured)
+    /// The run's handle for a request with context `ctx`, once configured.
+    fn run<'a>(&'a self, ctx: &'a Context) -> Result<Run<'a>, Error> {
+        self.session.get().map(|session| session.run(ctx)).ok_or(Error::NotConfigured)
     }
 }
 
@@ -79,17 +76,17 @@ impl Resource for LambdaEndpoint {
     }
 
     async fn plan(&self, request: PlanRequest, ctx: &Context) -> Plan {
-        if let Some(aws) = self.aws.get() {
-            let diagnostics = validate::check_function_region(&request.config, &aws.region);
+        if let Some(session) = self.session.get() {
+            let diagnostics = validate::check_function_region(&request.config, &session.aws.region);
             if !diagnostics.is_empty() {
                 return Plan::refused(request.proposed_state, diagnostics);
             }
         }
         // Only updates need the account (to spot out-of-band changes); a plan
         // that only creates makes no AWS call at all.
-        let account = match (&request.prior_state, self.aws.get()) {
+        let account = match (&request.prior_state, self.session.get()) {
             (Value::Null, _) | (_, None) => None,
-            (prior, Some(aws)) => {
+            (prior, Some(Session { aws, .. })) => {
                 let prior = State::from_value(prior);
                 let permission = prior.computed.wiring.permission;
                 match aws
@@ -108,21 +105,21 @@ impl Resource for LambdaEndpoint {
     }
 
     async fn apply(&self, request: ApplyRequest, ctx: &Context) -> (Value, Diagnostics) {
-        let aws = match self.aws() {
-            Ok(aws) => aws,
+        let run = match self.run(ctx) {
+            Ok(run) => run,
             Err(e) => return (request.prior_state, vec![e.diagnostic()]),
         };
         let ApplyRequest { prior_state, planned_state, .. } = request;
         if planned_state.is_null() {
-            return match apply::delete(aws, &self.shared, ctx, &prior_state).await {
+            return match apply::delete(run, &prior_state).await {
                 Ok(()) => (Value::Null, Vec::new()),
                 Err(e) => (prior_state, vec![e.diagnostic()]),
             };
         }
         let result = if prior_state.is_null() {
-            apply::create(aws, &self.shared, ctx, &planned_state).await
+            apply::create(run, &planned_state).await
         } else {
-            apply::update(aws, &self.shared, ctx, &prior_state, &planned_state).await
+            update::update(run, &prior_state, &planned_state).await
         };
         match result {
             Ok(state) => (state.to_value(), Vec::new()),
@@ -134,8 +131,8 @@ impl Resource for LambdaEndpoint {
     }
 
     async fn read(&self, state: Value, ctx: &Context) -> (Value, Diagnostics) {
-        let result = match self.aws() {
-            Ok(aws) => refresh::read(aws, &self.shared, ctx, &state).await,
+        let result = match self.run(ctx) {
+            Ok(run) => refresh::read(run, &state).await,
             Err(e) => Err(e),
         };
         match result {
@@ -146,15 +143,15 @@ impl Resource for LambdaEndpoint {
 
     async fn import(&self, target: ImportTarget, ctx: &Context) -> (Value, Diagnostics) {
         let result = async {
-            let aws = self.aws()?;
+            let run = self.run(ctx)?;
             let id = match target {
                 ImportTarget::Id(id) => EndpointId::parse(&id).map_err(Error::InvalidImportId)?,
                 ImportTarget::Identity(identity) => {
-                    let account = aws.account(ctx).await?;
+                    let account = run.account().await?;
                     identity::endpoint(&identity, account).map_err(Error::InvalidIdentity)?
                 }
             };
-            refresh::import(aws, &self.shared, ctx, id).await
+            refresh::import(run, id).await
         };
         match result.await {
             Ok(state) => (state.to_value(), Vec::new()),
@@ -172,7 +169,9 @@ impl Resource for LambdaEndpoint {
     /// it, else from one STS call that may fail: its identity is then known
     /// after apply (an update's plan always knows the account).
     async fn identity(&self, state: &Value, ctx: &Context) -> Result<Value, Diagnostics> {
-        let Some(aws) = self.aws.get() else { return Ok(identity::of(state, None, None)) };
+        let Some(Session { aws, .. }) = self.session.get() else {
+            return Ok(identity::of(state, None, None));
+        };
         let region = Some(aws.region.as_str());
         let source_arn = state::permission_source_arn(state);
         if state.contains_unknown() && source_arn.is_none() {
@@ -197,13 +196,18 @@ impl Resource for LambdaEndpoint {
         Some(&self.list_schema)
     }
 
-    async fn list(&self, request: ListRequest, ctx: &Context) -> Result<Vec<Listed>, Diagnostics> {
+    async fn list(
+        &self,
+        request: ListRequest,
+        ctx: &Context,
+        listed: mpsc::Sender<Listed>,
+    ) -> Result<(), Diagnostics> {
         let diagnostics = validate::validate_list(&request.config);
         if !diagnostics.is_empty() {
             return Err(diagnostics);
         }
-        let aws = self.aws().map_err(|e| vec![e.diagnostic()])?;
-        list::list(aws, &self.shared, ctx, request)
+        let run = self.run(ctx).map_err(|e| vec![e.diagnostic()])?;
+        list::list(run, request, listed)
             .await
             .map_err(|e| vec![Diagnostic { attribute: None, ..e.diagnostic() }])
     }

@@ -8,16 +8,17 @@
 use std::collections::BTreeMap;
 
 use super::templates;
-use super::validate::is_api_id;
-
 /// `REST_API_ID/RESOURCE_ID/HTTP_METHOD`: where the method is; the
 /// resource's id and import id. Changing any of it replaces the endpoint.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EndpointId {
-    pub rest_api_id: String,
-    pub resource_id: String,
-    pub http_method: String,
-}
+pub use crate::aws::apigateway::MethodId as EndpointId;
+use crate::aws::closed_set::closed_set;
+/// The Lambda permission statement this endpoint invokes through.
+pub use crate::aws::lambda::Permission;
+use crate::aws::validate::is_api_id;
+
+/// The methods API Gateway knows; `ANY` stands for each.
+pub const HTTP_METHODS: [&str; 8] =
+    ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
 
 /// The function the method invokes, and the role it invokes it with (none:
 /// the endpoint adds a Lambda permission instead).
@@ -28,10 +29,65 @@ pub struct Target {
     pub credentials: Option<String>,
 }
 
+closed_set! {
+    /// Who may call the method (API Gateway's `authorizationType`).
+    pub enum Authorization {
+        None = "NONE",
+        AwsIam = "AWS_IAM",
+        Custom = "CUSTOM",
+        CognitoUserPools = "COGNITO_USER_POOLS",
+    }
+}
+
+impl Authorization {
+    /// Whether it takes an `authorizer_id`.
+    pub fn needs_authorizer(self) -> bool {
+        matches!(self, Authorization::Custom | Authorization::CognitoUserPools)
+    }
+}
+
+closed_set! {
+    /// What API Gateway does with a request whose media type has no template.
+    pub enum PassthroughBehavior {
+        /// Refuses it with 415.
+        Never = "NEVER",
+        /// Passes its body through when there are no templates at all, else
+        /// refuses it with 415.
+        WhenNoTemplates = "WHEN_NO_TEMPLATES",
+        /// Passes its body through.
+        WhenNoMatch = "WHEN_NO_MATCH",
+    }
+}
+
+/// An HTTP status code, as API Gateway holds a method response's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusCode(u16);
+
+impl StatusCode {
+    pub const ACCEPTED: StatusCode = StatusCode(202);
+
+    /// Three digits, 100 to 599.
+    pub fn parse(text: &str) -> Option<StatusCode> {
+        let code = text.parse().ok().filter(|c| (100..=599).contains(c) && text.len() == 3)?;
+        Some(StatusCode(code))
+    }
+
+    /// 200 to 299: the client is told its event was queued.
+    pub fn is_success(self) -> bool {
+        (200..=299).contains(&self.0)
+    }
+}
+
+impl std::fmt::Display for StatusCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// Who may call the method, and the request parameters it declares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Method {
-    pub authorization: String,
+    pub authorization: Authorization,
     pub authorizer_id: Option<String>,
     pub authorization_scopes: Option<Vec<String>>,
     pub api_key_required: bool,
@@ -43,14 +99,16 @@ pub struct Method {
 pub struct Integration {
     /// `None`: the built-in templates.
     pub request_templates: Option<BTreeMap<String, String>>,
-    pub passthrough_behavior: String,
+    pub passthrough_behavior: PassthroughBehavior,
     pub timeout_milliseconds: i32,
 }
 
 /// What the client is answered once Lambda has queued the event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
-    pub status_code: String,
+    /// `None` only as refreshed: AWS holds no default response (removed out
+    /// of band), so the client gets no answer; the plan repairs it.
+    pub status_code: Option<StatusCode>,
     /// `None`: the built-in template.
     pub templates: Option<BTreeMap<String, String>>,
     pub parameters: Option<BTreeMap<String, String>>,
@@ -66,28 +124,35 @@ pub struct Inputs {
     pub response: Response,
 }
 
+/// The function the method invokes, as a qualified ARN, and the
+/// integration URI it does so by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invocation {
+    pub function_arn: String,
+    pub integration_uri: String,
+}
+
 /// How the method reaches the function: all of it follows from the id, the
 /// [`Target`], the account and the resource path.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Wiring {
-    pub function_arn: String,
-    pub integration_uri: String,
+    /// The qualified ARN. `None` only as refreshed: a state moved from
+    /// hashicorp/aws before its refresh, or the import of a method that
+    /// invokes no function.
+    pub function_arn: Option<String>,
+    /// `None` only as refreshed: the method's integration is not this
+    /// endpoint's (replaced or removed out of band); the plan repairs it.
+    pub integration_uri: Option<String>,
     /// `None` when `credentials` invoke the function instead.
     pub permission: Option<Permission>,
-}
-
-/// The Lambda permission statement this endpoint added.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Permission {
-    pub statement_id: String,
-    pub source_arn: String,
 }
 
 /// What the provider works out or reads from AWS.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Computed {
-    /// The path of the API resource, e.g. `/hooks/{source}`.
-    pub resource_path: String,
+    /// The path of the API resource, e.g. `/hooks/{source}`; `None` only in
+    /// a state moved from hashicorp/aws, until its refresh.
+    pub resource_path: Option<String>,
     pub wiring: Wiring,
 }
 
@@ -102,7 +167,7 @@ pub struct State {
 impl Default for Method {
     fn default() -> Self {
         Method {
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             authorizer_id: None,
             authorization_scopes: None,
             api_key_required: false,
@@ -115,7 +180,7 @@ impl Default for Integration {
     fn default() -> Self {
         Integration {
             request_templates: None,
-            passthrough_behavior: "NEVER".into(),
+            passthrough_behavior: PassthroughBehavior::Never,
             timeout_milliseconds: 29_000,
         }
     }
@@ -123,7 +188,7 @@ impl Default for Integration {
 
 impl Default for Response {
     fn default() -> Self {
-        Response { status_code: "202".into(), templates: None, parameters: None }
+        Response { status_code: Some(StatusCode::ACCEPTED), templates: None, parameters: None }
     }
 }
 
@@ -132,9 +197,7 @@ impl EndpointId {
         let parts: Vec<&str> = id.split('/').collect();
         match parts.as_slice() {
             [api, resource, method]
-                if is_api_id(api)
-                    && is_api_id(resource)
-                    && super::schema::HTTP_METHODS.contains(method) =>
+                if is_api_id(api) && is_api_id(resource) && HTTP_METHODS.contains(method) =>
             {
                 Ok(EndpointId {
                     rest_api_id: (*api).to_owned(),
@@ -145,15 +208,9 @@ impl EndpointId {
             _ => Err(format!(
                 "{id:?} is not an endpoint id. Expected REST_API_ID/RESOURCE_ID/HTTP_METHOD, e.g. \
                  a1b2c3d4e5/f6g7h8/POST, with HTTP_METHOD one of {}.",
-                super::schema::HTTP_METHODS.join(", ")
+                HTTP_METHODS.join(", ")
             )),
         }
-    }
-}
-
-impl std::fmt::Display for EndpointId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}/{}", self.rest_api_id, self.resource_id, self.http_method)
     }
 }
 
@@ -192,7 +249,7 @@ impl Response {
     /// unset and empty parameters alike.
     pub fn normalised(&self) -> Response {
         Response {
-            status_code: self.status_code.clone(),
+            status_code: self.status_code,
             templates: Some(self.effective_templates()),
             parameters: non_empty(self.parameters.clone()),
         }

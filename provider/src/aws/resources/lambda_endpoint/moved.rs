@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use super::model::{EndpointId, Inputs, Method, State};
+use super::model::{Authorization, EndpointId, Inputs, Method, State};
 use crate::plugin::{Diagnostic, Diagnostics, MoveSource, Value};
 
 const SOURCE_TYPE: &str = "aws_api_gateway_method";
@@ -47,7 +47,9 @@ pub fn from(source: &MoveSource) -> Result<Value, Diagnostics> {
     })?;
     let default = Method::default();
     let method = Method {
-        authorization: text("authorization").unwrap_or(default.authorization),
+        authorization: text("authorization")
+            .and_then(|a| Authorization::parse(&a))
+            .unwrap_or(default.authorization),
         authorizer_id: text("authorizer_id"),
         authorization_scopes: s["authorization_scopes"]
             .as_array()

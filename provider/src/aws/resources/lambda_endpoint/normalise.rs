@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::templates::normalise_whitespace;
+use crate::aws::apigateway::templates::same_templates;
 
 /// Templates as state: the prior's text when equal but for whitespace, unset
 /// when they are the built-in ones, else what AWS holds.
@@ -19,19 +19,6 @@ pub fn templates(
         _ if same_templates(built_in, observed) => None,
         _ => Some(observed.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
     }
-}
-
-/// Whether `observed` holds `templates`, but for whitespace.
-pub fn same_templates(
-    templates: &BTreeMap<String, String>,
-    observed: &HashMap<String, String>,
-) -> bool {
-    templates.len() == observed.len()
-        && templates.iter().all(|(k, v)| {
-            observed
-                .get(k)
-                .is_some_and(|o| o == v || normalise_whitespace(o) == normalise_whitespace(v))
-        })
 }
 
 /// HTTP header names are case-insensitive and AWS may change their case:

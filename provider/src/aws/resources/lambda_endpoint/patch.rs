@@ -18,7 +18,7 @@ pub fn method(before: &Method, after: &Method) -> Vec<PatchOperation> {
     // The type before the authorizer: AWS takes CUSTOM and COGNITO_USER_POOLS
     // only with an authorizer in the same request.
     if before.authorization != after.authorization {
-        operations.push(replace("/authorizationType", &after.authorization));
+        operations.push(replace("/authorizationType", after.authorization.as_str()));
     }
     if before.authorizer_id != after.authorizer_id {
         operations.push(replace("/authorizerId", after.authorizer_id.as_deref().unwrap_or("")));
@@ -114,6 +114,7 @@ fn operation(op: Op, path: &str, value: &str) -> PatchOperation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::resources::lambda_endpoint::model::Authorization;
 
     /// Each operation as `op path value`, to compare at a glance.
     fn shown(operations: &[PatchOperation]) -> Vec<String> {
@@ -139,7 +140,7 @@ mod tests {
     #[test]
     fn a_method_change_is_one_operation_per_field_scope_and_parameter() {
         let before = Method {
-            authorization: "CUSTOM".into(),
+            authorization: Authorization::Custom,
             authorizer_id: Some("abc".into()),
             request_parameters: map_of(&[
                 ("method.request.header.X-Old", true),
@@ -149,7 +150,7 @@ mod tests {
             ..Method::default()
         };
         let after = Method {
-            authorization: "COGNITO_USER_POOLS".into(),
+            authorization: Authorization::CognitoUserPools,
             authorizer_id: Some("pool".into()),
             authorization_scopes: Some(vec!["email".into(), "openid".into()]),
             api_key_required: true,

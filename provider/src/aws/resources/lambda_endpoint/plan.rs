@@ -3,7 +3,8 @@
 
 use super::model::{Inputs, State, Target};
 use super::state::{self, FromValue};
-use crate::aws::clients::Account;
+use super::wiring;
+use crate::aws::arn::Account;
 use crate::plugin::{AttributePath, Plan, PlanRequest, Presence, Schema, Value};
 
 /// Plans a create or update. With the `account` (from a configured provider), an update
@@ -46,7 +47,7 @@ pub fn plan(schema: &Schema, request: PlanRequest, account: Option<&Account>) ->
     });
     let planned_state = state::planned(
         inputs,
-        kept.map(|prior| prior.computed.resource_path.as_str()),
+        kept.map(|prior| prior.computed.resource_path.as_deref()),
         wiring.map(|prior| &prior.computed.wiring),
     );
     Plan { planned_state, requires_replace, diagnostics: Vec::new() }
@@ -62,7 +63,7 @@ fn needs_repair(prior: &State, planned: &Value, account: &Account) -> bool {
     let recorded = &prior.computed.wiring;
     expected.integration_uri != recorded.integration_uri
         || match (&expected.permission, &recorded.permission) {
-            (Some(_), Some(held)) => held.is_per_method_of_earlier_versions(),
+            (Some(_), Some(held)) => wiring::is_per_method_of_earlier_versions(held),
             (wanted, held) => wanted.is_some() != held.is_some(),
         }
 }
@@ -162,12 +163,13 @@ mod tests {
         };
         let Value::Map(mut applied) = applied_state(&[]) else { unreachable!() };
         let inputs = Inputs::from_value(&Value::Map(applied.clone()));
+        let invocation = inputs.invocation(&account);
         let wiring = inputs.wiring(&account);
         let permission = wiring.permission.as_ref().unwrap();
         let recorded = [
             (attr::RESOURCE_PATH, "/jobs"),
-            (attr::FUNCTION_ARN, &wiring.function_arn),
-            (attr::INTEGRATION_URI, &wiring.integration_uri),
+            (attr::FUNCTION_ARN, &invocation.function_arn),
+            (attr::INTEGRATION_URI, &invocation.integration_uri),
             (attr::PERMISSION_STATEMENT_ID, &permission.statement_id),
             (attr::PERMISSION_SOURCE_ARN, &permission.source_arn),
         ];
@@ -181,7 +183,7 @@ mod tests {
         };
         let intact = plan(&schema(), request(&applied), Some(&account));
         assert_eq!(intact.planned_state, Value::Map(applied.clone()));
-        // A refresh reads an integration that is not ours any more as an empty URI.
+        // A refresh reads an integration that is not ours any more as no URI.
         applied.insert(attr::INTEGRATION_URI.into(), "".into());
         let repaired = plan(&schema(), request(&applied), Some(&account));
         assert_eq!(repaired.planned_state.get(attr::INTEGRATION_URI), &Value::Unknown);

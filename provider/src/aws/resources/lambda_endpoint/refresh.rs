@@ -3,67 +3,68 @@
 //! integration and both responses (GetMethod where it cannot tell); the
 //! run's read of the function's policy for the permission.
 
+use std::sync::Arc;
+
 use aws_sdk_apigateway::types::{Integration as AwsIntegration, Method as AwsMethod};
 
-use super::arn::{function_arn_from_uri, function_name_for, split_qualifier};
 use super::failure::Error;
 use super::model::{
-    Computed, EndpointId, Inputs, Integration, Method, Permission, Response, State, non_empty,
+    Authorization, Computed, EndpointId, Inputs, Integration, Method, PassthroughBehavior,
+    Permission, Response, State, StatusCode, non_empty,
 };
 use super::normalise;
 use super::remote;
-use super::shared::{Guarded, Lookup, RestApi, Shared};
 use super::state::FromValue;
 use super::step::{During, Step};
 use super::templates;
-use crate::aws::clients::{Account, Aws};
-use crate::plugin::{Context, Value};
+use crate::aws::apigateway::lambda_integration::{async_invocation_uri, function_arn_from_uri};
+use crate::aws::apigateway::{self, AtMethod, RestApi, execute_api};
+use crate::aws::arn::Account;
+use crate::aws::error::AwsError;
+use crate::aws::lambda::{self, function_name_for, split_qualifier};
+use crate::aws::run::Run;
+use crate::plugin::{Guarded, Value};
+
+/// The REST API `rest_api_id` as the run sees it, the built-in request
+/// templates kept as a mark.
+pub async fn rest_api(run: Run<'_>, rest_api_id: &str) -> Result<Arc<Guarded<RestApi>>, AwsError> {
+    apigateway::rest_api(run, rest_api_id, templates::built_in_request_templates()).await
+}
 
 /// `prior` as AWS holds it now; `None` when the method is gone.
-pub async fn read(
-    aws: &Aws,
-    shared: &Shared,
-    ctx: &Context,
-    prior: &Value,
-) -> Result<Option<State>, Error> {
+pub async fn read(run: Run<'_>, prior: &Value) -> Result<Option<State>, Error> {
     let mut prior = State::from_value(prior);
-    let Some(method) = method(aws, shared, ctx, &prior.inputs.id, Step::ReadMethod).await? else {
+    let Some(method) = method(run, &prior.inputs.id, Step::ReadMethod).await? else {
         return Ok(None);
     };
     // Only a state taken over with `moved` lacks the path.
-    if prior.computed.resource_path.is_empty() {
-        let api = shared.rest_api(aws, ctx, &prior.inputs.id.rest_api_id).await;
+    if prior.computed.resource_path.is_none() {
+        let api = rest_api(run, &prior.inputs.id.rest_api_id).await;
         let api = api.during(Step::LookUpResource)?;
-        prior.computed.resource_path =
-            resource_path(aws, ctx, &api, &prior.inputs.id, false).await?;
+        let path = resource_path(run, &api, &prior.inputs.id, false).await?;
+        prior.computed.resource_path = Some(path);
     }
-    observe(aws, shared, ctx, prior, &method).await.map(Some)
+    observe(run, prior, &method).await.map(Some)
 }
 
-pub async fn import(
-    aws: &Aws,
-    shared: &Shared,
-    ctx: &Context,
-    id: EndpointId,
-) -> Result<State, Error> {
-    let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(Step::LookUpResource)?;
-    let resource_path = resource_path(aws, ctx, &api, &id, false).await?;
-    let Some(method) = method(aws, shared, ctx, &id, Step::ReadMethod).await? else {
+pub async fn import(run: Run<'_>, id: EndpointId) -> Result<State, Error> {
+    let api = rest_api(run, &id.rest_api_id).await.during(Step::LookUpResource)?;
+    let resource_path = resource_path(run, &api, &id, false).await?;
+    let Some(method) = method(run, &id, Step::ReadMethod).await? else {
         return Err(Error::NoMethodToImport { id, path: resource_path });
     };
     let found = State {
         inputs: Inputs { id, ..Inputs::default() },
-        computed: Computed { resource_path, ..Computed::default() },
+        computed: Computed { resource_path: Some(resource_path), ..Computed::default() },
     };
-    observe(aws, shared, ctx, found, &method).await
+    observe(run, found, &method).await
 }
 
 /// The path of the endpoint's API resource, or which of the REST API and
 /// the resource is missing. A resource the run's read of the REST API does
 /// not know may have been made since (in this very apply): it is asked for.
 pub async fn resource_path(
-    aws: &Aws,
-    ctx: &Context,
+    run: Run<'_>,
     api: &Guarded<RestApi>,
     id: &EndpointId,
     creating: bool,
@@ -71,56 +72,44 @@ pub async fn resource_path(
     if let Some(path) = api.lock().path(&id.resource_id) {
         return Ok(path.to_owned());
     }
-    if let Some(path) = remote::resource_path(aws, ctx, id).await.during(Step::LookUpResource)? {
+    let path = apigateway::resource_path(run, &id.rest_api_id, &id.resource_id).await;
+    if let Some(path) = path.during(Step::LookUpResource)? {
         api.lock().learned(&id.resource_id, &path);
         return Ok(path);
     }
     // An error here only loses the distinction; the resource is missing either way.
-    Err(match remote::rest_api_exists(aws, ctx, id).await {
-        Ok(false) => Error::NoRestApi { id: id.clone(), region: aws.region.clone(), creating },
+    Err(match apigateway::rest_api_exists(run, &id.rest_api_id).await {
+        Ok(false) => Error::NoRestApi { id: id.clone(), region: run.region().to_owned(), creating },
         _ => Error::NoResource { id: id.clone(), creating },
     })
 }
 
 /// The endpoint's method as the run's read of its REST API has it, or as
 /// GetMethod answers where that read cannot tell; `None` when it is gone.
-async fn method(
-    aws: &Aws,
-    shared: &Shared,
-    ctx: &Context,
-    id: &EndpointId,
-    step: Step,
-) -> Result<Option<AwsMethod>, Error> {
-    let api = shared.rest_api(aws, ctx, &id.rest_api_id).await.during(step)?;
-    let lookup = api.lock().take(id);
-    match lookup {
-        Lookup::Absent => Ok(None),
-        Lookup::Read(method) => Ok(Some(*method)),
-        Lookup::Unread => Ok(remote::get_method(aws, ctx, id).await.during(step)?),
+async fn method(run: Run<'_>, id: &EndpointId, step: Step) -> Result<Option<AwsMethod>, Error> {
+    let api = rest_api(run, &id.rest_api_id).await.during(step)?;
+    let at = api.lock().take(id);
+    match at {
+        AtMethod::Absent => Ok(None),
+        AtMethod::Async { method: Some(method), .. } => Ok(Some(*method)),
+        _ => Ok(remote::get_method(run, id).await.during(step)?),
     }
 }
 
 /// `prior` with what AWS holds of `method` and the permission.
-async fn observe(
-    aws: &Aws,
-    shared: &Shared,
-    ctx: &Context,
-    prior: State,
-    method: &AwsMethod,
-) -> Result<State, Error> {
+async fn observe(run: Run<'_>, prior: State, method: &AwsMethod) -> Result<State, Error> {
     let source_arn = prior.computed.wiring.permission.as_ref().map(|p| p.source_arn.as_str());
-    let account = &aws.account_from(ctx, source_arn).await?;
+    let account = &run.aws.account_from(run.ctx, source_arn).await?;
     let mut state = prior;
-    state.inputs.method = observe_method(&state.inputs.method, method);
+    state.inputs.method = observe_method(&state.inputs.method, method)?;
     let integration = method.method_integration();
-    observe_function(&mut state, integration.and_then(remote::async_invocation_uri), account);
+    observe_function(&mut state, integration.and_then(async_invocation_uri), account);
     if let Some(integration) = integration {
         state.inputs.target.credentials = non_blank(integration.credentials());
-        state.inputs.integration = observe_integration(&state.inputs.integration, integration);
+        state.inputs.integration = observe_integration(&state.inputs.integration, integration)?;
         state.inputs.response = observe_response(&state.inputs.response, integration, method);
     }
-    state.computed.wiring.permission =
-        observe_permission(aws, shared, ctx, &state, account).await?;
+    state.computed.wiring.permission = observe_permission(run, &state, account).await?;
     Ok(state)
 }
 
@@ -128,12 +117,34 @@ fn non_blank(value: Option<&str>) -> Option<String> {
     value.filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
-fn observe_method(prior: &Method, method: &AwsMethod) -> Method {
+/// A closed set's name as API Gateway answered it (`None`: the default).
+/// AWS documents every name it answers; an unknown one is an error, not a
+/// guess.
+fn named<T>(
+    answered: Option<&str>,
+    default: T,
+    parse: fn(&str) -> Option<T>,
+    attribute: &'static str,
+) -> Result<T, Error> {
+    match answered {
+        None => Ok(default),
+        Some(name) => {
+            parse(name).ok_or_else(|| Error::Unrecognised { attribute, value: name.to_owned() })
+        }
+    }
+}
+
+fn observe_method(prior: &Method, method: &AwsMethod) -> Result<Method, Error> {
     let default = Method::default();
     let parameters = method.request_parameters().into_iter().flatten();
     let parameters = parameters.map(|(k, v)| (k.clone(), *v)).collect();
-    Method {
-        authorization: method.authorization_type().map_or(default.authorization, str::to_owned),
+    Ok(Method {
+        authorization: named(
+            method.authorization_type(),
+            default.authorization,
+            Authorization::parse,
+            super::attr::AUTHORIZATION,
+        )?,
         authorizer_id: non_blank(method.authorizer_id()),
         authorization_scopes: normalise::set_order(
             prior.authorization_scopes.as_deref(),
@@ -144,46 +155,52 @@ fn observe_method(prior: &Method, method: &AwsMethod) -> Method {
             prior.request_parameters.as_ref(),
             parameters,
         ))),
-    }
+    })
 }
 
 /// The function behind the asynchronous integration `uri`, named as the
 /// prior names it when it is the same. Without one (the method's
-/// integration was replaced or removed) the URI is empty: the plan repairs it.
+/// integration was replaced or removed) there is no URI: the plan repairs it.
 fn observe_function(state: &mut State, uri: Option<&str>, account: &Account) {
     let wiring = &mut state.computed.wiring;
-    let Some(uri) = uri else {
-        wiring.integration_uri = String::new();
+    let Some((uri, function_arn)) = uri.and_then(|uri| Some((uri, function_arn_from_uri(uri)?)))
+    else {
+        wiring.integration_uri = None;
         return;
     };
-    let function_arn = function_arn_from_uri(uri).unwrap_or_default();
     if state.inputs.function_arn(account) != function_arn {
         let (unqualified, qualifier) = split_qualifier(function_arn);
         state.inputs.target.function_name = function_name_for(account, unqualified);
         state.inputs.target.qualifier = qualifier.map(str::to_owned);
     }
-    wiring.integration_uri = uri.to_owned();
-    wiring.function_arn = function_arn.to_owned();
+    wiring.integration_uri = Some(uri.to_owned());
+    wiring.function_arn = Some(function_arn.to_owned());
 }
 
-fn observe_integration(prior: &Integration, integration: &AwsIntegration) -> Integration {
+fn observe_integration(
+    prior: &Integration,
+    integration: &AwsIntegration,
+) -> Result<Integration, Error> {
     let default = Integration::default();
-    Integration {
+    Ok(Integration {
         request_templates: normalise::templates(
             prior.request_templates.as_ref(),
             templates::built_in_request_templates(),
             integration.request_templates(),
         ),
-        passthrough_behavior: integration
-            .passthrough_behavior()
-            .map_or(default.passthrough_behavior, str::to_owned),
+        passthrough_behavior: named(
+            integration.passthrough_behavior(),
+            default.passthrough_behavior,
+            PassthroughBehavior::parse,
+            super::attr::PASSTHROUGH_BEHAVIOR,
+        )?,
         timeout_milliseconds: integration.timeout_in_millis(),
-    }
+    })
 }
 
 /// The default integration response (no selection pattern), when the method
 /// declares its status; without it the client gets no answer, the status
-/// reads empty and the plan repairs it.
+/// reads as none and the plan repairs it.
 fn observe_response(
     prior: &Response,
     integration: &AwsIntegration,
@@ -195,15 +212,16 @@ fn observe_response(
         .into_iter()
         .flat_map(|r| r.values())
         .find(|r| r.selection_pattern().is_none_or(str::is_empty));
-    let Some((response, status_code)) = default_response
-        .and_then(|r| r.status_code().filter(|code| declared(code)).map(|code| (r, code)))
-    else {
-        return Response { status_code: String::new(), ..prior.clone() };
+    let Some((response, status_code)) = default_response.and_then(|r| {
+        let code = r.status_code().filter(|code| declared(code))?;
+        Some((r, StatusCode::parse(code)?))
+    }) else {
+        return Response { status_code: None, ..prior.clone() };
     };
     let parameters = response.response_parameters().into_iter().flatten();
     let parameters = parameters.map(|(k, v)| (k.clone(), v.clone())).collect();
     Response {
-        status_code: status_code.to_owned(),
+        status_code: Some(status_code),
         templates: normalise::templates(
             prior.templates.as_ref(),
             templates::built_in_response_templates(),
@@ -219,27 +237,26 @@ fn observe_response(
 /// (the recipe's, a hand-made one), which the endpoint adopts as it is.
 /// Each only while it still grants the method.
 async fn observe_permission(
-    aws: &Aws,
-    shared: &Shared,
-    ctx: &Context,
+    run: Run<'_>,
     state: &State,
     account: &Account,
 ) -> Result<Option<Permission>, Error> {
     let Some(shared_statement) = state.inputs.statement_id() else { return Ok(None) };
     let wiring = &state.computed.wiring;
     let recorded = wiring.permission.as_ref().map(|p| p.statement_id.as_str());
-    // Empty only for an import of a method that invokes no function asynchronously.
-    let function = if wiring.function_arn.is_empty() {
-        state.inputs.function_arn(account)
-    } else {
-        wiring.function_arn.clone()
-    };
-    let policy = shared.policy(aws, ctx, &function).await.during(Step::ReadPolicy)?;
-    let statements = policy.lock();
-    let (id, path) = (&state.inputs.id, state.computed.resource_path.as_str());
-    let granting: Vec<&Permission> =
-        statements.iter().filter(|s| s.covers(account, id, path)).collect();
-    let named = |sid: &str| granting.iter().find(|s| s.statement_id == sid).copied();
+    // None only for an import of a method that invokes no function asynchronously.
+    let function =
+        wiring.function_arn.clone().unwrap_or_else(|| state.inputs.function_arn(account));
+    let statements = lambda::statements(run, &function).await.during(Step::ReadPolicy)?;
+    // Read and import know the path by now.
+    let path = state.computed.resource_path.as_deref().unwrap_or_default();
+    let id = &state.inputs.id;
+    let granting: Vec<Permission> = statements
+        .iter()
+        .filter_map(|s| s.permission())
+        .filter(|p| execute_api::grants(&p.source_arn, account, id, path))
+        .collect();
+    let named = |sid: &str| granting.iter().find(|p| p.statement_id == sid);
     let found = recorded.and_then(named).or_else(|| named(&shared_statement));
-    Ok(found.or_else(|| granting.first().copied()).cloned())
+    Ok(found.or_else(|| granting.first()).cloned())
 }

@@ -4,14 +4,6 @@
 use super::attr::*;
 use crate::plugin::{Attribute, Block, Schema, Type};
 
-pub const HTTP_METHODS: [&str; 8] =
-    ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
-pub const AUTHORIZATION_TYPES: [&str; 4] = ["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"];
-pub const PASSTHROUGH_BEHAVIORS: [&str; 3] = ["NEVER", "WHEN_NO_TEMPLATES", "WHEN_NO_MATCH"];
-
-/// The list configuration's path filter.
-pub const PATH_PREFIX: &str = "path_prefix";
-
 /// What a `list "async_lambda_endpoint"` block takes (`terraform query`).
 pub fn list_schema() -> Schema {
     Schema {

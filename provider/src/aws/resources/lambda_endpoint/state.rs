@@ -1,14 +1,19 @@
 //! The model as Terraform values and back: the only code that maps
 //! attributes to the model's fields. At plan time any input may be unknown;
 //! the mapping notices, and the plan says what is known only after apply.
+//!
+//! What the model holds as `None` where AWS holds nothing (a computed part,
+//! a response status) is `""` in state, as earlier versions wrote it: a
+//! different spelling would show every such endpoint as changed once after
+//! an upgrade, and an unset status reads as its default.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use super::attr::*;
 use super::model::{
-    Computed, EndpointId, Inputs, Integration, Method, Permission, Response, State, Target, Wiring,
-    non_empty,
+    Authorization, Computed, EndpointId, Inputs, Integration, Method, PassthroughBehavior,
+    Permission, Response, State, StatusCode, Target, Wiring, non_empty,
 };
 use super::trigger;
 use crate::plugin::Value;
@@ -48,6 +53,11 @@ impl<'a> Reader<'a> {
 
     fn string_map(&self, name: &str) -> Option<BTreeMap<String, String>> {
         self.map(name, |v| v.as_str().map(str::to_owned))
+    }
+
+    /// A computed string: `None` where AWS holds nothing (`""`, see above).
+    fn computed(&self, name: &str) -> Option<String> {
+        self.string(name).filter(|value| !value.is_empty())
     }
 }
 
@@ -97,7 +107,10 @@ impl FromValue for Inputs {
             id: EndpointId::read(r),
             target: Target::read(r),
             method: Method {
-                authorization: r.string(AUTHORIZATION).unwrap_or(method.authorization),
+                authorization: r
+                    .string(AUTHORIZATION)
+                    .and_then(|a| Authorization::parse(&a))
+                    .unwrap_or(method.authorization),
                 authorizer_id: r.string(AUTHORIZER_ID),
                 authorization_scopes: r.strings(AUTHORIZATION_SCOPES),
                 api_key_required: r
@@ -110,6 +123,7 @@ impl FromValue for Inputs {
                 request_templates: r.string_map(REQUEST_TEMPLATES),
                 passthrough_behavior: r
                     .string(PASSTHROUGH_BEHAVIOR)
+                    .and_then(|p| PassthroughBehavior::parse(&p))
                     .unwrap_or(integration.passthrough_behavior),
                 timeout_milliseconds: r
                     .get(TIMEOUT_MILLISECONDS)
@@ -118,7 +132,10 @@ impl FromValue for Inputs {
                     .unwrap_or(integration.timeout_milliseconds),
             },
             response: Response {
-                status_code: r.string(RESPONSE_STATUS_CODE).unwrap_or(response.status_code),
+                // Unset: the default; "": none (see above).
+                status_code: r
+                    .string(RESPONSE_STATUS_CODE)
+                    .map_or(response.status_code, |code| StatusCode::parse(&code)),
                 templates: r.string_map(RESPONSE_TEMPLATES),
                 parameters: r.string_map(RESPONSE_PARAMETERS),
             },
@@ -128,19 +145,18 @@ impl FromValue for Inputs {
 
 impl FromValue for State {
     fn read(r: &Reader<'_>) -> Self {
-        let string = |name| r.string(name).unwrap_or_default();
-        let statement_id = string(PERMISSION_STATEMENT_ID);
+        let permission = r.computed(PERMISSION_STATEMENT_ID).map(|statement_id| Permission {
+            statement_id,
+            source_arn: r.computed(PERMISSION_SOURCE_ARN).unwrap_or_default(),
+        });
         State {
             inputs: Inputs::read(r),
             computed: Computed {
-                resource_path: string(RESOURCE_PATH),
+                resource_path: r.computed(RESOURCE_PATH),
                 wiring: Wiring {
-                    function_arn: string(FUNCTION_ARN),
-                    integration_uri: string(INTEGRATION_URI),
-                    permission: (!statement_id.is_empty()).then(|| Permission {
-                        statement_id,
-                        source_arn: string(PERMISSION_SOURCE_ARN),
-                    }),
+                    function_arn: r.computed(FUNCTION_ARN),
+                    integration_uri: r.computed(INTEGRATION_URI),
+                    permission,
                 },
             },
         }
@@ -168,14 +184,17 @@ impl Inputs {
             (HTTP_METHOD, id.http_method.clone().into()),
             (FUNCTION_NAME, target.function_name.clone().into()),
             (QUALIFIER, target.qualifier.clone().into()),
-            (AUTHORIZATION, method.authorization.clone().into()),
+            (AUTHORIZATION, method.authorization.as_str().into()),
             (AUTHORIZER_ID, method.authorizer_id.clone().into()),
             (AUTHORIZATION_SCOPES, scopes.unwrap_or(Value::Null)),
             (API_KEY_REQUIRED, method.api_key_required.into()),
             (REQUEST_PARAMETERS, map_value(&method.request_parameters)),
             (REQUEST_TEMPLATES, map_value(&integration.request_templates)),
-            (PASSTHROUGH_BEHAVIOR, integration.passthrough_behavior.clone().into()),
-            (RESPONSE_STATUS_CODE, response.status_code.clone().into()),
+            (PASSTHROUGH_BEHAVIOR, integration.passthrough_behavior.as_str().into()),
+            (
+                RESPONSE_STATUS_CODE,
+                response.status_code.map_or(String::new(), |s| s.to_string()).into(),
+            ),
             (RESPONSE_TEMPLATES, map_value(&response.templates)),
             (RESPONSE_PARAMETERS, map_value(&response.parameters)),
             (CREDENTIALS, target.credentials.clone().into()),
@@ -184,25 +203,26 @@ impl Inputs {
     }
 }
 
-/// The computed attributes; `None` is known only after apply.
+/// The computed attributes; `None` is known only after apply, and `Some`
+/// of nothing is `""` (see above).
 fn computed(
     id: Option<String>,
-    resource_path: Option<&str>,
+    resource_path: Option<Option<&str>>,
     wiring: Option<&Wiring>,
     redeployment_trigger: Option<String>,
 ) -> [(&'static str, Value); 7] {
-    let known = |value: Option<&str>| value.map_or(Value::Unknown, Value::from);
+    let known =
+        |value: Option<Option<&str>>| value.map_or(Value::Unknown, |v| v.unwrap_or("").into());
     let permission = wiring.map(|w| w.permission.as_ref());
-    let permission_part =
-        |part: fn(&Permission) -> &str| known(permission.map(|p| p.map_or("", part)));
+    let permission_part = |part: fn(&Permission) -> &str| known(permission.map(|p| p.map(part)));
     [
-        (ID, known(id.as_deref())),
+        (ID, known(id.as_deref().map(Some))),
         (RESOURCE_PATH, known(resource_path)),
-        (FUNCTION_ARN, known(wiring.map(|w| w.function_arn.as_str()))),
-        (INTEGRATION_URI, known(wiring.map(|w| w.integration_uri.as_str()))),
+        (FUNCTION_ARN, known(wiring.map(|w| w.function_arn.as_deref()))),
+        (INTEGRATION_URI, known(wiring.map(|w| w.integration_uri.as_deref()))),
         (PERMISSION_STATEMENT_ID, permission_part(|p| &p.statement_id)),
         (PERMISSION_SOURCE_ARN, permission_part(|p| &p.source_arn)),
-        (REDEPLOYMENT_TRIGGER, known(redeployment_trigger.as_deref())),
+        (REDEPLOYMENT_TRIGGER, known(redeployment_trigger.as_deref().map(Some))),
     ]
 }
 
@@ -211,7 +231,7 @@ impl State {
         let State { inputs, computed: c } = self;
         let computed = computed(
             Some(inputs.id.to_string()),
-            Some(&c.resource_path),
+            Some(c.resource_path.as_deref()),
             Some(&c.wiring),
             Some(trigger::of(inputs)),
         );
@@ -254,7 +274,11 @@ pub fn config(state: &Value) -> Value {
 /// A planned state: `inputs` as planned (any may still be unknown), the
 /// resource path and wiring when they stay as they are, the rest worked out
 /// or known after apply.
-pub fn planned(inputs: Value, resource_path: Option<&str>, wiring: Option<&Wiring>) -> Value {
+pub fn planned(
+    inputs: Value,
+    resource_path: Option<Option<&str>>,
+    wiring: Option<&Wiring>,
+) -> Value {
     let id = EndpointId::known(&inputs).map(|id| id.to_string());
     let trigger = Inputs::known(&inputs).map(|inputs| trigger::of(&inputs));
     let mut state = match inputs {
@@ -287,7 +311,7 @@ mod tests {
                     credentials: Some("arn:aws:iam::123456789012:role/r".into()),
                 },
                 method: Method {
-                    authorization: "COGNITO_USER_POOLS".into(),
+                    authorization: Authorization::CognitoUserPools,
                     authorizer_id: Some("auth1".into()),
                     authorization_scopes: Some(vec!["b".into(), "a".into()]),
                     api_key_required: true,
@@ -298,20 +322,20 @@ mod tests {
                 },
                 integration: Integration {
                     request_templates: map(&[("application/json", "{}")]),
-                    passthrough_behavior: "WHEN_NO_MATCH".into(),
+                    passthrough_behavior: PassthroughBehavior::WhenNoMatch,
                     timeout_milliseconds: 5000,
                 },
                 response: Response {
-                    status_code: "200".into(),
+                    status_code: StatusCode::parse("200"),
                     templates: map(&[("application/json", "ok")]),
                     parameters: map(&[("method.response.header.A", "'*'")]),
                 },
             },
             computed: Computed {
-                resource_path: "/jobs".into(),
+                resource_path: Some("/jobs".into()),
                 wiring: Wiring {
-                    function_arn: "arn:f".into(),
-                    integration_uri: "arn:uri".into(),
+                    function_arn: Some("arn:f".into()),
+                    integration_uri: Some("arn:uri".into()),
                     permission: Some(Permission {
                         statement_id: "s".into(),
                         source_arn: "arn:source".into(),
@@ -381,6 +405,35 @@ mod tests {
     }
 
     #[test]
+    fn what_aws_does_not_hold_is_empty_in_state_and_none_again_after() {
+        let mut state = everything();
+        state.inputs.response.status_code = None;
+        state.computed.resource_path = None;
+        state.computed.wiring =
+            Wiring { function_arn: None, integration_uri: None, permission: None };
+        let value = state.to_value();
+        for name in [
+            RESPONSE_STATUS_CODE,
+            RESOURCE_PATH,
+            FUNCTION_ARN,
+            INTEGRATION_URI,
+            PERMISSION_STATEMENT_ID,
+        ] {
+            assert_eq!(value.get(name), &Value::from(""), "{name}");
+        }
+        assert_eq!(State::from_value(&value), state);
+        let mut unset = value;
+        if let Value::Map(attributes) = &mut unset {
+            attributes.insert(RESPONSE_STATUS_CODE.into(), Value::Null);
+        }
+        assert_eq!(
+            State::from_value(&unset).inputs.response.status_code,
+            Some(StatusCode::ACCEPTED),
+            "unset is the default"
+        );
+    }
+
+    #[test]
     fn unknown_inputs_are_noticed_per_part() {
         let mut value = everything().to_value();
         if let Value::Map(attributes) = &mut value {
@@ -389,7 +442,7 @@ mod tests {
         assert_eq!(Target::known(&value), None);
         assert_eq!(Inputs::known(&value), None);
         assert!(EndpointId::known(&value).is_some());
-        let planned = planned(value, Some("/jobs"), None);
+        let planned = planned(value, Some(Some("/jobs")), None);
         assert_eq!(planned.get(ID), &Value::from("api1/res1/POST"));
         assert_eq!(planned.get(REDEPLOYMENT_TRIGGER), &Value::Unknown);
         assert_eq!(planned.get(FUNCTION_ARN), &Value::Unknown);
@@ -402,7 +455,7 @@ mod tests {
         state.inputs.id = EndpointId::parse("api1/res1/POST").unwrap();
         state.inputs.target.function_name = "worker".into();
         state.inputs.method.request_parameters = Some(BTreeMap::new());
-        state.computed.resource_path = "/jobs".into();
+        state.computed.resource_path = Some("/jobs".into());
         let config = config(&state.to_value());
         let set: Vec<&str> = config
             .as_map()

@@ -264,12 +264,6 @@ pub fn built_in_response_templates() -> &'static BTreeMap<String, String> {
     })
 }
 
-/// Templates compared the way API Gateway treats them: line endings and
-/// trailing whitespace do not matter.
-pub fn normalise_whitespace(template: &str) -> String {
-    template.lines().map(str::trim_end).collect::<Vec<_>>().join("\n").trim().to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,7 +61,9 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::aws::resources::lambda_endpoint::model::{EndpointId, Target};
+    use crate::aws::resources::lambda_endpoint::model::{
+        Authorization, EndpointId, PassthroughBehavior, StatusCode, Target,
+    };
 
     fn minimal() -> Inputs {
         Inputs {
@@ -85,16 +87,16 @@ mod tests {
         let map = |k: &str, v: &str| Some(BTreeMap::from([(k.to_owned(), v.to_owned())]));
         full.target.qualifier = Some("live".into());
         full.target.credentials = Some("arn:aws:iam::123456789012:role/r".into());
-        full.method.authorization = "COGNITO_USER_POOLS".into();
+        full.method.authorization = Authorization::CognitoUserPools;
         full.method.authorizer_id = Some("auth1".into());
         full.method.authorization_scopes = Some(vec!["b".into(), "a".into()]);
         full.method.api_key_required = true;
         full.method.request_parameters =
             Some(BTreeMap::from([("method.request.header.X".to_owned(), true)]));
         full.integration.request_templates = map("application/json", "{}");
-        full.integration.passthrough_behavior = "WHEN_NO_MATCH".into();
+        full.integration.passthrough_behavior = PassthroughBehavior::WhenNoMatch;
         full.integration.timeout_milliseconds = 5000;
-        full.response.status_code = "200".into();
+        full.response.status_code = StatusCode::parse("200");
         full.response.templates = map("application/json", "ok");
         full.response.parameters = map("method.response.header.A", "'*'");
         assert_eq!(of(&full), "b4c7f5828c6c8f0bcda4404b07ee6be0");

@@ -4,10 +4,11 @@
 
 use super::attr::*;
 use super::media_type::MediaType;
-use super::model::{Integration, Method};
-use super::schema::{AUTHORIZATION_TYPES, HTTP_METHODS, PASSTHROUGH_BEHAVIORS};
-use crate::aws::function_ref::{FunctionRef, is_qualifier};
-use crate::aws::validate::{Checker, is_account_id};
+use super::model::{
+    Authorization, HTTP_METHODS, Integration, Method, PassthroughBehavior, StatusCode,
+};
+use crate::aws::lambda::{FunctionRef, is_qualifier};
+use crate::aws::validate::{Checker, is_account_id, is_api_id};
 use crate::plugin::{AttributePath, Diagnostics, Value};
 
 pub fn validate(config: &Value) -> Diagnostics {
@@ -17,8 +18,8 @@ pub fn validate(config: &Value) -> Diagnostics {
     check.check_one_of(HTTP_METHOD, &HTTP_METHODS);
     check.check_string(FUNCTION_NAME, |v| FunctionRef::parse(v).map(drop));
     check.check_string(QUALIFIER, is_qualifier);
-    check.check_one_of(AUTHORIZATION, &AUTHORIZATION_TYPES);
-    check.check_one_of(PASSTHROUGH_BEHAVIOR, &PASSTHROUGH_BEHAVIORS);
+    check.check_one_of(AUTHORIZATION, Authorization::NAMES);
+    check.check_one_of(PASSTHROUGH_BEHAVIOR, PassthroughBehavior::NAMES);
     check.check_string(RESPONSE_STATUS_CODE, success_status);
     check.check_string(CREDENTIALS, role_arn);
     check.check_string(AUTHORIZER_ID, |v| api_id("authorizer", "authorizer", v));
@@ -48,7 +49,7 @@ pub fn validate(config: &Value) -> Diagnostics {
 pub fn validate_list(config: &Value) -> Diagnostics {
     let mut check = Checker::new(config);
     check.check_string(REST_API_ID, |v| api_id("REST API", "rest_api", v));
-    check.check_string(super::schema::PATH_PREFIX, |v| {
+    check.check_string(PATH_PREFIX, |v| {
         if v.starts_with('/') {
             Ok(())
         } else {
@@ -83,10 +84,7 @@ pub fn check_function_region(config: &Value, region: &str) -> Diagnostics {
 /// 415: almost certainly not meant, and invisible until the first call.
 fn check_no_template_refuses_everything(check: &mut Checker<'_>, config: &Value) {
     let no_templates = config.get(REQUEST_TEMPLATES).as_map().is_some_and(|m| m.is_empty());
-    let never = match config.get(PASSTHROUGH_BEHAVIOR) {
-        Value::Null => Integration::default().passthrough_behavior == "NEVER",
-        other => other.as_str() == Some("NEVER"),
-    };
+    let never = passthrough_behavior(config) == Some(PassthroughBehavior::Never);
     if no_templates && never {
         check.error(
             AttributePath::root(REQUEST_TEMPLATES),
@@ -127,13 +125,7 @@ fn warn_json_unmatched(check: &mut Checker<'_>, config: &Value) {
     let Some(templates) = config.get(REQUEST_TEMPLATES).as_map().filter(|m| !m.is_empty()) else {
         return;
     };
-    let behavior = match config.get(PASSTHROUGH_BEHAVIOR) {
-        Value::Null => Integration::default().passthrough_behavior,
-        other => match other.as_str() {
-            Some(behavior) => behavior.to_owned(),
-            None => return,
-        },
-    };
+    let Some(behavior) = passthrough_behavior(config) else { return };
     let Ok(media_types) =
         templates.keys().map(|key| MediaType::parse(key)).collect::<Result<Vec<_>, _>>()
     else {
@@ -144,7 +136,9 @@ fn warn_json_unmatched(check: &mut Checker<'_>, config: &Value) {
         media_types.iter().any(|m| m.essence == "application/json" && !m.has_parameters);
     // A misspelt application/json is warned about as such.
     let misspelt_json = media_types.iter().any(|m| m.near_built_in() == Some("application/json"));
-    if covers_json || misspelt_json || !matches!(behavior.as_str(), "NEVER" | "WHEN_NO_TEMPLATES") {
+    let refuses_unmatched =
+        matches!(behavior, PassthroughBehavior::Never | PassthroughBehavior::WhenNoTemplates);
+    if covers_json || misspelt_json || !refuses_unmatched {
         return;
     }
     check.warning(
@@ -160,11 +154,6 @@ fn warn_json_unmatched(check: &mut Checker<'_>, config: &Value) {
     );
 }
 
-/// API Gateway ids (REST APIs, resources, authorizers) are letters and digits.
-pub fn is_api_id(value: &str) -> bool {
-    !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
 /// An API Gateway id; `kind` names the hashicorp/aws resource that has it.
 fn api_id(what: &str, kind: &str, value: &str) -> Result<(), String> {
     if is_api_id(value) {
@@ -177,9 +166,18 @@ fn api_id(what: &str, kind: &str, value: &str) -> Result<(), String> {
     }
 }
 
+/// The configured passthrough behaviour, the default when unset; `None`
+/// while unknown or invalid (an error says so).
+fn passthrough_behavior(config: &Value) -> Option<PassthroughBehavior> {
+    match config.get(PASSTHROUGH_BEHAVIOR) {
+        Value::Null => Some(Integration::default().passthrough_behavior),
+        other => other.as_str().and_then(PassthroughBehavior::parse),
+    }
+}
+
 fn success_status(value: &str) -> Result<(), String> {
-    match value.parse::<u16>() {
-        Ok(200..=299) if value.len() == 3 => Ok(()),
+    match StatusCode::parse(value) {
+        Some(code) if code.is_success() => Ok(()),
         _ => Err(format!(
             "{value:?} is not a success status code: the client is told its event was queued, \
              so use 200 to 299 (202 Accepted is the default)."
@@ -218,14 +216,15 @@ fn check_qualifier_given_once(check: &mut Checker<'_>) {
 }
 
 fn check_authorization(check: &mut Checker<'_>, config: &Value) {
-    let default = Method::default().authorization;
-    let Some(authorization) = check.string(AUTHORIZATION).or_else(|| {
-        // Unset means the default; unknown means "check later".
-        config.get(AUTHORIZATION).is_null().then_some(default.as_str())
-    }) else {
-        return;
+    let authorization = match config.get(AUTHORIZATION) {
+        Value::Null => Method::default().authorization,
+        // Unknown means "check later"; invalid has its own error.
+        other => match other.as_str().and_then(Authorization::parse) {
+            Some(authorization) => authorization,
+            None => return,
+        },
     };
-    let needs_authorizer = matches!(authorization, "CUSTOM" | "COGNITO_USER_POOLS");
+    let needs_authorizer = authorization.needs_authorizer();
     let authorizer = config.get(AUTHORIZER_ID);
     if needs_authorizer && authorizer.is_null() {
         check.error(
@@ -245,7 +244,7 @@ fn check_authorization(check: &mut Checker<'_>, config: &Value) {
         );
     }
     let scopes = config.get(AUTHORIZATION_SCOPES);
-    if authorization != "COGNITO_USER_POOLS" && !scopes.is_null() {
+    if authorization != Authorization::CognitoUserPools && !scopes.is_null() {
         check.error(
             AttributePath::root(AUTHORIZATION_SCOPES),
             "Unused authorization_scopes",

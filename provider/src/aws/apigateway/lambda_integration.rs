@@ -1,0 +1,59 @@
+//! What an integration invoking Lambda asynchronously looks like: type
+//! `AWS`, Lambda's Invoke path as its URI, and the `X-Amz-Invocation-Type`
+//! header set to `'Event'`.
+
+use aws_sdk_apigateway::types::{Integration, IntegrationType};
+
+use crate::aws::arn::Account;
+
+/// Selects the asynchronous invocation in the integration request.
+pub const INVOCATION_TYPE_PARAMETER: &str = "integration.request.header.X-Amz-Invocation-Type";
+pub const INVOCATION_TYPE_EVENT: &str = "'Event'";
+
+/// `arn:PARTITION:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations`.
+pub fn invocation_uri(account: &Account, function_arn: &str) -> String {
+    format!(
+        "arn:{}:apigateway:{}:lambda:path/2015-03-31/functions/{function_arn}/invocations",
+        account.partition, account.region
+    )
+}
+
+/// The function ARN inside an invocation URI.
+pub fn function_arn_from_uri(uri: &str) -> Option<&str> {
+    let (_, rest) = uri.split_once(":lambda:path/2015-03-31/functions/")?;
+    rest.strip_suffix("/invocations")
+}
+
+/// The invocation URI of an asynchronous Lambda integration; `None` for any
+/// other integration.
+pub fn async_invocation_uri(integration: &Integration) -> Option<&str> {
+    let asynchronous = integration.r#type() == Some(&IntegrationType::Aws)
+        && integration
+            .request_parameters()
+            .and_then(|p| p.get(INVOCATION_TYPE_PARAMETER))
+            .map(String::as_str)
+            == Some(INVOCATION_TYPE_EVENT);
+    integration.uri().filter(|uri| asynchronous && function_arn_from_uri(uri).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_give_back_their_function() {
+        let account = Account {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+        };
+        let arn = "arn:aws:lambda:us-east-1:123456789012:function:w:7";
+        let uri = invocation_uri(&account, arn);
+        assert_eq!(
+            uri,
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:w:7/invocations"
+        );
+        assert_eq!(function_arn_from_uri(&uri), Some(arn));
+        assert_eq!(function_arn_from_uri("arn:aws:apigateway:us-east-1:s3:path/b/k"), None);
+    }
+}

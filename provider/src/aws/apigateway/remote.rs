@@ -1,0 +1,58 @@
+//! The REST API reads, one AWS call each, through the run's retry policy.
+
+use aws_sdk_apigateway::types::Resource;
+
+use crate::aws::error::{AwsError, found};
+use crate::aws::run::Run;
+
+const APIGATEWAY: &str = "API Gateway";
+
+/// Every resource of the REST API with its methods embedded, page by page
+/// (500 resources a page, the most API Gateway gives); `None` when the REST
+/// API does not exist.
+pub async fn get_resources(
+    run: Run<'_>,
+    rest_api_id: &str,
+) -> Result<Option<Vec<Resource>>, AwsError> {
+    let mut resources = Vec::new();
+    let mut position = None;
+    loop {
+        let call = || {
+            run.aws
+                .apigateway
+                .get_resources()
+                .rest_api_id(rest_api_id)
+                .embed("methods")
+                .limit(500)
+                .set_position(position.clone())
+                .send()
+        };
+        let Some(page) = found(run.call(APIGATEWAY, "GetResources", call).await)? else {
+            return Ok(None);
+        };
+        position = page.position().filter(|p| !p.is_empty()).map(str::to_owned);
+        resources.extend(page.items.unwrap_or_default());
+        if position.is_none() {
+            return Ok(Some(resources));
+        }
+    }
+}
+
+/// The path of an API resource, e.g. `/hooks/{source}`; `None` if it does not exist.
+pub async fn resource_path(
+    run: Run<'_>,
+    rest_api_id: &str,
+    resource_id: &str,
+) -> Result<Option<String>, AwsError> {
+    let call = || {
+        run.aws.apigateway.get_resource().rest_api_id(rest_api_id).resource_id(resource_id).send()
+    };
+    let output = found(run.call(APIGATEWAY, "GetResource", call).await)?;
+    Ok(output.map(|o| o.path().unwrap_or("/").to_owned()))
+}
+
+/// Whether the REST API exists; asked only to explain a missing resource.
+pub async fn rest_api_exists(run: Run<'_>, rest_api_id: &str) -> Result<bool, AwsError> {
+    let call = || run.aws.apigateway.get_rest_api().rest_api_id(rest_api_id).send();
+    Ok(found(run.call(APIGATEWAY, "GetRestApi", call).await)?.is_some())
+}

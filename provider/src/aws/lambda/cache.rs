@@ -1,0 +1,85 @@
+//! What a run keeps of Lambda: each function's policy read once (and kept in
+//! step with the run's own grants and releases), each function seen to
+//! exist, and the turns that order changes to one API's statement. The
+//! reads themselves are the caller's (`super::reads`).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use super::policy::PolicyStatement;
+use crate::aws::error::AwsError;
+use crate::aws::once_map::OnceMap;
+use crate::plugin::Guarded;
+
+/// Each function's policy statements, by qualified function ARN.
+#[derive(Debug, Default)]
+pub struct PolicyCache(OnceMap<String, Guarded<Vec<PolicyStatement>>>);
+
+impl PolicyCache {
+    /// The statements of `function_arn`'s policy as this run sees them:
+    /// `read` by the first caller, single-flight.
+    pub async fn get_or_read<F, Fut>(
+        &self,
+        function_arn: &str,
+        read: F,
+    ) -> Result<Arc<Guarded<Vec<PolicyStatement>>>, AwsError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<PolicyStatement>, AwsError>>,
+    {
+        let read = || async { Ok(Guarded::new(read().await?)) };
+        self.0.get_or_try_init(&function_arn.to_owned(), read).await
+    }
+
+    /// The run's copy of `function_arn`'s policy, if it was read.
+    pub fn get(&self, function_arn: &str) -> Option<Arc<Guarded<Vec<PolicyStatement>>>> {
+        self.0.get(&function_arn.to_owned())
+    }
+}
+
+/// Functions seen to exist this run, each asked once. A missing one is
+/// asked again: a resource of the same apply may create it meanwhile.
+#[derive(Debug, Default)]
+pub struct FunctionCache(OnceMap<String, ()>);
+
+impl FunctionCache {
+    /// Whether `function_arn` exists, from the run's memory or from `ask`.
+    pub async fn exists<F, Fut>(&self, function_arn: &str, ask: F) -> Result<bool, AwsError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<bool, AwsError>>,
+    {
+        // `Err(None)`: missing, so not kept.
+        let ask = || async {
+            match ask().await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(None),
+                Err(e) => Err(Some(e)),
+            }
+        };
+        match self.0.get_or_try_init(&function_arn.to_owned(), ask).await {
+            Ok(_) => Ok(true),
+            Err(None) => Ok(false),
+            Err(Some(e)) => Err(e),
+        }
+    }
+}
+
+/// One turn at a time per function and API to change the statements that
+/// let the API invoke the function, so concurrent grants and releases leave
+/// neither a duplicate nor an orphan.
+#[derive(Debug, Default)]
+pub struct StatementTurns(Guarded<HashMap<TurnKey, Arc<tokio::sync::Mutex<()>>>>);
+
+/// A function's qualified ARN and the API whose statements it is.
+type TurnKey = (String, String);
+
+impl StatementTurns {
+    /// Waits for the turn; it lasts while the guard lives.
+    pub async fn take(&self, function_arn: &str, api_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let key = (function_arn.to_owned(), api_id.to_owned());
+        let lock = self.0.lock().entry(key).or_default().clone();
+        lock.lock_owned().await
+    }
+}

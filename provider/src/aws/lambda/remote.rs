@@ -1,0 +1,98 @@
+//! The Lambda calls, one AWS call each, through the run's retry policy.
+
+use super::function_ref::split_qualifier;
+use super::policy::{self, Permission, PolicyStatement};
+use crate::aws::error::{AwsError, found};
+use crate::aws::run::Run;
+
+const LAMBDA: &str = "Lambda";
+
+/// Whether the function exists (at its qualifier, if the ARN has one).
+/// GetFunction rather than GetFunctionConfiguration: it has a quota of its
+/// own (100 a second), outside the control plane's 15.
+pub async fn function_exists(run: Run<'_>, function_arn: &str) -> Result<bool, AwsError> {
+    let (function, qualifier) = split_qualifier(function_arn);
+    let call = || {
+        run.aws
+            .lambda
+            .get_function()
+            .function_name(function)
+            .set_qualifier(qualifier.map(str::to_owned))
+            .send()
+    };
+    Ok(found(run.call(LAMBDA, "GetFunction", call).await)?.is_some())
+}
+
+/// The statements of the function's policy that let API Gateway invoke it;
+/// none when the function has no policy. A policy that cannot be read is an
+/// error: taken as empty, a create would add a statement the policy may hold.
+pub async fn policy_statements(
+    run: Run<'_>,
+    function_arn: &str,
+) -> Result<Vec<PolicyStatement>, AwsError> {
+    let (function, qualifier) = split_qualifier(function_arn);
+    let call = || {
+        run.aws
+            .lambda
+            .get_policy()
+            .function_name(function)
+            .set_qualifier(qualifier.map(str::to_owned))
+            .send()
+    };
+    let Some(output) = found(run.call(LAMBDA, "GetPolicy", call).await)? else {
+        return Ok(Vec::new());
+    };
+    policy::api_gateway_statements(output.policy().unwrap_or("{}")).map_err(|why| {
+        AwsError::Unreadable {
+            service: LAMBDA,
+            operation: "GetPolicy",
+            detail: format!(
+                "the resource-based policy of {function_arn}: {why}. Check it with `aws lambda \
+                 get-policy --function-name {function_arn}` and remove the statements that make \
+                 it unreadable (`aws lambda remove-permission`), then apply again."
+            ),
+        }
+    })
+}
+
+/// Lets API Gateway invoke the function from `permission.source_arn`.
+pub async fn add_permission(
+    run: Run<'_>,
+    function_arn: &str,
+    permission: &Permission,
+) -> Result<(), AwsError> {
+    let Permission { statement_id, source_arn } = permission;
+    let (function, qualifier) = split_qualifier(function_arn);
+    let call = || {
+        run.aws
+            .lambda
+            .add_permission()
+            .function_name(function)
+            .set_qualifier(qualifier.map(str::to_owned))
+            .statement_id(statement_id)
+            .action("lambda:InvokeFunction")
+            .principal("apigateway.amazonaws.com")
+            .source_arn(source_arn)
+            .send()
+    };
+    run.call(LAMBDA, "AddPermission", call).await.map(drop)
+}
+
+/// Removes the statement `statement_id` from the function's policy; gone already is fine.
+pub async fn remove_permission(
+    run: Run<'_>,
+    function_arn: &str,
+    statement_id: &str,
+) -> Result<(), AwsError> {
+    let (function, qualifier) = split_qualifier(function_arn);
+    let call = || {
+        run.aws
+            .lambda
+            .remove_permission()
+            .function_name(function)
+            .set_qualifier(qualifier.map(str::to_owned))
+            .statement_id(statement_id)
+            .send()
+    };
+    found(run.call(LAMBDA, "RemovePermission", call).await).map(drop)
+}

@@ -1,0 +1,242 @@
+//! An update in place: only what differs is written, each part with the
+//! fewest calls AWS allows, and the method is never deleted.
+
+use aws_sdk_apigateway::types::PatchOperation;
+
+use super::apply::{Failed, release, require_function};
+use super::attr;
+use super::failure::{Error, Left};
+use super::model::{Computed, EndpointId, Inputs, Permission, Response, State, Wiring};
+use super::patch;
+use super::refresh::rest_api;
+use super::remote;
+use super::state::FromValue;
+use super::step::{During, Step, StepError};
+use crate::aws::apigateway::RestApi;
+use crate::aws::error::AwsError;
+use crate::aws::lambda;
+use crate::aws::run::Run;
+use crate::plugin::{Guarded, Value};
+
+/// Applies a change in place: only what differs is written, and the method
+/// is never deleted, so what this resource does not manage on it (other
+/// responses, request models and validators, documentation) stays, and a
+/// deployment made meanwhile never lacks it.
+pub async fn update(run: Run<'_>, prior: &Value, planned: &Value) -> Result<State, Failed> {
+    let old = State::from_value(prior);
+    let inputs = Inputs::from_value(planned);
+    let account = run.account().await.map_err(Error::from)?;
+    let resource_path = old.computed.resource_path.clone();
+    let invocation = inputs.invocation(account);
+    // The plan keeps the wiring whole (an adopted statement too) or leaves
+    // it to be worked out.
+    let wiring = if planned.get(attr::FUNCTION_ARN).is_unknown() {
+        inputs.wiring(account)
+    } else {
+        old.computed.wiring.clone()
+    };
+    if wiring.function_arn != old.computed.wiring.function_arn {
+        require_function(run, &invocation.function_arn, false).await?;
+    }
+    let mut new = State { inputs, computed: Computed { resource_path, wiring } };
+    let id = &old.inputs.id;
+    let api = rest_api(run, &id.rest_api_id).await.during(Step::ReadMethod)?;
+
+    let written = update_api_gateway_part(run, &api, &old, &new, &invocation.integration_uri);
+    if let Err(failed) = written.await {
+        // Part of the change may be in; record the plan so the next refresh
+        // sees what is really there and plans the repair.
+        return Err(Failed { error: failed.leaving(Left::Repairable), state: Some(new) });
+    }
+
+    let (before, after) = (&old.computed.wiring, &new.computed.wiring);
+    if (&before.function_arn, &before.permission) != (&after.function_arn, &after.permission) {
+        let moved = move_permission(run, &api, id, before, &invocation.function_arn, after);
+        match moved.await {
+            Ok(granted) => new.computed.wiring.permission = granted,
+            Err(failed) => return Err(Failed { error: failed.into(), state: Some(new) }),
+        }
+    }
+    Ok(new)
+}
+
+/// The method, then the integration (to invoke by `new_uri`), then the
+/// responses, each written only where `new` differs from `old`. `old` is the
+/// refreshed state: an integration that is not this endpoint's has no URI,
+/// a missing default response no status code.
+async fn update_api_gateway_part(
+    run: Run<'_>,
+    api: &Guarded<RestApi>,
+    old: &State,
+    new: &State,
+    new_uri: &str,
+) -> Result<(), StepError> {
+    let (id, before, after) = (&new.inputs.id, &old.inputs, &new.inputs);
+    let old_uri = old.computed.wiring.integration_uri.as_deref();
+    let method = patch::method(&before.method, &after.method);
+    if !method.is_empty() {
+        remote::update_method(run, id, method).await.during(Step::UpdateMethod)?;
+        api.lock().wrote(id, old_uri, before.target.credentials.is_none());
+    }
+
+    let credentials = after.target.credentials.as_deref();
+    // Whether the integration responses went with the integration.
+    let mut dropped = false;
+    match integration_write(old, new, new_uri) {
+        IntegrationWrite::Unchanged => {}
+        IntegrationWrite::Patch(operations) => {
+            remote::update_integration(run, id, operations)
+                .await
+                .during(Step::UpdateIntegration)?;
+            api.lock().wrote(id, Some(new_uri), credentials.is_none());
+        }
+        IntegrationWrite::Put => {
+            remote::put_integration(run, id, &after.integration, new_uri, credentials)
+                .await
+                .during(Step::UpdateIntegration)?;
+            api.lock().wrote(id, Some(new_uri), credentials.is_none());
+            dropped = true;
+        }
+    }
+    update_responses(run, id, &before.response, &after.response, dropped).await
+}
+
+/// How an update writes the integration.
+enum IntegrationWrite {
+    Unchanged,
+    /// UpdateIntegration: the integration responses stay.
+    Patch(Vec<PatchOperation>),
+    /// PutIntegration over the integration there. AWS accepts it and drops
+    /// the integration responses: Terraform's AWS provider updated an
+    /// integration so until hashicorp/terraform#13249, and "Change to
+    /// aws_api_gateway_integration destroys all
+    /// aws_api_gateway_integration_response resources" (hashicorp/terraform#9877,
+    /// hashicorp/terraform-provider-aws#352). LocalStack does the same.
+    Put,
+}
+
+/// Patched where AWS and LocalStack can patch it, else put. Not patched:
+/// the type, which UpdateIntegration cannot change (an integration that is
+/// not ours, e.g. AWS_PROXY put out of band); credentials, which it can
+/// replace but not add or remove (hashicorp/terraform#13249; hashicorp/aws
+/// re-creates the integration for them); and the passthrough behaviour,
+/// whose patch LocalStack 4.13.1 ignores (its model spells the field
+/// `passthrough_behaviour`).
+fn integration_write(old: &State, new: &State, new_uri: &str) -> IntegrationWrite {
+    let (before, after) = (&old.inputs, &new.inputs);
+    let Some(old_uri) = old.computed.wiring.integration_uri.as_deref() else {
+        return IntegrationWrite::Put;
+    };
+    if before.target.credentials != after.target.credentials
+        || before.integration.passthrough_behavior != after.integration.passthrough_behavior
+    {
+        return IntegrationWrite::Put;
+    }
+    let operations =
+        patch::integration((&before.integration, old_uri), (&after.integration, new_uri));
+    if operations.is_empty() {
+        IntegrationWrite::Unchanged
+    } else {
+        IntegrationWrite::Patch(operations)
+    }
+}
+
+/// The method response and the default integration response. `dropped`:
+/// the integration was put, so it has no integration response left.
+async fn update_responses(
+    run: Run<'_>,
+    id: &EndpointId,
+    before: &Response,
+    after: &Response,
+    dropped: bool,
+) -> Result<(), StepError> {
+    let (old, new) = (before.normalised(), after.normalised());
+    if let Some(code) = new.status_code.filter(|code| old.status_code == Some(*code)) {
+        // Headers are declared before the integration response fills them,
+        // and retracted once it no longer does.
+        let (declare, retract) = patch::declared_headers(&old, &new);
+        if !declare.is_empty() {
+            remote::update_method_response(run, id, code, declare)
+                .await
+                .during(Step::UpdateMethodResponse)?;
+        }
+        if dropped || old != new {
+            remote::put_integration_response(run, id, after)
+                .await
+                .during(Step::UpdateIntegrationResponse)?;
+        }
+        if !retract.is_empty() {
+            remote::update_method_response(run, id, code, retract)
+                .await
+                .during(Step::UpdateMethodResponse)?;
+        }
+        return Ok(());
+    }
+    // A new status code. AWS keeps one integration response without a
+    // selection pattern per method ("Integration response with selection
+    // pattern default already exists", hashicorp/terraform#5893), so the old
+    // one goes before the new one is put; a stage serves its deployment
+    // meanwhile.
+    put_method_response(run, id, after).await.during(Step::CreateMethodResponse)?;
+    if let Some(old_code) = old.status_code
+        && !dropped
+    {
+        remote::delete_integration_response(run, id, old_code)
+            .await
+            .during(Step::RemoveOldResponse)?;
+    }
+    remote::put_integration_response(run, id, after)
+        .await
+        .during(Step::CreateIntegrationResponse)?;
+    if let Some(old_code) = old.status_code {
+        remote::delete_method_response(run, id, old_code).await.during(Step::RemoveOldResponse)?;
+    }
+    Ok(())
+}
+
+/// Declares a status code the prior state did not have. Drift can leave it
+/// declared (an integration put over ours keeps the method responses), and
+/// AWS refuses to declare it again, so then it is deleted and put afresh.
+async fn put_method_response(
+    run: Run<'_>,
+    id: &EndpointId,
+    response: &Response,
+) -> Result<(), AwsError> {
+    match (remote::put_method_response(run, id, response).await, response.status_code) {
+        (Err(e), Some(code)) if e.is_already_exists() => {
+            remote::delete_method_response(run, id, code).await?;
+            remote::put_method_response(run, id, response).await
+        }
+        (done, _) => done,
+    }
+}
+
+/// Grants the statement `after` needs for `function_arn`, then releases the
+/// one `before` had unless it is the same: the function never refuses API
+/// Gateway in between. Returns the statement granted (see [`lambda::grant`]).
+async fn move_permission(
+    run: Run<'_>,
+    api: &Guarded<RestApi>,
+    id: &EndpointId,
+    before: &Wiring,
+    function_arn: &str,
+    after: &Wiring,
+) -> Result<Option<Permission>, StepError> {
+    let mut granted = None;
+    if let Some(permission) = &after.permission {
+        let statement = lambda::grant(run, function_arn, &id.rest_api_id, permission)
+            .await
+            .during(Step::AddPermission)?;
+        granted = Some(statement);
+    }
+    let kept = |old: &Permission| {
+        before.function_arn.as_deref() == Some(function_arn)
+            && granted.as_ref().is_some_and(|p| p.statement_id == old.statement_id)
+    };
+    if let (Some(old), Some(old_function_arn)) = (&before.permission, &before.function_arn)
+        && !kept(old)
+    {
+        release(run, api, id, old_function_arn, old).await.during(Step::RemoveOldPermission)?;
+    }
+    Ok(granted)
+}

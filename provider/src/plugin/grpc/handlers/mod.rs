@@ -1,0 +1,73 @@
+//! The provider service's handlers, one per RPC, grouped by RPC family, and
+//! what they share. Each takes the decoded request and its [`Context`], and
+//! answers every request: failures become diagnostics on the response.
+//!
+//! [`Context`]: crate::plugin::resource::Context
+
+mod identity;
+mod list;
+mod provider;
+mod resource;
+mod respond;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::plugin::current::Current;
+use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
+use crate::plugin::grpc::convert;
+use crate::plugin::proto::tfplugin5 as pb;
+use crate::plugin::resource::{Provider, Resource};
+
+/// A provider's resources by type name.
+type Resources = HashMap<&'static str, Arc<dyn Resource>>;
+
+/// The provider served, and what its handlers keep between calls.
+pub struct Handlers {
+    provider: Arc<dyn Provider>,
+    /// As of the latest Configure (see [`Provider::resources`]).
+    resources: Current<Arc<Resources>>,
+    /// Built once: Terraform asks for it in every process, sometimes twice.
+    schema_response: pb::get_provider_schema::Response,
+}
+
+impl Handlers {
+    pub fn new(provider: Arc<dyn Provider>) -> Self {
+        let resources = by_type_name(provider.resources());
+        let schema_response = pb::get_provider_schema::Response {
+            provider: Some(convert::schema(provider.schema())),
+            resource_schemas: resources
+                .iter()
+                .map(|(name, r)| ((*name).to_owned(), convert::schema(r.schema())))
+                .collect(),
+            list_resource_schemas: resources
+                .iter()
+                .filter_map(|(name, r)| {
+                    Some(((*name).to_owned(), convert::schema(r.list_schema()?)))
+                })
+                .collect(),
+            // Terraform versions that do not know a capability ignore it.
+            server_capabilities: Some(pb::ServerCapabilities {
+                plan_destroy: true,
+                get_provider_schema_optional: true,
+                move_resource_state: true,
+                generate_resource_config: true,
+            }),
+            ..Default::default()
+        };
+        Handlers { provider, resources: Current::new(Arc::new(resources)), schema_response }
+    }
+
+    fn resource(&self, type_name: &str) -> Result<Arc<dyn Resource>, Diagnostics> {
+        self.resources.get().get(type_name).cloned().ok_or_else(|| {
+            vec![Diagnostic::error(
+                "Unknown resource type",
+                format!("This provider has no resource type {type_name:?}."),
+            )]
+        })
+    }
+}
+
+fn by_type_name(resources: Vec<Arc<dyn Resource>>) -> Resources {
+    resources.into_iter().map(|r| (r.type_name(), r)).collect()
+}
