@@ -6,7 +6,7 @@ export CHECKPOINT_DISABLE := 1
 .PHONY: help demo demo-down tools build release test soak lint
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 demo: ## Start LocalStack, apply examples/complete, call the endpoint, show the events
 	bash scripts/demo.sh up
@@ -14,11 +14,28 @@ demo: ## Start LocalStack, apply examples/complete, call the endpoint, show the 
 demo-down: ## Destroy the demo and stop LocalStack
 	bash scripts/demo.sh down
 
+.PHONY: example example-down localstack-up localstack-down
+example: ## Run an example against LocalStack, EXAMPLE=webhooks or complete: applied, every URL called, events shown
+	bash scripts/example.sh up "$(EXAMPLE)"
+
+example-down: ## Destroy every example and stop LocalStack (EXAMPLE=NAME: destroy that one only)
+	bash scripts/example.sh down $(EXAMPLE)
+
+localstack-up: ## Start LocalStack for examples (or reuse the running one) and print its endpoint
+	bash scripts/example.sh localstack-up
+
+localstack-down: ## Destroy any example applied to that LocalStack and stop it
+	bash scripts/example.sh down
+
 tools: ## Install Terraform 1.0.3 and 1.15.5, hashicorp/aws 3.39.0, LocalStack, Lambda libraries and Velocity 1.7 into .tools/
 	bash scripts/install-tools.sh
 
 build: ## Build the provider (target/debug/terraform-provider-async)
 	cargo build --locked
+
+.PHONY: install
+install: ## Build the provider (release; PROFILE=debug for the debug build) and copy it into ~/.terraform.d/plugins, where terraform init finds it
+	bash scripts/install-provider.sh
 
 release: ## Reproducible release zip, manifest and SHA256SUMS in dist/
 	bash scripts/release.sh
@@ -44,5 +61,5 @@ bench: ## Benchmark against the five hashicorp/aws resources; writes bench/RESUL
 	python3 bench/run.py
 
 .PHONY: bench-quota
-bench-quota: ## Benchmark through AWS's API Gateway and Lambda rate quotas, N=50,100,200 on one REST API; writes bench/quota-results.json, quota-results.png and the quota section of RESULTS.md (about 25 min)
+bench-quota: ## Benchmark through AWS's API Gateway and Lambda rate quotas, N=50,100,200 on one REST API; writes bench/quota-results.json, quota-results.png and the quota section of RESULTS.md (about 33 min)
 	python3 bench/quota.py

@@ -215,3 +215,79 @@ fn examples_are_fmt_clean_and_valid(version: &'static str) {
         assert!(out.contains("The configuration is valid"), "{version} {example}: {out}");
     }
 }
+
+/// `make install`'s script, PROFILE=debug (the build the tests already made),
+/// run with `home` as HOME; returns the installed binary's path.
+fn make_install(home: &Path) -> PathBuf {
+    let real_home = PathBuf::from(std::env::var_os("HOME").expect("HOME"));
+    let mut command = Command::new("bash");
+    command.arg(repo_root().join("scripts/install-provider.sh"));
+    support::binaries::without_test_variables(&mut command);
+    // Cargo and rustup keep using the real HOME's installation.
+    for (key, default) in [("CARGO_HOME", ".cargo"), ("RUSTUP_HOME", ".rustup")] {
+        let value = std::env::var_os(key).unwrap_or_else(|| real_home.join(default).into());
+        command.env(key, value);
+    }
+    let output = command.env("HOME", home).env("PROFILE", "debug").output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "scripts/install-provider.sh failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let installed = home.join(format!(
+        ".terraform.d/plugins/registry.terraform.io/{PROVIDER_SOURCE}/{VERSION}/linux_amd64/terraform-provider-async_v{VERSION}"
+    ));
+    assert!(stdout.contains(&installed.display().to_string()), "says where it went:\n{stdout}");
+    installed
+}
+
+each_terraform_version!(acceptance make_install_needs_no_cli_configuration);
+fn make_install_needs_no_cli_configuration(version: &'static str) {
+    // The tests' build first; the script's own build is then a no-op.
+    let built = sha256_hex(&std::fs::read(support::binaries::provider()).unwrap());
+    let home = tempfile::Builder::new().prefix("home-").tempdir().unwrap();
+    let installed = make_install(home.path());
+    // A copy, which `cargo clean` leaves working, of that build.
+    assert!(std::fs::symlink_metadata(&installed).unwrap().file_type().is_file());
+    let binary = std::fs::read(&installed).unwrap();
+    assert!(sha256_hex(&binary) == built, "{version}: not the tests' build");
+
+    // hashicorp/aws as a user's own mirror has it: here in the same implicit directory.
+    support::terraform::ensure_installed("aws-provider");
+    let aws = Path::new("registry.terraform.io/hashicorp/aws/3.39.0/linux_amd64");
+    let mirrored = home.path().join(".terraform.d/plugins").join(aws);
+    std::fs::create_dir_all(&mirrored).unwrap();
+    for entry in std::fs::read_dir(repo_root().join(".tools/mirror").join(aws)).unwrap() {
+        let entry = entry.unwrap();
+        std::os::unix::fs::symlink(entry.path(), mirrored.join(entry.file_name())).unwrap();
+    }
+
+    let tf = Terraform::without_cli_config(version, home.path());
+    let webhooks = copy_examples(tf.dir()).join("webhooks");
+    std::fs::write(
+        webhooks.join("localstack_override.tf"),
+        format!("{}{}", cloud::aws_provider_block(), cloud::provider_block()),
+    )
+    .unwrap();
+    let chdir = format!("-chdir={}", webhooks.display());
+    let init = tf.ok(&[&chdir, "init", "-no-color", "-input=false"]);
+    assert!(init.contains(&format!("Installed {PROVIDER_SOURCE} v{VERSION}")), "{version}: {init}");
+    let lock = std::fs::read_to_string(webhooks.join(".terraform.lock.hcl")).unwrap();
+    let hash = h1_hash(&[(&format!("terraform-provider-async_v{VERSION}"), &binary)]);
+    assert!(
+        lock.contains(&format!("provider \"registry.terraform.io/{PROVIDER_SOURCE}\"")),
+        "{version}: {lock}"
+    );
+    assert!(
+        lock.contains(&hash),
+        "{version}: lock file lacks the installed build's {hash}:\n{lock}"
+    );
+
+    let plan = tf.ok(&[&chdir, "plan", "-no-color", "-input=false", "-var", "function_name=hook"]);
+    for hook in ["orders", "events", "source"] {
+        let resource =
+            format!("module.webhook[\"{hook}\"].async_lambda_endpoint.this will be created");
+        assert!(plan.contains(&resource), "{version}: no {resource}:\n{plan}");
+    }
+}

@@ -5,12 +5,8 @@
 mod support;
 
 use serde_json::Value as Json;
-use support::aws::{self as cloud};
-use support::localstack::localstack;
-use support::stack::{
-    RECORDING_HANDLER, STAGE, Stack, decoded_body, header, post, wait_for_events,
-};
-use support::terraform::{Terraform, repo_root};
+use support::stack::{STAGE, Stack, decoded_body, header, post};
+use support::terraform::repo_root;
 
 #[test]
 #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
@@ -236,55 +232,176 @@ fn one_apply_makes_the_stage_serve_a_changed_endpoint() {
     );
 }
 
+/// `scripts/example.sh` (`make example EXAMPLE=...`) in its own work directory,
+/// with the provider this test build made and `terraform` chosen by the test.
+struct Runner {
+    work: tempfile::TempDir,
+    terraform: std::path::PathBuf,
+}
+
+impl Runner {
+    fn new(terraform_version: &str) -> Runner {
+        assert!(
+            std::env::var_os("TF_ACC").is_some_and(|v| !v.is_empty()),
+            "TF_ACC is not set: this acceptance test starts LocalStack; run it with \
+             `TF_ACC=1 cargo test -- --include-ignored`, as `make test` does"
+        );
+        support::terraform::ensure_installed("terraform");
+        let terraform =
+            repo_root().join(".tools/terraform").join(terraform_version).join("terraform");
+        let work = tempfile::Builder::new().prefix("example-").tempdir().unwrap();
+        Runner { work, terraform }
+    }
+
+    /// Runs `scripts/example.sh ARGS`; its stdout and stderr, or a panic with both.
+    fn ok(&self, args: &[&str]) -> (String, String) {
+        let started = std::time::Instant::now();
+        let out = std::process::Command::new("bash")
+            .arg(repo_root().join("scripts/example.sh"))
+            .args(args)
+            .env("TFASYNC_EXAMPLE_DIR", self.work.path())
+            .env("TFASYNC_PROVIDER", support::binaries::provider())
+            .env("TERRAFORM", &self.terraform)
+            .output()
+            .expect("run scripts/example.sh");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            out.status.success(),
+            "scripts/example.sh {args:?} failed ({}) after {:?}:\n{stdout}\n{stderr}",
+            out.status,
+            started.elapsed(),
+        );
+        (stdout, stderr)
+    }
+
+    fn path(&self, relative: &str) -> std::path::PathBuf {
+        self.work.path().join(relative)
+    }
+
+    /// LocalStack's pid, while the runner's LocalStack runs.
+    fn localstack_pid(&self) -> u32 {
+        std::fs::read_to_string(self.path("localstack/pid")).unwrap().trim().parse().unwrap()
+    }
+}
+
+impl Drop for Runner {
+    /// A failed test leaves no LocalStack behind.
+    fn drop(&mut self) {
+        if self.path("localstack/pid").exists() {
+            let _ = std::process::Command::new("bash")
+                .arg(repo_root().join("scripts/localstack.sh"))
+                .arg("stop")
+                .arg(self.path("localstack"))
+                .output();
+        }
+    }
+}
+
+/// Whether process `pid` runs (a zombie does not).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !matches!(stat.rsplit(") ").next().and_then(|s| s.chars().next()), Some('Z' | 'X'))
+    })
+}
+
+/// The `POST URL` and `status: CODE` pairs the runner printed, by URL.
+fn answers(stdout: &str) -> Vec<(String, String)> {
+    let mut answers = Vec::new();
+    let mut url = None;
+    for line in stdout.lines().map(str::trim) {
+        if let Some(u) = line.strip_prefix("POST ") {
+            url = Some(u.to_owned());
+        } else if let Some(status) = line.strip_prefix("status: ") {
+            let status = status.split_whitespace().next().unwrap().to_owned();
+            answers.push((url.take().expect("a status after its URL"), status));
+        }
+    }
+    answers.sort();
+    answers
+}
+
 #[test]
 #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
-fn the_webhook_module_with_for_each_creates_serves_and_destroys_three_endpoints() {
-    let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
-    let function = "e2e-module";
-    cloud::function_with_env(
-        function,
-        RECORDING_HANDLER,
-        &[("EVENT_DIR", &events.path().display().to_string()), ("SLEEP", "0")],
+fn make_example_webhooks_serves_every_path_and_cleans_up() {
+    // Terraform 1.0.3, the oldest supported: the module with for_each, as users
+    // run it (`make example` takes their own terraform, else 1.15.5).
+    let runner = Runner::new("1.0.3");
+    let (out, _) = runner.ok(&["up", "webhooks"]);
+    assert!(out.contains("Apply complete! Resources: 10 added, 0 changed, 0 destroyed."), "{out}");
+
+    // Every URL the example outputs answered 202, {source} called as github.
+    let outputs: Json =
+        serde_json::from_slice(&std::fs::read(runner.path("webhooks/outputs.json")).unwrap())
+            .unwrap();
+    let api = outputs["rest_api_id"]["value"].as_str().unwrap();
+    let endpoint = format!(
+        "http://127.0.0.1:{}",
+        std::fs::read_to_string(runner.path("localstack/port")).unwrap().trim()
     );
-    let tf = Terraform::with_aws_provider("1.0.3");
-    let example = repo_root().join("examples/webhooks");
-    for file in ["main.tf", "versions.tf"] {
-        let text = std::fs::read_to_string(example.join(file)).unwrap();
-        // The example refers to the module by a relative path; point it at the repository.
-        let text = text.replace(
-            "../modules/async-webhook",
-            &repo_root().join("examples/modules/async-webhook").display().to_string(),
-        );
-        std::fs::write(tf.dir().join(file), text).unwrap();
-    }
-    std::fs::write(
-        tf.dir().join("localstack_override.tf"),
-        format!("{}{}", cloud::aws_provider_block(), cloud::provider_block()),
-    )
-    .unwrap();
-    tf.ok(&["init", "-no-color", "-input=false"]);
-    let vars = ["-var", &format!("function_name={function}")];
-    let mut apply = vec!["apply", "-auto-approve", "-no-color", "-input=false"];
-    apply.extend_from_slice(&vars);
-    let out = tf.ok(&apply);
-    assert!(out.contains("Apply complete!"), "{out}");
-
-    let api = tf.ok(&["output", "-raw", "rest_api_id"]);
-    let stage = tf.ok(&["output", "-raw", "stage_name"]);
-    let base = format!("{}/_aws/execute-api/{api}/{stage}", localstack().endpoint);
-    for path in ["/orders", "/events", "/hooks/github"] {
-        let answer = post(&format!("{base}{path}"), "application/json", &[], path.as_bytes());
-        assert_eq!(answer.status, 202, "{path}: {}", answer.body);
-    }
-    let mut resources: Vec<String> = wait_for_events(events.path(), 3)
+    let base = format!("{endpoint}/_aws/execute-api/{api}/hooks");
+    let expected: Vec<(String, String)> = ["/events", "/hooks/github", "/orders"]
         .iter()
-        .map(|r| r["event"]["resource"].as_str().unwrap().to_owned())
+        .map(|path| (format!("{base}{path}"), "202".to_owned()))
         .collect();
-    resources.sort();
-    assert_eq!(resources, ["/events", "/hooks/{source}", "/orders"]);
+    assert_eq!(answers(&out), expected, "{out}");
+    assert_eq!(
+        outputs["invoke_urls"]["value"]["source"],
+        format!("https://{api}.execute-api.us-east-1.amazonaws.com/hooks/hooks/{{source}}"),
+        "the AWS form of the URLs"
+    );
+    assert_eq!(
+        outputs["localstack_invoke_urls"]["value"]["source"],
+        format!("{base}/hooks/{{source}}"),
+        "the LocalStack form"
+    );
 
-    let mut destroy = vec!["destroy", "-auto-approve", "-no-color", "-input=false"];
-    destroy.extend_from_slice(&vars);
-    tf.ok(&destroy);
-    assert!(cloud::permission_statements(function).is_empty(), "permissions left behind");
+    // The worker got one event per path, and the runner showed each.
+    let events = runner.path("webhooks/events");
+    let mut received: Vec<(String, String, String)> = std::fs::read_dir(&events)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let record: Json = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+            let event = &record["event"];
+            let body: Json = serde_json::from_slice(&decoded_body(event)).unwrap();
+            assert!(out.contains(event["requestContext"]["requestId"].as_str().unwrap()), "{out}");
+            (
+                event["resource"].as_str().unwrap().to_owned(),
+                event["path"].as_str().unwrap().to_owned(),
+                body["webhook"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    received.sort();
+    let expected = [
+        ("/events", "/events", "events"),
+        ("/hooks/{source}", "/hooks/github", "source"),
+        ("/orders", "/orders", "orders"),
+    ]
+    .map(|(r, p, w)| (r.to_owned(), p.to_owned(), w.to_owned()));
+    assert_eq!(received, expected, "{out}");
+
+    // `make localstack-up` finds it running and prints its URL.
+    let pid = runner.localstack_pid();
+    let (url, reuse) = runner.ok(&["localstack-up"]);
+    assert_eq!(url.trim(), endpoint);
+    assert!(reuse.contains(&format!("reusing LocalStack at {endpoint} (pid {pid})")), "{reuse}");
+
+    // Down of one example: destroyed, the worker deleted, LocalStack still up.
+    let (down, _) = runner.ok(&["down", "webhooks"]);
+    assert!(down.contains("destroyed"), "{down}");
+    assert!(!runner.path("webhooks").exists(), "the example's copy stays");
+    assert!(running(pid), "LocalStack stopped with one example's down");
+
+    // Down: LocalStack stopped, nothing left in the work directory.
+    let (down, _) = runner.ok(&["down"]);
+    assert!(down.contains("Stopping LocalStack"), "{down}");
+    assert!(!running(pid), "LocalStack (pid {pid}) still runs after down");
+    assert!(
+        !runner.work.path().exists()
+            || std::fs::read_dir(runner.work.path()).unwrap().next().is_none(),
+        "down left files in the work directory"
+    );
 }

@@ -17,7 +17,7 @@ variable "stage_name" {
 }
 
 variable "worker_runtime" {
-  description = "Python runtime of the worker. hashicorp/aws before 4.x validates against an older list: use python3.8 there (the demo does, against LocalStack)."
+  description = "Python runtime of the worker. hashicorp/aws before 4.x validates against an older list: use python3.8 there (make example and make demo do, against LocalStack)."
   type        = string
   default     = "python3.12"
 }
@@ -29,7 +29,13 @@ variable "worker_zip" {
 }
 
 variable "worker_environment" {
-  description = "Extra environment for the worker (the demo sets EVENT_LOG_DIR to collect events)."
+  description = "Extra environment for the worker (make example and make demo set EVENT_LOG_DIR to collect events)."
   type        = map(string)
   default     = {}
+}
+
+variable "localstack_endpoint" {
+  description = "LocalStack's URL, e.g. http://127.0.0.1:4566, when the example runs there (make example sets it): the localstack_invoke_url output then gives the URL to call. Leave null on AWS."
+  type        = string
+  default     = null
 }

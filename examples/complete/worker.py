@@ -15,6 +15,9 @@ def handler(event, context):
     # The demo collects events here; on AWS, read them in CloudWatch Logs.
     log_dir = os.environ.get("EVENT_LOG_DIR")
     if log_dir:
-        with open(os.path.join(log_dir, f"{request_id}.json"), "w") as out:
+        # Written whole, then renamed: a reader never sees half a file.
+        path = os.path.join(log_dir, f"{request_id}.json")
+        with open(path + ".tmp", "w") as out:
             json.dump({"finishedAt": time.time(), "event": event}, out)
+        os.replace(path + ".tmp", path)
     return {"ok": True}

@@ -1,21 +1,6 @@
 # Several asynchronous webhooks on one API, one module instance each,
 # including a path parameter: POST /orders, POST /events, POST /hooks/{source}.
 
-variable "region" {
-  type    = string
-  default = "us-east-1"
-}
-
-variable "function_name" {
-  description = "Existing Lambda function that handles every webhook."
-  type        = string
-}
-
-variable "stage_name" {
-  type    = string
-  default = "hooks"
-}
-
 provider "aws" {
   region = var.region
 }
@@ -65,16 +50,4 @@ resource "aws_api_gateway_stage" "api" {
   rest_api_id   = aws_api_gateway_rest_api.api.id
   deployment_id = aws_api_gateway_deployment.api.id
   stage_name    = var.stage_name
-}
-
-output "rest_api_id" {
-  value = aws_api_gateway_rest_api.api.id
-}
-
-output "stage_name" {
-  value = aws_api_gateway_stage.api.stage_name
-}
-
-output "invoke_paths" {
-  value = { for name, hook in module.webhook : name => hook.invoke_path }
 }

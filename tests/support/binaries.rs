@@ -71,6 +71,13 @@ fn build() -> HashMap<String, PathBuf> {
 pub fn cargo() -> Command {
     let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(program);
+    without_test_variables(&mut command);
+    command
+}
+
+/// Removes the variables cargo set for running this test from `command`'s
+/// environment: for a script that runs cargo, as [`cargo`] does.
+pub fn without_test_variables(command: &mut Command) -> &mut Command {
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy();
         if SET_FOR_TESTS.iter().any(|set| key == *set || set.ends_with('_') && key.starts_with(set))

@@ -104,16 +104,34 @@ impl Terraform {
         )
     }
 
+    /// Terraform `version` as a user runs it, with `home` as HOME: no
+    /// TF_CLI_CONFIG_FILE, so no CLI configuration but `home`'s own, and
+    /// providers from the implicit local mirror `home/.terraform.d/plugins`,
+    /// else from their registry.
+    pub fn without_cli_config(version: &'static str, home: &Path) -> Terraform {
+        let mut tf = Terraform::in_scratch_dir(version);
+        let home = home.display().to_string();
+        tf.set_env("XDG_DATA_HOME", &format!("{home}/.local/share"));
+        tf.set_env("TF_PLUGIN_CACHE_DIR", "");
+        tf.set_env("HOME", &home);
+        tf
+    }
+
     fn with_installation(version: &'static str, installation: &str) -> Terraform {
+        let mut tf = Terraform::in_scratch_dir(version);
+        let cli_config = tf.dir().join("cli.tfrc");
+        std::fs::write(&cli_config, format!("provider_installation {{\n{installation}}}\n"))
+            .unwrap();
+        tf.set_env("TF_CLI_CONFIG_FILE", &cli_config.display().to_string());
+        tf
+    }
+
+    fn in_scratch_dir(version: &'static str) -> Terraform {
         ensure_installed("terraform");
         let binary = repo_root().join(".tools/terraform").join(version).join("terraform");
         assert!(binary.exists(), "{} missing after install", binary.display());
         let dir = tempfile::Builder::new().prefix(&format!("tf-{version}-")).tempdir().unwrap();
-        let cli_config = dir.path().join("cli.tfrc");
-        std::fs::write(&cli_config, format!("provider_installation {{\n{installation}}}\n"))
-            .unwrap();
         let env = vec![
-            ("TF_CLI_CONFIG_FILE".to_owned(), cli_config.display().to_string()),
             ("CHECKPOINT_DISABLE".to_owned(), "1".to_owned()),
             ("TF_IN_AUTOMATION".to_owned(), "1".to_owned()),
         ];
@@ -142,7 +160,16 @@ impl Terraform {
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.binary);
         command.current_dir(self.dir()).args(args);
-        for key in ["TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_REATTACH_PROVIDERS"] {
+        // The CLI configuration is the constructor's alone (TERRAFORM_CONFIG is
+        // TF_CLI_CONFIG_FILE's old name).
+        for key in [
+            "TF_LOG",
+            "TF_LOG_PATH",
+            "TF_LOG_PROVIDER",
+            "TF_REATTACH_PROVIDERS",
+            "TF_CLI_CONFIG_FILE",
+            "TERRAFORM_CONFIG",
+        ] {
             command.env_remove(key);
         }
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
