@@ -3,10 +3,17 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export CHECKPOINT_DISABLE := 1
 
+# The tools' versions (TERRAFORM_OLDEST, TERRAFORM_NEWEST, AWS_PROVIDER,
+# LOCALSTACK, ...): the manifest the scripts, bench/ and the tests read too.
+include scripts/lib/versions.env
+VERSION_KEYS := $(shell sed -n 's/^\([A-Z0-9_]*\)=.*/\1/p' scripts/lib/versions.env)
+
 .PHONY: help demo demo-down tools build release test soak lint
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) \
+	    | sed $(foreach key,$(VERSION_KEYS),-e 's|$$($(key))|$($(key))|g') \
+	    | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 demo: ## Start LocalStack, apply examples/complete, call the endpoint, show the events
 	bash scripts/demo.sh up
@@ -27,7 +34,7 @@ localstack-up: ## Start LocalStack for examples (or reuse the running one) and p
 localstack-down: ## Destroy any example applied to that LocalStack and stop it
 	bash scripts/example.sh down
 
-tools: ## Install Terraform 1.0.3 and 1.15.5, hashicorp/aws 3.39.0, LocalStack, Lambda libraries and Velocity 1.7 into .tools/
+tools: ## Install Terraform $(TERRAFORM_OLDEST) and $(TERRAFORM_NEWEST), hashicorp/aws $(AWS_PROVIDER), LocalStack $(LOCALSTACK), Lambda libraries and Velocity 1.7 into .tools/
 	bash scripts/install-tools.sh
 
 build: ## Build the provider (target/debug/terraform-provider-async)
@@ -45,7 +52,7 @@ lint: ## rustfmt and clippy, warnings are errors
 	cargo clippy --locked --all-targets -- -D warnings
 
 soak: tools ## Fault-injection soak: many rounds of twenty endpoints through throttling, 5xx and resets
-	TF_ACC=1 TFASYNC_SOAK_ROUNDS=$${ROUNDS:-10} cargo test --locked --test faults -- --include-ignored --nocapture
+	TF_ACC=1 TFASYNC_SOAK_ROUNDS=$${ROUNDS:-10} cargo test --locked --test it -- faults:: --include-ignored --nocapture
 
 # Acceptance tests (LocalStack, Velocity) are #[ignore]d, so a plain `cargo test`
 # shows them as ignored; here they run too.

@@ -1,7 +1,8 @@
 # make bench and make bench-quota, ours: one async_lambda_endpoint per endpoint.
-# bench/run.py copies this into each work directory beside bench.json, the
-# @PROVIDER_SETTINGS@ line replaced with the bench's own provider settings
-# (run.py's LOCALSTACK_PROVIDER_SETTINGS, quota.py's QUOTA_PROVIDER_SETTINGS).
+# bench/benchlib/stack.py copies this into each work directory beside
+# bench.json, the @PROVIDER_SETTINGS@ line replaced with the bench's own
+# provider settings (bench/benchlib/benches.py: LOCALSTACK_PROVIDER_SETTINGS,
+# QUOTA_PROVIDER_SETTINGS).
 terraform {
   required_providers {
     async = { source = "tf-async/async" }

@@ -1,9 +1,10 @@
-# make bench, the recipe: five hashicorp/aws 3.39.0 resources per endpoint.
-# bench/run.py copies this into each work directory beside bench.json and
-# provider.tf (scripts/lib/localstack-aws-provider.tf.in, filled in).
+# make bench and make bench-quota, the recipe: five hashicorp/aws resources per
+# endpoint. bench/benchlib/stack.py copies this into each work directory beside
+# bench.json and provider.tf (scripts/lib/localstack-aws-provider.tf.in, filled
+# in), with hashicorp/aws's version from scripts/lib/versions.env (AWS_PROVIDER).
 terraform {
   required_providers {
-    aws = { source = "hashicorp/aws", version = "3.39.0" }
+    aws = { source = "hashicorp/aws", version = "@AWS_PROVIDER@" }
   }
 }
 

