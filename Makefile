@@ -34,7 +34,7 @@ localstack-up: ## Start LocalStack for examples (or reuse the running one) and p
 localstack-down: ## Destroy any example applied to that LocalStack and stop it
 	bash scripts/example.sh down
 
-tools: ## Install Terraform $(TERRAFORM_OLDEST) and $(TERRAFORM_NEWEST), hashicorp/aws $(AWS_PROVIDER), LocalStack $(LOCALSTACK), Lambda libraries and Velocity 1.7 into .tools/
+tools: ## Install Terraform $(TERRAFORM_OLDEST) and $(TERRAFORM_NEWEST), hashicorp/aws $(AWS_PROVIDER), LocalStack $(LOCALSTACK), moto $(MOTO), Lambda libraries, Velocity 1.7 and ruff $(RUFF) into .tools/
 	bash scripts/install-tools.sh
 
 build: ## Build the provider (target/debug/terraform-provider-async)
@@ -47,16 +47,25 @@ install: ## Build the provider (release; PROFILE=debug for the debug build) and 
 release: ## Reproducible release zip, manifest and SHA256SUMS in dist/
 	bash scripts/release.sh
 
-lint: ## rustfmt and clippy, warnings are errors
+# ruff's settings: provider/dispatcher/ruff.toml.
+lint: ## ruff on the dispatcher's Python, rustfmt and clippy; warnings are errors
+	bash scripts/install-tools.sh ruff
+	.tools/ruff/ruff check provider/dispatcher
+	.tools/ruff/ruff format --check provider/dispatcher
 	cargo fmt --all --check
 	cargo clippy --locked --all-targets -- -D warnings
+
+.PHONY: test-dispatcher
+test-dispatcher: ## Unit tests of the async_lambda_route dispatcher (provider/dispatcher), with the Lambda libraries
+	bash scripts/install-tools.sh lambda-libs
+	PYTHONPATH=.tools/lambda-libs/python python3 -m unittest discover -s provider/dispatcher
 
 soak: tools ## Fault-injection soak: many rounds of twenty endpoints through throttling, 5xx and resets
 	TF_ACC=1 TFASYNC_SOAK_ROUNDS=$${ROUNDS:-10} cargo test --locked --test it -- faults:: --include-ignored --nocapture
 
 # Acceptance tests (LocalStack, Velocity) are #[ignore]d, so a plain `cargo test`
 # shows them as ignored; here they run too.
-test: tools lint ## Every test: unit, protocol, Terraform CLI and acceptance tests
+test: tools lint test-dispatcher ## Every test: unit, protocol, Terraform CLI and acceptance tests
 	TF_ACC=1 cargo test --locked --workspace -- --include-ignored
 
 .PHONY: docs

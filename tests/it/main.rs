@@ -3,10 +3,11 @@
 //! A test's name starts with its module's, so `cargo test --test it --
 //! lifecycle::` runs one area, `make soak` runs `faults::`.
 //!
-//! Acceptance tests (LocalStack, Velocity) are `#[ignore]`d: `make test` runs
-//! them (`TF_ACC=1 cargo test -- --include-ignored`). They share one LocalStack
-//! per process ([`support::localstack`]), each on REST APIs and functions of
-//! its own.
+//! Acceptance tests (LocalStack, moto, Velocity) are `#[ignore]`d: `make test`
+//! runs them (`TF_ACC=1 cargo test -- --include-ignored`). They share one
+//! LocalStack per process ([`support::localstack`]), each on REST APIs and
+//! functions of its own, and one moto for API Gateway v2 ([`support::moto`]),
+//! each on HTTP APIs of its own.
 
 mod support;
 
@@ -19,8 +20,10 @@ mod end_to_end;
 mod events;
 mod faults;
 mod lifecycle;
+mod moto;
 mod protocol;
 mod reliability;
+mod routes;
 mod scale;
 mod schema_probe;
 mod stop;

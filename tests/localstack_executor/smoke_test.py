@@ -12,6 +12,10 @@ needs boto3, which the LocalStack venv provides. It checks:
   * a handler that outlives the function timeout is killed and reports
     "Task timed out after N.00 seconds";
   * an Event invoke answers 202 at once and the handler runs afterwards;
+  * an Event invoke of a payload over Lambda's 1 MB asynchronous limit (1,048,576
+    bytes) is refused with RequestEntityTooLargeException (HTTP 413) and never runs,
+    one of exactly 1,048,576 bytes is accepted (202) and runs, and a RequestResponse
+    invoke over 1 MB is not refused (its limit is 6 MB);
   * API Gateway (REST, integration type AWS, X-Amz-Invocation-Type 'Event') answers
     202 at once while a 3 s handler writes the event ~3 s later;
   * the handlers' print() output reaches CloudWatch Logs.
@@ -31,10 +35,13 @@ import zipfile
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::000000000000:role/r"
+# Lambda's limit on an asynchronous invocation's payload (Lambda quotas).
+MAX_ASYNC_PAYLOAD = 1_048_576
 
 HANDLER_CODE = '''
 import json, os, time
@@ -102,14 +109,17 @@ def run(endpoint, workdir):
 
     direct_dir = os.path.join(workdir, "events-direct")
     api_dir = os.path.join(workdir, "events-api")
+    big_dir = os.path.join(workdir, "events-big")
     os.makedirs(direct_dir)
     os.makedirs(api_dir)
+    os.makedirs(big_dir)
     functions = {
         f"smoke-ok-{sfx}": ("handlers.ok", 3, {}),
         f"smoke-boom-{sfx}": ("handlers.boom", 3, {}),
         f"smoke-slow-{sfx}": ("handlers.slow", 2, {}),
         f"smoke-record-{sfx}": ("handlers.record", 10, {"EVENT_LOG_DIR": direct_dir}),
         f"smoke-api-{sfx}": ("handlers.record", 10, {"EVENT_LOG_DIR": api_dir, "SLEEP": "3"}),
+        f"smoke-big-{sfx}": ("handlers.record", 10, {"EVENT_LOG_DIR": big_dir}),
     }
     t0 = time.monotonic()
     arns = {}
@@ -167,6 +177,37 @@ def run(endpoint, workdir):
     check(r["StatusCode"] == 202, f"Event invoke: 202 in {dt*1000:.0f} ms")
     rec, waited, _ = wait_for_file(direct_dir, 30)
     check(rec is not None and rec["event"] == {"direct": 1}, f"Event invoke: handler ran, file after {waited:.2f} s")
+
+    # The asynchronous payload limit: one byte over is refused, exactly at it is queued.
+    def padded(size):
+        payload = json.dumps({"pad": ""}).encode()
+        payload = json.dumps({"pad": "x" * (size - len(payload))}).encode()
+        assert len(payload) == size
+        return payload
+
+    try:
+        r = lam.invoke(FunctionName=f"smoke-big-{sfx}", InvocationType="Event",
+                       Payload=padded(MAX_ASYNC_PAYLOAD + 1))
+        check(False, f"Event invoke of {MAX_ASYNC_PAYLOAD + 1} bytes: refused, not {r['StatusCode']}")
+    except ClientError as e:
+        err = e.response["Error"]
+        status = e.response["ResponseMetadata"]["HTTPStatusCode"]
+        check(err["Code"] == "RequestEntityTooLargeException" and status == 413
+              and f"limit {MAX_ASYNC_PAYLOAD} bytes" in err["Message"],
+              f"Event invoke of {MAX_ASYNC_PAYLOAD + 1} bytes: {status} {err['Code']}: {err['Message']}")
+    r = lam.invoke(FunctionName=f"smoke-big-{sfx}", InvocationType="Event", Payload=padded(MAX_ASYNC_PAYLOAD))
+    check(r["StatusCode"] == 202, f"Event invoke of exactly {MAX_ASYNC_PAYLOAD} bytes: 202")
+    rec, waited, _ = wait_for_file(big_dir, 30)
+    check(rec is not None and len(json.dumps(rec["event"]).encode()) == MAX_ASYNC_PAYLOAD,
+          f"Event invoke of {MAX_ASYNC_PAYLOAD} bytes: the handler got the whole event after {waited:.2f} s")
+    time.sleep(1)
+    names = [n for n in os.listdir(big_dir) if n.endswith(".json")]
+    check(len(names) == 1, f"the refused event never ran ({len(names)} recorded)")
+    big = padded(MAX_ASYNC_PAYLOAD + 1)
+    r = lam.invoke(FunctionName=f"smoke-ok-{sfx}", Payload=big)
+    body = json.loads(r["Payload"].read())
+    check(r["StatusCode"] == 200 and "FunctionError" not in r and body["echo"] == json.loads(big),
+          f"RequestResponse invoke of {MAX_ASYNC_PAYLOAD + 1} bytes: 200 (the 1 MB limit is for Event only)")
 
     # API Gateway -> async Lambda.
     api_id = apigw.create_rest_api(name=f"smoke-{sfx}")["id"]

@@ -19,10 +19,14 @@ use crate::plugin::Context;
 #[derive(Debug)]
 pub struct Aws {
     pub apigateway: aws_sdk_apigateway::Client,
+    pub apigatewayv2: aws_sdk_apigatewayv2::Client,
+    pub iam: aws_sdk_iam::Client,
     pub lambda: aws_sdk_lambda::Client,
     sts: aws_sdk_sts::Client,
     pub region: String,
     pub retry: RetryPolicy,
+    /// The dispatcher's role when the user brings one (`dispatcher_role_arn`).
+    pub dispatcher_role_arn: Option<String>,
     /// Asked of STS on first use, or read from an ARN the provider built.
     account: tokio::sync::OnceCell<Account>,
 }
@@ -154,6 +158,14 @@ impl Aws {
         if let Some(url) = &settings.apigateway_endpoint {
             apigateway = apigateway.endpoint_url(url);
         }
+        let mut apigatewayv2 = aws_sdk_apigatewayv2::config::Builder::from(&shared);
+        if let Some(url) = &settings.apigatewayv2_endpoint {
+            apigatewayv2 = apigatewayv2.endpoint_url(url);
+        }
+        let mut iam = aws_sdk_iam::config::Builder::from(&shared);
+        if let Some(url) = &settings.iam_endpoint {
+            iam = iam.endpoint_url(url);
+        }
         let mut lambda = aws_sdk_lambda::config::Builder::from(&shared);
         if let Some(url) = &settings.lambda_endpoint {
             lambda = lambda.endpoint_url(url);
@@ -166,10 +178,13 @@ impl Aws {
             RetryPolicy::new(settings.max_retries.unwrap_or(DEFAULT_MAX_RETRIES), settings.rates);
         Ok(Aws {
             apigateway: aws_sdk_apigateway::Client::from_conf(apigateway.build()),
+            apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(apigatewayv2.build()),
+            iam: aws_sdk_iam::Client::from_conf(iam.build()),
             lambda: aws_sdk_lambda::Client::from_conf(lambda.build()),
             sts: aws_sdk_sts::Client::from_conf(sts.build()),
             region,
             retry,
+            dispatcher_role_arn: settings.dispatcher_role_arn.clone(),
             account: tokio::sync::OnceCell::new(),
         })
     }

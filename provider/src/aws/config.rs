@@ -6,10 +6,11 @@ use crate::aws::validate::{self, Checker};
 use crate::plugin::{Attribute, AttributePath, Block, NestedBlock, Nesting, Schema, Type, Value};
 
 /// The services whose endpoints can be overridden (e.g. for LocalStack).
-pub const ENDPOINT_SERVICES: [&str; 3] = ["apigateway", "lambda", "sts"];
+pub const ENDPOINT_SERVICES: [&str; 5] = ["apigateway", "apigatewayv2", "iam", "lambda", "sts"];
 
 /// How the documentation names each service of [`ENDPOINT_SERVICES`].
-const SERVICE_TITLES: [&str; 3] = ["API Gateway", "Lambda", "STS"];
+const SERVICE_TITLES: [&str; 5] =
+    ["API Gateway", "API Gateway v2 (HTTP APIs)", "IAM", "Lambda", "STS"];
 
 /// Retries for throttled or conflicting API calls when `max_retries` is unset.
 pub const DEFAULT_MAX_RETRIES: u32 = 10;
@@ -23,7 +24,12 @@ const MAX_RATE: f64 = 1000.0;
 
 pub fn schema() -> Schema {
     let endpoint = |(service, title): (&str, &str)| {
-        let variable = if service == "apigateway" { "API_GATEWAY" } else { service };
+        // The SDKs' environment variables spell the service ids with underscores.
+        let variable = match service {
+            "apigateway" => "API_GATEWAY",
+            "apigatewayv2" => "APIGATEWAYV2",
+            other => other,
+        };
         Attribute::optional(
             service,
             Type::String,
@@ -76,6 +82,16 @@ pub fn schema() -> Schema {
                          transiently, with exponential backoff and jitter. Defaults to \
                          {DEFAULT_MAX_RETRIES}."
                     ),
+                ),
+                Attribute::optional(
+                    "dispatcher_role_arn",
+                    Type::String,
+                    "ARN of an existing IAM role for the dispatcher function that \
+                     `async_lambda_route` deploys, for organisations that do not let providers \
+                     create roles. Lambda must be able to assume it, and it must allow \
+                     `lambda:InvokeFunction` on every function the routes target and writing \
+                     the dispatcher's logs. Unset: the provider creates and manages \
+                     `tf-async-dispatcher-REGION`, allowing exactly that.",
                 ),
             ],
             blocks: vec![endpoints_block(endpoint), rate_limits_block()],
@@ -143,6 +159,7 @@ pub fn validate(config: &Value) -> crate::plugin::Diagnostics {
              standard AWS credential chain.",
         );
     }
+    check.check_string("dispatcher_role_arn", validate::role_arn);
     let endpoints = config.get("endpoints");
     for service in ENDPOINT_SERVICES {
         if let Some(url) = endpoints.get(service).as_str()
@@ -181,9 +198,12 @@ pub struct Settings {
     pub token: Option<String>,
     pub max_retries: Option<u32>,
     pub apigateway_endpoint: Option<String>,
+    pub apigatewayv2_endpoint: Option<String>,
+    pub iam_endpoint: Option<String>,
     pub lambda_endpoint: Option<String>,
     pub sts_endpoint: Option<String>,
     pub rates: Rates,
+    pub dispatcher_role_arn: Option<String>,
 }
 
 impl Settings {
@@ -199,12 +219,15 @@ impl Settings {
             token: string(config.get("token")),
             max_retries: config.get("max_retries").as_i64().and_then(|n| u32::try_from(n).ok()),
             apigateway_endpoint: string(endpoints.get("apigateway")),
+            apigatewayv2_endpoint: string(endpoints.get("apigatewayv2")),
+            iam_endpoint: string(endpoints.get("iam")),
             lambda_endpoint: string(endpoints.get("lambda")),
             sts_endpoint: string(endpoints.get("sts")),
             rates: Rates {
                 apigateway: rate_limits.get("apigateway").as_f64().unwrap_or(APIGATEWAY_RATE),
                 lambda: rate_limits.get("lambda").as_f64().unwrap_or(LAMBDA_RATE),
             },
+            dispatcher_role_arn: string(config.get("dispatcher_role_arn")),
         }
     }
 }

@@ -68,9 +68,10 @@ impl AwsError {
     /// The thing addressed does not exist (any service's way of saying so).
     pub fn is_not_found(&self) -> bool {
         matches!(self, AwsError::Service { status: 404, .. })
-            || self
-                .code()
-                .is_some_and(|c| c == "NotFoundException" || c == "ResourceNotFoundException")
+            || self.code().is_some_and(|c| {
+                // IAM says NoSuchEntity.
+                matches!(c, "NotFoundException" | "ResourceNotFoundException" | "NoSuchEntity")
+            })
     }
 
     /// AWS refused to create what is there already.

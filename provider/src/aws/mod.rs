@@ -2,10 +2,12 @@
 //! schemas and diagnostics from [`crate::plugin`], never the wire protocol.
 
 mod apigateway;
+mod apigatewayv2;
 mod arn;
 mod clients;
 mod closed_set;
 mod config;
+mod dispatcher;
 mod error;
 mod lambda;
 mod once_map;
@@ -76,7 +78,10 @@ impl Provider for AwsProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(resources::lambda_endpoint::LambdaEndpoint::new(self.session.get()))]
+        vec![
+            Arc::new(resources::lambda_endpoint::LambdaEndpoint::new(self.session.get())),
+            Arc::new(resources::lambda_route::LambdaRoute::new(self.session.get())),
+        ]
     }
 }
 

@@ -33,6 +33,11 @@ impl<K: Eq + Hash + Clone, V> OnceMap<K, V> {
         cell.get_or_try_init(|| async { init().await.map(Arc::new) }).await.cloned()
     }
 
+    /// Forgets `key`'s value: the next caller computes it again.
+    pub fn remove(&self, key: &K) {
+        self.cells.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
+    }
+
     /// The value for `key` if one was computed; never waits or computes.
     pub fn get(&self, key: &K) -> Option<Arc<V>> {
         let cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);

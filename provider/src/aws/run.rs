@@ -14,6 +14,7 @@ use aws_types::request_id::RequestId;
 use crate::aws::apigateway::cache::RestApiCache;
 use crate::aws::arn::Account;
 use crate::aws::clients::{Aws, ConfigureError};
+use crate::aws::dispatcher::cache::DispatcherCache;
 use crate::aws::error::AwsError;
 use crate::aws::lambda::cache::{FunctionCache, PolicyCache, StatementTurns};
 use crate::plugin::Context;
@@ -45,6 +46,7 @@ pub struct RunCache {
     pub policies: PolicyCache,
     pub functions: FunctionCache,
     pub statement_turns: StatementTurns,
+    pub dispatcher: DispatcherCache,
 }
 
 /// A request's handle on the run: the clients, the run's cache, and the

@@ -19,10 +19,12 @@ const REPOSITORY: &str = env!("CARGO_PKG_NAME");
 
 /// Opening of `docs/index.md`; keep in step with README.md.
 const PROVIDER_INTRO: &str = "\
-The async provider offers one resource, `async_lambda_endpoint`: an API Gateway REST API (v1) \
+The async provider offers `async_lambda_endpoint`: an API Gateway REST API (v1) \
 method that invokes a Lambda function **asynchronously** and answers the caller at once \
 (202 Accepted by default). Webhook senders that give up after a second or three (Slack, LINE) get \
-their answer in milliseconds while the function runs on.
+their answer in milliseconds while the function runs on. `async_lambda_route` does the same for \
+HTTP API (v2) routes, which cannot invoke Lambda asynchronously themselves, through a small \
+dispatcher function the provider deploys and manages.
 
 The method, the `AWS` integration with `X-Amz-Invocation-Type: 'Event'`, its mapping templates, \
 the method and integration responses and the Lambda permission are created in order, updated \

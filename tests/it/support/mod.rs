@@ -4,6 +4,7 @@ pub mod aws;
 pub mod binaries;
 pub mod hcl;
 pub mod localstack;
+pub mod moto;
 pub mod plugin;
 pub mod proxy;
 pub mod stack;

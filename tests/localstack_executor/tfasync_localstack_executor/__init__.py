@@ -12,6 +12,9 @@ Every invocation runs in a fresh, short-lived Python process (see
 ``executor.py`` and ``bootstrap.py``). Only Zip-packaged ``python3.x`` functions
 are supported; anything else fails at creation with a clear state reason.
 
+Loading the plugin also makes LocalStack refuse asynchronous invokes over
+Lambda's 1 MB payload limit, as AWS does (see ``payload_limit.py``).
+
 This module is imported while LocalStack resolves its plugins: it imports only
 the plugin base class; the executor itself is imported by ``load()``.
 """
@@ -26,5 +29,9 @@ class SubprocessRuntimeExecutorPlugin(RuntimeExecutorPlugin):
 
     def load(self, *args, **kwargs):
         from tfasync_localstack_executor.executor import SubprocessRuntimeExecutor
+        from tfasync_localstack_executor.payload_limit import install
 
+        # Lambda's 1 MB limit on asynchronous payloads (see payload_limit.py);
+        # LocalStack loads this plugin before any function can run.
+        install()
         return SubprocessRuntimeExecutor

@@ -32,6 +32,12 @@ impl PolicyCache {
         self.0.get_or_try_init(&function_arn.to_owned(), read).await
     }
 
+    /// Forgets the run's copy of `function_arn`'s policy (the function was
+    /// deleted): the next reader reads it again.
+    pub fn forget(&self, function_arn: &str) {
+        self.0.remove(&function_arn.to_owned());
+    }
+
     /// The run's copy of `function_arn`'s policy, if it was read.
     pub fn get(&self, function_arn: &str) -> Option<Arc<Guarded<Vec<PolicyStatement>>>> {
         self.0.get(&function_arn.to_owned())

@@ -11,5 +11,5 @@ mod statements;
 
 pub use function_ref::{FunctionRef, function_name_for, is_qualifier, split_qualifier};
 pub use policy::Permission;
-pub use reads::{function_exists, statements};
+pub use reads::{forget_policy, function_exists, statements};
 pub use statements::{grant, release};

@@ -24,6 +24,12 @@ pub async fn policy(
     run.cache.policies.get_or_read(function_arn, read).await
 }
 
+/// Forgets the run's copy of `function_arn`'s policy, so the next reader
+/// reads what is there now (another run's writes, or a deleted function).
+pub fn forget_policy(run: Run<'_>, function_arn: &str) {
+    run.cache.policies.forget(function_arn);
+}
+
 /// The statements of `function_arn`'s policy that let API Gateway invoke
 /// it, as the run sees them.
 pub async fn statements(

@@ -77,7 +77,8 @@ impl Resource for LambdaEndpoint {
 
     async fn plan(&self, request: PlanRequest, ctx: &Context) -> Plan {
         if let Some(session) = self.session.get() {
-            let diagnostics = validate::check_function_region(&request.config, &session.aws.region);
+            let diagnostics =
+                crate::aws::validate::check_function_region(&request.config, &session.aws.region);
             if !diagnostics.is_empty() {
                 return Plan::refused(request.proposed_state, diagnostics);
             }

@@ -7,8 +7,7 @@ use super::media_type::MediaType;
 use super::model::{
     Authorization, HTTP_METHODS, Integration, Method, PassthroughBehavior, StatusCode,
 };
-use crate::aws::lambda::{FunctionRef, is_qualifier};
-use crate::aws::validate::{Checker, is_account_id, is_api_id};
+use crate::aws::validate::{self, Checker, is_api_id};
 use crate::plugin::{AttributePath, Diagnostics, Value};
 
 pub fn validate(config: &Value) -> Diagnostics {
@@ -16,15 +15,13 @@ pub fn validate(config: &Value) -> Diagnostics {
     check.check_string(REST_API_ID, |v| api_id("REST API", "rest_api", v));
     check.check_string(RESOURCE_ID, |v| api_id("resource", "resource", v));
     check.check_one_of(HTTP_METHOD, &HTTP_METHODS);
-    check.check_string(FUNCTION_NAME, |v| FunctionRef::parse(v).map(drop));
-    check.check_string(QUALIFIER, is_qualifier);
+    validate::check_function_target(&mut check);
     check.check_one_of(AUTHORIZATION, Authorization::NAMES);
     check.check_one_of(PASSTHROUGH_BEHAVIOR, PassthroughBehavior::NAMES);
     check.check_string(RESPONSE_STATUS_CODE, success_status);
-    check.check_string(CREDENTIALS, role_arn);
+    check.check_string(CREDENTIALS, validate::role_arn);
     check.check_string(AUTHORIZER_ID, |v| api_id("authorizer", "authorizer", v));
     check.check_range(TIMEOUT_MILLISECONDS, 50, 29_000);
-    check_qualifier_given_once(&mut check);
     check_authorization(&mut check, config);
     check_no_template_refuses_everything(&mut check, config);
     check_keys(&mut check, config, REQUEST_PARAMETERS, request_parameter_name);
@@ -56,27 +53,6 @@ pub fn validate_list(config: &Value) -> Diagnostics {
             Err(format!("{v:?} is not a resource path: paths start with /, e.g. \"/hooks\"."))
         }
     });
-    check.diagnostics
-}
-
-/// The function must be in the provider's region: API Gateway invokes it
-/// through that region's Lambda, and the permission is added there. Checked
-/// at plan, once the provider's region is known.
-pub fn check_function_region(config: &Value, region: &str) -> Diagnostics {
-    let mut check = Checker::new(config);
-    let function_region =
-        check.string(FUNCTION_NAME).and_then(|f| FunctionRef::parse(f).ok()).and_then(|f| f.region);
-    if let Some(function_region) = function_region.filter(|r| r != region) {
-        check.error(
-            AttributePath::root(FUNCTION_NAME),
-            "Function in another region",
-            format!(
-                "The function is in {function_region} but this provider manages {region}. Use a \
-                 function in {region}, or a provider configuration with region = \
-                 \"{function_region}\" (provider = async.ALIAS) if the REST API is there too."
-            ),
-        );
-    }
     check.diagnostics
 }
 
@@ -182,36 +158,6 @@ fn success_status(value: &str) -> Result<(), String> {
             "{value:?} is not a success status code: the client is told its event was queued, \
              so use 200 to 299 (202 Accepted is the default)."
         )),
-    }
-}
-
-fn role_arn(value: &str) -> Result<(), String> {
-    let parts: Vec<&str> = value.splitn(6, ':').collect();
-    let ok = matches!(parts.as_slice(),
-        ["arn", partition, "iam", "", account, resource]
-            if partition.starts_with("aws")
-            && is_account_id(account)
-            && resource.strip_prefix("role/").is_some_and(|r| !r.is_empty()));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{value:?} is not an IAM role ARN such as arn:aws:iam::123456789012:role/apigw-invoke."
-        ))
-    }
-}
-
-fn check_qualifier_given_once(check: &mut Checker<'_>) {
-    let in_name = check
-        .string(FUNCTION_NAME)
-        .and_then(|f| FunctionRef::parse(f).ok())
-        .and_then(|f| f.qualifier);
-    if in_name.is_some() && check.string(QUALIFIER).is_some() {
-        check.error(
-            AttributePath::root(QUALIFIER),
-            "Conflicting qualifiers",
-            "function_name already ends with a qualifier; remove it there or leave qualifier unset.",
-        );
     }
 }
 
@@ -514,20 +460,6 @@ mod tests {
         assert_eq!(errors_for(vec![empty()]), vec!["request_templates"]);
         let forwarded = vec![empty(), ("passthrough_behavior", Value::from("WHEN_NO_TEMPLATES"))];
         assert!(errors_for(forwarded).is_empty());
-    }
-
-    #[test]
-    fn the_function_must_be_in_the_providers_region() {
-        let config = |name: &str| Value::object([("function_name", Value::from(name))]);
-        let elsewhere = config("arn:aws:lambda:eu-west-1:123456789012:function:f");
-        let paths: Vec<_> = check_function_region(&elsewhere, "us-east-1")
-            .into_iter()
-            .map(|d| d.attribute.unwrap().to_string())
-            .collect();
-        assert_eq!(paths, ["function_name"]);
-        let here = config("arn:aws:lambda:us-east-1:123456789012:function:f");
-        assert!(check_function_region(&here, "us-east-1").is_empty());
-        assert!(check_function_region(&config("f"), "us-east-1").is_empty(), "a name is local");
     }
 
     #[test]

@@ -1,0 +1,10 @@
+//! What any resource needs of API Gateway v2 (HTTP APIs): whether an API
+//! is an HTTP API, and the Lambda integrations it holds.
+
+mod remote;
+
+pub use remote::{Integration, api, integrations};
+
+/// The calls' service name: API Gateway v1 and v2 share the control plane's
+/// account quota (10 requests a second, burst 40), so they share its pacing.
+pub const SERVICE: &str = "API Gateway";

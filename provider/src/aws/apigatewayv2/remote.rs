@@ -1,0 +1,64 @@
+//! The HTTP API calls any resource shares, one AWS call each.
+
+use std::collections::HashMap;
+
+use aws_sdk_apigatewayv2::types::ProtocolType;
+
+use super::SERVICE;
+use crate::aws::error::{AwsError, found};
+use crate::aws::run::Run;
+
+/// An API as far as routes go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Api {
+    /// `HTTP` or `WEBSOCKET`.
+    pub is_http: bool,
+}
+
+/// An integration as far as dispatching goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Integration {
+    pub id: String,
+    pub uri: Option<String>,
+    pub request_parameters: HashMap<String, String>,
+}
+
+impl From<&aws_sdk_apigatewayv2::types::Integration> for Integration {
+    fn from(i: &aws_sdk_apigatewayv2::types::Integration) -> Integration {
+        Integration {
+            id: i.integration_id().unwrap_or_default().to_owned(),
+            uri: i.integration_uri().map(str::to_owned),
+            request_parameters: i.request_parameters().cloned().unwrap_or_default(),
+        }
+    }
+}
+
+/// The API, if it exists.
+pub async fn api(run: Run<'_>, api_id: &str) -> Result<Option<Api>, AwsError> {
+    let call = || run.aws.apigatewayv2.get_api().api_id(api_id).send();
+    let output = found(run.call(SERVICE, "GetApi", call).await)?;
+    Ok(output.map(|o| Api { is_http: o.protocol_type() == Some(&ProtocolType::Http) }))
+}
+
+/// Every integration of the API (GetIntegrations, every page).
+pub async fn integrations(run: Run<'_>, api_id: &str) -> Result<Vec<Integration>, AwsError> {
+    let mut all = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let call = || {
+            run.aws
+                .apigatewayv2
+                .get_integrations()
+                .api_id(api_id)
+                .max_results("500")
+                .set_next_token(next.clone())
+                .send()
+        };
+        let output = run.call(SERVICE, "GetIntegrations", call).await?;
+        all.extend(output.items().iter().map(Integration::from));
+        next = output.next_token().map(str::to_owned);
+        if next.is_none() {
+            return Ok(all);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! What a run keeps of the dispatcher: one turn at a time to change it, the
+//! ARN once it is known to be current, and the creates between making sure
+//! of it and settling their API, which it must not be removed under.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[derive(Debug, Default)]
+pub struct DispatcherCache {
+    /// The turn, holding the dispatcher's ARN once this run made sure of it.
+    pub(super) current: tokio::sync::Mutex<Option<String>>,
+    pub(super) claims: Arc<AtomicUsize>,
+}
+
+impl DispatcherCache {
+    pub(super) fn claim(&self) -> super::Claim {
+        self.claims.fetch_add(1, Ordering::SeqCst);
+        super::Claim(self.claims.clone())
+    }
+
+    pub(super) fn claimed(&self) -> bool {
+        self.claims.load(Ordering::SeqCst) > 0
+    }
+}

@@ -1,0 +1,341 @@
+//! `async_lambda_route` end to end: HTTP APIs on moto (LocalStack's free
+//! edition has none), Lambda, IAM and STS on LocalStack, Terraform driving
+//! the provider. moto routes no traffic, so the dispatcher is invoked as
+//! API Gateway invokes it: with the route's payload format 2.0 event and the
+//! header the integration's parameter mapping adds.
+//!
+//! The dispatcher is one per account and region, so these tests take turns
+//! ([`dispatcher_turn`]): one test's last destroy removes it.
+
+use std::sync::{Mutex, MutexGuard};
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::InvocationType;
+use serde_json::{Value as Json, json};
+
+use crate::support::aws::{self as cloud, ACCOUNT, REGION, block_on};
+use crate::support::hcl;
+use crate::support::localstack::localstack;
+use crate::support::moto;
+use crate::support::stack::{RECORDING_HANDLER, wait_for_events};
+use crate::support::terraform::{Terraform, each_terraform_version};
+
+const DISPATCHER: &str = "tf-async-dispatcher";
+const ROLE: &str = "tf-async-dispatcher-us-east-1";
+const HEADER_KEY: &str = "overwrite:header.x-async-lambda-route";
+
+/// AWS's documented payload format 2.0 example (provider/dispatcher/fixtures).
+const EXAMPLE_EVENT: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/provider/dispatcher/fixtures/aws-http-api-payload-v2.json"
+));
+
+fn dispatcher_turn() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn provider_block() -> String {
+    let ls = &localstack().endpoint;
+    let moto = moto::endpoint();
+    format!(
+        r#"provider "async" {{
+  region     = "{REGION}"
+  access_key = "test"
+  secret_key = "test"
+  endpoints {{
+    apigateway   = "{ls}"
+    apigatewayv2 = "{moto}"
+    iam          = "{ls}"
+    lambda       = "{ls}"
+    sts          = "{ls}"
+  }}
+}}
+"#
+    )
+}
+
+fn http_api(name: &str) -> String {
+    block_on(async {
+        let api = moto::apigatewayv2()
+            .create_api()
+            .name(name)
+            .protocol_type(aws_sdk_apigatewayv2::types::ProtocolType::Http)
+            .send()
+            .await
+            .unwrap();
+        api.api_id().unwrap().to_owned()
+    })
+}
+
+/// A `resource "async_lambda_route"` block.
+fn route(
+    name: &str,
+    api_id: &str,
+    route_key: &str,
+    function: &str,
+    extra: &[(&str, &str)],
+) -> String {
+    let mut route = hcl::Resource::new("async_lambda_route", name)
+        .string("api_id", api_id)
+        .string("route_key", route_key)
+        .string("function_name", function);
+    for (argument, expression) in extra {
+        route = route.set(argument, expression);
+    }
+    route.hcl()
+}
+
+fn configure(tf: &Terraform, routes: &[String]) {
+    tf.write_config(&format!(
+        "{}{}\n{}",
+        hcl::required_providers(&[]),
+        provider_block(),
+        routes.join("\n")
+    ));
+}
+
+/// What moto holds for a route: (route key, target, integration URI,
+/// the dispatcher header's value).
+fn held(api_id: &str, route_id: &str) -> (String, String, String, String) {
+    block_on(async {
+        let client = moto::apigatewayv2();
+        let route = client.get_route().api_id(api_id).route_id(route_id).send().await.unwrap();
+        let target = route.target().unwrap_or_default().to_owned();
+        let integration_id = target.strip_prefix("integrations/").unwrap();
+        let integration = client
+            .get_integration()
+            .api_id(api_id)
+            .integration_id(integration_id)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(integration.payload_format_version(), Some("2.0"));
+        assert_eq!(integration.integration_type().map(|t| t.as_str()), Some("AWS_PROXY"));
+        let header = integration.request_parameters().unwrap()[HEADER_KEY].clone();
+        (
+            route.route_key().unwrap().to_owned(),
+            target,
+            integration.integration_uri().unwrap().to_owned(),
+            header,
+        )
+    })
+}
+
+fn dispatcher_exists() -> bool {
+    block_on(async {
+        match cloud::lambda().get_function_configuration().function_name(DISPATCHER).send().await {
+            Ok(_) => true,
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {
+                false
+            }
+            Err(e) => panic!("GetFunctionConfiguration: {e:?}"),
+        }
+    })
+}
+
+fn iam() -> aws_sdk_iam::Client {
+    let config = aws_types::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_types::region::Region::new(REGION))
+        .endpoint_url(&localstack().endpoint)
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+            aws_credential_types::Credentials::new("test", "test", None, None, "tests"),
+        ))
+        .build();
+    aws_sdk_iam::Client::new(&config)
+}
+
+/// The dispatcher role's inline policies by name; `None` when there is no role.
+fn role_policies() -> Option<Vec<(String, Json)>> {
+    block_on(async {
+        let iam = iam();
+        match iam.get_role().role_name(ROLE).send().await {
+            Ok(_) => {}
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => {
+                return None;
+            }
+            Err(e) => panic!("GetRole: {e:?}"),
+        }
+        let names =
+            iam.list_role_policies().role_name(ROLE).send().await.unwrap().policy_names().to_vec();
+        let mut policies = Vec::new();
+        for name in names {
+            let policy =
+                iam.get_role_policy().role_name(ROLE).policy_name(&name).send().await.unwrap();
+            let document = policy.policy_document();
+            let document = form_urlencoded::parse(format!("d={document}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap();
+            policies.push((name, serde_json::from_str(&document).unwrap()));
+        }
+        policies.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(policies)
+    })
+}
+
+/// Invokes the dispatcher as API Gateway does for a route whose integration
+/// sets `header`; the payload 2.0 answer.
+fn invoke_as_api_gateway(event: &Json, header: &str) -> Json {
+    let mut event = event.clone();
+    event["headers"]["x-async-lambda-route"] = json!(header);
+    block_on(async {
+        let answer = cloud::lambda()
+            .invoke()
+            .function_name(DISPATCHER)
+            .invocation_type(InvocationType::RequestResponse)
+            .payload(Blob::new(serde_json::to_vec(&event).unwrap()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.function_error(), None, "{answer:?}");
+        serde_json::from_slice(answer.payload().unwrap().as_ref()).unwrap()
+    })
+}
+
+fn function_arn(name: &str) -> String {
+    format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
+}
+
+/// Create, read back, dispatch, update in place, drift repaired, import,
+/// a second route sharing the dispatcher, and destroy leaving nothing.
+fn route_lifecycle(version: &'static str) {
+    let _turn = dispatcher_turn();
+    let test = format!("route-life-{}", version.replace('.', "-"));
+    let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
+    let events_dir = events.path().display().to_string();
+    cloud::function_with_env(
+        &test,
+        RECORDING_HANDLER,
+        &[("EVENT_DIR", &events_dir), ("SLEEP", "0")],
+    );
+    let api_id = http_api(&test);
+    let tf = Terraform::new(version);
+
+    // Create.
+    let github = route("github", &api_id, "POST /hooks/{source}", &test, &[]);
+    configure(&tf, std::slice::from_ref(&github));
+    tf.apply();
+    let state = tf.state_attributes("async_lambda_route.github");
+    let route_id = state["route_id"].as_str().unwrap().to_owned();
+    assert_eq!(state["id"], format!("{api_id}/{route_id}"));
+    assert_eq!(state["function_arn"], function_arn(&test));
+    assert_eq!(state["response_status_code"], 202);
+    assert_eq!(state["dispatcher_arn"], function_arn(DISPATCHER));
+    let (key, target, uri, header) = held(&api_id, &route_id);
+    assert_eq!(key, "POST /hooks/{source}");
+    assert_eq!(target, format!("integrations/{}", state["integration_id"].as_str().unwrap()));
+    assert_eq!(uri, function_arn(DISPATCHER));
+    tf.assert_no_changes();
+
+    // The API may invoke the dispatcher, the dispatcher only the target.
+    let statements = cloud::permission_statements(DISPATCHER);
+    let source = format!("arn:aws:execute-api:{REGION}:{ACCOUNT}:{api_id}/*");
+    assert!(statements.contains(&(format!("async-routes-{api_id}"), source)), "{statements:?}");
+    let policies = role_policies().expect("the dispatcher's role");
+    let invoke = &policies.iter().find(|(n, _)| *n == format!("routes-{api_id}")).unwrap().1;
+    assert_eq!(invoke["Statement"][0]["Action"], "lambda:InvokeFunction");
+    assert_eq!(
+        invoke["Statement"][0]["Resource"],
+        json!([function_arn(&test), format!("{}:*", function_arn(&test))])
+    );
+    assert!(policies.iter().any(|(n, _)| n == "logs"), "{policies:?}");
+
+    // Dispatched: answered 202 with the request id, the event delivered unchanged.
+    let event: Json = serde_json::from_str(EXAMPLE_EVENT).unwrap();
+    let answer = invoke_as_api_gateway(&event, &header);
+    assert_eq!(answer["statusCode"], 202, "{answer}");
+    let body: Json = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body, json!({"accepted": true, "requestId": event["requestContext"]["requestId"]}));
+    let delivered = wait_for_events(events.path(), 1);
+    assert_eq!(
+        delivered[0]["event"], event,
+        "the target gets the event API Gateway gave the dispatcher"
+    );
+
+    // Update in place: the answer and the authorization, same route and integration.
+    let custom = route(
+        "github",
+        &api_id,
+        "POST /hooks/{source}",
+        &test,
+        &[
+            ("response_status_code", "200"),
+            ("response_body", "\"ok\""),
+            ("response_headers", "{ \"content-type\" = \"text/plain\" }"),
+            ("authorization_type", "\"AWS_IAM\""),
+        ],
+    );
+    configure(&tf, std::slice::from_ref(&custom));
+    let plan = tf.plan_changes(&[]).expect("a change");
+    assert!(plan.contains("1 to change, 0 to destroy"), "{plan}");
+    tf.apply();
+    let updated = tf.state_attributes("async_lambda_route.github");
+    assert_eq!(
+        (&updated["route_id"], &updated["integration_id"]),
+        (&state["route_id"], &state["integration_id"])
+    );
+    let (_, _, _, header) = held(&api_id, &route_id);
+    let answer = invoke_as_api_gateway(&event, &header);
+    assert_eq!(
+        (answer["statusCode"].clone(), answer["body"].clone()),
+        (json!(200), json!("ok")),
+        "{answer}"
+    );
+    assert_eq!(answer["headers"]["content-type"], "text/plain");
+    tf.assert_no_changes();
+
+    // Drift: the route key changed outside Terraform is put back.
+    block_on(async {
+        moto::apigatewayv2()
+            .update_route()
+            .api_id(&api_id)
+            .route_id(&route_id)
+            .route_key("POST /elsewhere")
+            .send()
+            .await
+            .unwrap()
+    });
+    let plan = tf.plan_changes(&[]).expect("drift shows");
+    assert!(plan.contains("POST /elsewhere"), "{plan}");
+    tf.apply();
+    assert_eq!(held(&api_id, &route_id).0, "POST /hooks/{source}");
+    tf.assert_no_changes();
+
+    // Import into a fresh working directory: the same state, no changes.
+    let imported = Terraform::new(version);
+    configure(&imported, std::slice::from_ref(&custom));
+    imported.ok(&[
+        "import",
+        "-no-color",
+        "async_lambda_route.github",
+        &format!("{api_id}/{route_id}"),
+    ]);
+    imported.assert_no_changes();
+    imported.ok(&["state", "rm", "-no-color", "async_lambda_route.github"]);
+
+    // A second route shares the dispatcher; removing the first keeps it.
+    let second = route("second", &api_id, "GET /status", &test, &[]);
+    configure(&tf, &[custom, second.clone()]);
+    tf.apply();
+    configure(&tf, std::slice::from_ref(&second));
+    tf.apply();
+    assert!(dispatcher_exists(), "the second route still uses the dispatcher");
+    tf.assert_no_changes();
+
+    // Destroying the last route removes the dispatcher, its role and the API's share.
+    tf.destroy();
+    let leftover = block_on(async {
+        let client = moto::apigatewayv2();
+        let routes = client.get_routes().api_id(&api_id).send().await.unwrap().items().len();
+        let integrations =
+            client.get_integrations().api_id(&api_id).send().await.unwrap().items().len();
+        (routes, integrations)
+    });
+    assert_eq!(leftover, (0, 0), "routes and integrations left on the API");
+    assert!(!dispatcher_exists(), "the last route's destroy removes the dispatcher");
+    assert_eq!(role_policies(), None, "and its role");
+}
+
+each_terraform_version!(acceptance route_lifecycle);
