@@ -339,3 +339,107 @@ fn route_lifecycle(version: &'static str) {
 }
 
 each_terraform_version!(acceptance route_lifecycle);
+
+/// Refused invocations are never answered 2xx, and the answer names no
+/// function: an event over Lambda's 1 MB asynchronous limit (which the test
+/// bed's executor enforces as AWS does) and a deleted target.
+#[test]
+#[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn refusals_are_not_answered_2xx() {
+    let _turn = dispatcher_turn();
+    let test = "route-refusals";
+    cloud::function(test, "def handler(event, context):\n    return None\n");
+    let api_id = http_api(test);
+    let tf = Terraform::new(crate::support::versions::TERRAFORM_NEWEST);
+    configure(&tf, &[route("hook", &api_id, "POST /hook", test, &[])]);
+    tf.apply();
+    let route_id =
+        tf.state_attributes("async_lambda_route.hook")["route_id"].as_str().unwrap().to_owned();
+    let (_, _, _, header) = held(&api_id, &route_id);
+    let mut event: Json = serde_json::from_str(EXAMPLE_EVENT).unwrap();
+
+    event["body"] = json!("x".repeat(1_100_000));
+    let oversize = invoke_as_api_gateway(&event, &header);
+    assert_eq!(oversize["statusCode"], 413, "{}", oversize["body"]);
+
+    event["body"] = json!("small");
+    cloud::delete_function(test);
+    let missing = invoke_as_api_gateway(&event, &header);
+    let status = missing["statusCode"].as_u64().unwrap();
+    assert!((500..600).contains(&status), "{missing}");
+    let text = missing.to_string();
+    assert!(
+        !text.contains("arn:") && !text.contains(test),
+        "the answer names the function: {text}"
+    );
+
+    cloud::function(test, "def handler(event, context):\n    return None\n");
+    tf.destroy();
+    assert!(!dispatcher_exists());
+}
+
+/// Routes of two APIs on two functions created, replaced and destroyed in
+/// the same applies, concurrently (Terraform's default parallelism): the
+/// dispatcher's statements and role follow, nothing is left after.
+#[test]
+#[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn concurrent_creates_and_destroys_share_one_dispatcher() {
+    let _turn = dispatcher_turn();
+    let functions = ["route-many-a", "route-many-b"];
+    for function in functions {
+        cloud::function(function, "def handler(event, context):\n    return None\n");
+    }
+    let apis = [http_api("route-many-1"), http_api("route-many-2")];
+    let routes = |names: &[usize]| -> Vec<String> {
+        names
+            .iter()
+            .map(|&i| {
+                let (api, function) = (&apis[i % 2], functions[i / 2 % 2]);
+                route(&format!("r{i}"), api, &format!("POST /r{i}"), function, &[])
+            })
+            .collect()
+    };
+    let tf = Terraform::new(crate::support::versions::TERRAFORM_NEWEST);
+    configure(&tf, &routes(&[0, 1, 2, 3, 4, 5]));
+    tf.apply();
+    tf.assert_no_changes();
+    let statements = cloud::permission_statements(DISPATCHER);
+    for api in &apis {
+        assert!(
+            statements.iter().any(|(sid, _)| *sid == format!("async-routes-{api}")),
+            "{statements:?}"
+        );
+    }
+    let policies = role_policies().unwrap();
+    let targets = |api: &str| {
+        policies.iter().find(|(n, _)| *n == format!("routes-{api}")).unwrap().1["Statement"][0]["Resource"].clone()
+    };
+    // r0, r2, r4 on API 1 target a, b, a; r1, r3, r5 on API 2 target a, b, a.
+    for api in &apis {
+        let resources = targets(api);
+        for function in functions {
+            assert!(
+                resources.as_array().unwrap().contains(&json!(function_arn(function))),
+                "{resources}"
+            );
+        }
+    }
+
+    // Three go, two come, in one apply: API 2 keeps only r5 (function a).
+    configure(&tf, &routes(&[0, 2, 4, 5, 6, 8]));
+    tf.apply();
+    tf.assert_no_changes();
+    let policies = role_policies().unwrap();
+    let api2 = policies.iter().find(|(n, _)| *n == format!("routes-{}", apis[1])).unwrap();
+    assert_eq!(
+        api2.1["Statement"][0]["Resource"],
+        json!([function_arn(functions[0]), format!("{}:*", function_arn(functions[0]))])
+    );
+
+    tf.destroy();
+    assert!(!dispatcher_exists(), "the dispatcher outlived its last route");
+    assert_eq!(role_policies(), None);
+    for function in functions {
+        cloud::delete_function(function);
+    }
+}
