@@ -130,7 +130,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         {
             let _ = write!(
                 page,
-                "\nIn Terraform 1.12 and later, an `import` block can name the endpoint by its \
+                "\nIn Terraform 1.12 and later, an `import` block can name the object by its \
                  identity:\n\n{}\n\n### Identity Schema\n\n",
                 fenced("terraform", &example(&format!("{dir}/import-by-identity.tf"))?),
             );

@@ -27,9 +27,5 @@ pub const PERMISSION_STATEMENT_ID: &str = "permission_statement_id";
 pub const PERMISSION_SOURCE_ARN: &str = "permission_source_arn";
 pub const REDEPLOYMENT_TRIGGER: &str = "redeployment_trigger";
 
-// The identity's own (the rest are the id's attributes above).
-pub const ACCOUNT_ID: &str = "account_id";
-pub const REGION: &str = "region";
-
 // The list block's own.
 pub const PATH_PREFIX: &str = "path_prefix";

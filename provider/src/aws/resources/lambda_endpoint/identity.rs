@@ -3,63 +3,35 @@
 //! where the method is. It follows from the id and the configured provider,
 //! so it is known at plan for a create and never changes for an endpoint.
 
-use super::attr::{ACCOUNT_ID, HTTP_METHOD, REGION, RESOURCE_ID, REST_API_ID};
+use super::attr::{HTTP_METHOD, RESOURCE_ID, REST_API_ID};
 use super::model::EndpointId;
 use super::state::FromValue;
 use crate::aws::arn::Account;
-use crate::plugin::{IdentityAttribute, IdentitySchema, Type, Value};
+use crate::aws::resources::identity;
+use crate::plugin::{IdentitySchema, Value};
 
 pub fn schema() -> IdentitySchema {
-    let attribute = |name: &str, required_for_import, description: &str| IdentityAttribute {
-        name: name.to_owned(),
-        ty: Type::String,
-        description: description.to_owned(),
-        required_for_import,
-    };
-    IdentitySchema {
-        version: 0,
-        attributes: vec![
-            attribute(
-                ACCOUNT_ID,
-                false,
-                "AWS account the REST API is in; the provider's account when unset.",
-            ),
-            attribute(
-                REGION,
-                false,
-                "Region the REST API is in; the provider's region when unset.",
-            ),
-            attribute(REST_API_ID, true, "ID of the REST API."),
-            attribute(RESOURCE_ID, true, "ID of the API resource the method is on."),
-            attribute(HTTP_METHOD, true, "HTTP method of the method, e.g. `POST`."),
+    identity::schema(
+        "REST API",
+        &[
+            (REST_API_ID, "ID of the REST API."),
+            (RESOURCE_ID, "ID of the API resource the method is on."),
+            (HTTP_METHOD, "HTTP method of the method, e.g. `POST`."),
         ],
-    }
+    )
 }
 
 /// The identity of the endpoint `state` (or a plan) describes in `region`
 /// and `account_id`; what is not known yet (parts of the id at plan, the
 /// account before the run learns it) is unknown.
 pub fn of(state: &Value, region: Option<&str>, account_id: Option<&str>) -> Value {
-    let known = |value: Option<&str>| value.map_or(Value::Unknown, Value::from);
-    let id = [REST_API_ID, RESOURCE_ID, HTTP_METHOD].map(|name| {
-        let value = state.get(name);
-        (name, if value.is_unknown() { Value::Unknown } else { value.clone() })
-    });
-    Value::object([(ACCOUNT_ID, known(account_id)), (REGION, known(region))].into_iter().chain(id))
+    identity::of(state, &[REST_API_ID, RESOURCE_ID, HTTP_METHOD], region, account_id)
 }
 
 /// The endpoint an `import { identity = ... }` names, once its account and
 /// region, when given, are the provider's.
 pub fn endpoint(identity: &Value, account: &Account) -> Result<EndpointId, String> {
-    for (name, configured) in [(ACCOUNT_ID, &account.account_id), (REGION, &account.region)] {
-        if let Some(given) = identity.get(name).as_str().filter(|given| given != configured) {
-            return Err(format!(
-                "The identity's {name} is {given:?}, but this provider works in {configured:?}. \
-                 Import with a provider configured for {given:?} (an aliased provider block and \
-                 `provider = async.ALIAS` in the import block), or leave {name} unset."
-            ));
-        }
-    }
+    identity::check_location(identity, account)?;
     let id = EndpointId::from_value(identity);
     EndpointId::parse(&id.to_string()).map_err(|_| {
         format!(
@@ -77,6 +49,7 @@ pub fn endpoint(identity: &Value, account: &Account) -> Result<EndpointId, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::resources::identity::{ACCOUNT_ID, REGION};
 
     fn account() -> Account {
         Account {

@@ -20,6 +20,8 @@ pub enum Step {
     DeleteIntegration,
     ReadRoute,
     ReadIntegration,
+    /// Reading the API's routes and integrations for `terraform query`.
+    ListRoutes,
 }
 
 impl Step {
@@ -39,6 +41,7 @@ impl Step {
             Step::DeleteIntegration => "Deleting the route's integration failed",
             Step::ReadRoute => "Reading the route failed",
             Step::ReadIntegration => "Reading the route's integration failed",
+            Step::ListRoutes => "Listing the HTTP API's routes failed",
         }
     }
 
@@ -94,6 +97,8 @@ pub enum Error {
     Unrecognised { attribute: &'static str, value: String },
     #[error("{0}")]
     InvalidImportId(String),
+    #[error("{0}")]
+    InvalidIdentity(String),
     #[error(
         "The async provider was not configured before use. This is a bug in Terraform or in the \
          provider; please report it."
@@ -148,6 +153,7 @@ impl Error {
                 ("Unrecognised value in AWS", Some(*attribute))
             }
             Error::InvalidImportId(_) => ("Invalid import id", None),
+            Error::InvalidIdentity(_) => ("Invalid import identity", None),
             Error::NotConfigured => ("Provider not configured", None),
         };
         let diagnostic = Diagnostic::error(summary, self.to_string());

@@ -4,6 +4,8 @@
 mod apply;
 mod attr;
 mod failure;
+mod identity;
+mod list;
 mod model;
 mod plan;
 mod refresh;
@@ -15,24 +17,32 @@ mod validate;
 use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
+use tokio::sync::mpsc;
 
 use crate::aws::run::{Run, Session};
 use crate::plugin::{
-    ApplyRequest, Context, Diagnostic, Diagnostics, ImportTarget, Plan, PlanRequest, Resource,
-    Schema, Value,
+    ApplyRequest, Context, Diagnostic, Diagnostics, IdentitySchema, ImportTarget, ListRequest,
+    Listed, Plan, PlanRequest, Resource, Schema, Value,
 };
 use failure::Error;
 use model::RouteId;
 
 pub struct LambdaRoute {
     schema: Schema,
+    identity_schema: IdentitySchema,
+    list_schema: Schema,
     /// Set when the provider is configured.
     session: Arc<OnceLock<Session>>,
 }
 
 impl LambdaRoute {
     pub fn new(session: Arc<OnceLock<Session>>) -> Self {
-        LambdaRoute { schema: schema::schema(), session }
+        LambdaRoute {
+            schema: schema::schema(),
+            identity_schema: identity::schema(),
+            list_schema: schema::list_schema(),
+            session,
+        }
     }
 
     fn run<'a>(&'a self, ctx: &'a Context) -> Result<Run<'a>, Error> {
@@ -104,10 +114,9 @@ impl Resource for LambdaRoute {
             let run = self.run(ctx)?;
             let id = match target {
                 ImportTarget::Id(id) => RouteId::parse(&id).map_err(Error::InvalidImportId)?,
-                ImportTarget::Identity(_) => {
-                    return Err(Error::InvalidImportId(
-                        "async_lambda_route is imported by id (API_ID/ROUTE_ID).".into(),
-                    ));
+                ImportTarget::Identity(identity) => {
+                    let account = run.account().await?;
+                    identity::route(&identity, account).map_err(Error::InvalidIdentity)?
                 }
             };
             refresh::import(run, id).await
@@ -116,5 +125,52 @@ impl Resource for LambdaRoute {
             Ok(state) => (state.to_value(), Vec::new()),
             Err(e) => (Value::Null, vec![Diagnostic { attribute: None, ..e.diagnostic() }]),
         }
+    }
+
+    fn config_of(&self, state: &Value) -> Value {
+        state::config(state)
+    }
+
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        Some(&self.identity_schema)
+    }
+
+    /// The account from STS, once per run; a create's plan takes it as the
+    /// run knows it, else from one STS call that may fail (the identity is
+    /// then known after apply, as the route's id is).
+    async fn identity(&self, state: &Value, ctx: &Context) -> Result<Value, Diagnostics> {
+        let Some(Session { aws, .. }) = self.session.get() else {
+            return Ok(identity::of(state, None, None));
+        };
+        let region = Some(aws.region.as_str());
+        if state.contains_unknown() {
+            let account = aws.account_for_plan(ctx).await.map(|a| a.account_id.as_str());
+            return Ok(identity::of(state, region, account));
+        }
+        match aws.account(ctx).await {
+            Ok(account) => Ok(identity::of(state, region, Some(&account.account_id))),
+            Err(e) => Err(vec![Error::from(e).diagnostic()]),
+        }
+    }
+
+    fn list_schema(&self) -> Option<&Schema> {
+        Some(&self.list_schema)
+    }
+
+    async fn list(
+        &self,
+        request: ListRequest,
+        ctx: &Context,
+        listed: mpsc::Sender<Listed>,
+    ) -> Result<(), Diagnostics> {
+        let mut check = crate::aws::validate::Checker::new(&request.config);
+        check.check_string(attr::API_ID, validate::api_id);
+        if !check.diagnostics.is_empty() {
+            return Err(check.diagnostics);
+        }
+        let run = self.run(ctx).map_err(|e| vec![e.diagnostic()])?;
+        list::list(run, request, listed)
+            .await
+            .map_err(|e| vec![Diagnostic { attribute: None, ..e.diagnostic() }])
     }
 }

@@ -6,7 +6,7 @@ use super::model::{Authorization, DEFAULT_STATUS};
 use crate::plugin::{AttributePath, Plan, PlanRequest, Value};
 
 /// The optional attributes with a default, and that default.
-fn defaults() -> [(&'static str, Value); 2] {
+pub fn defaults() -> [(&'static str, Value); 2] {
     [
         (AUTHORIZATION_TYPE, Value::from(Authorization::None.as_str())),
         (RESPONSE_STATUS_CODE, Value::from(i64::from(DEFAULT_STATUS))),

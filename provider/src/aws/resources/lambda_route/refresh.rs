@@ -6,6 +6,7 @@ use super::failure::{During, Error, Step};
 use super::model::{Authorization, Computed, Inputs, Response, RouteId, State};
 use super::remote::{self, Route};
 use super::state;
+use crate::aws::apigatewayv2::Integration;
 use crate::aws::dispatcher::{RouteConfig, is_dispatcher_uri, route_config};
 use crate::aws::lambda::function_name_for;
 use crate::aws::run::Run;
@@ -19,37 +20,49 @@ pub async fn read(run: Run<'_>, state: &Value) -> Result<Option<State>, Error> {
     else {
         return Ok(None);
     };
-    observe(run, &id, route, Some(&prior)).await.map(Some)
+    let integration = integration_of(run, &id.api_id, &route).await?;
+    observe(run, &id.api_id, &route, integration, Some(&prior)).await.map(Some)
 }
 
 pub async fn import(run: Run<'_>, id: RouteId) -> Result<State, Error> {
     let route = remote::route(run, &id.api_id, &id.route_id).await.during(Step::ReadRoute)?;
     let route = route.ok_or_else(|| Error::NoRouteToImport { id: id.to_string() })?;
-    let state = observe(run, &id, route, None).await?;
+    let integration = integration_of(run, &id.api_id, &route).await?;
+    let state = observe(run, &id.api_id, &route, integration, None).await?;
     if state.computed.integration_id.is_none() {
         return Err(Error::NotAsyncRoute { id: id.to_string() });
     }
     Ok(state)
 }
 
-/// The state of route `id`, keeping the prior spelling of what AWS holds
-/// in another form (a function name for its ARN).
-async fn observe(
+/// The integration `route` targets, if it targets one that exists.
+async fn integration_of(
     run: Run<'_>,
-    id: &RouteId,
-    route: Route,
+    api_id: &str,
+    route: &Route,
+) -> Result<Option<Integration>, Error> {
+    match route.integration_id() {
+        Some(integration_id) => {
+            remote::integration(run, api_id, integration_id).await.during(Step::ReadIntegration)
+        }
+        None => Ok(None),
+    }
+}
+
+/// The state of `route`, whose integration is `integration`, keeping the
+/// prior spelling of what AWS holds in another form (a function name for
+/// its ARN).
+pub async fn observe(
+    run: Run<'_>,
+    api_id: &str,
+    route: &Route,
+    integration: Option<Integration>,
     prior: Option<&State>,
 ) -> Result<State, Error> {
     let authorization = route.authorization.ok_or_else(|| Error::Unrecognised {
         attribute: super::attr::AUTHORIZATION_TYPE,
         value: route.authorization_type.clone(),
     })?;
-    let integration = match route.integration_id() {
-        Some(integration_id) => remote::integration(run, &id.api_id, integration_id)
-            .await
-            .during(Step::ReadIntegration)?,
-        None => None,
-    };
     let dispatched = integration.and_then(|integration| {
         let uri = integration.uri.clone().filter(|uri| is_dispatcher_uri(uri))?;
         let config = integration.request_parameters.get(&route_config::parameter_key())?;
@@ -63,7 +76,7 @@ async fn observe(
         && (scopes_set || !route.authorization_scopes.is_empty()))
     .then(|| route.authorization_scopes.clone());
     let mut inputs = Inputs {
-        api_id: id.api_id.clone(),
+        api_id: api_id.to_owned(),
         route_key: route.route_key.clone(),
         function_name: String::new(),
         qualifier: prior_inputs.and_then(|p| p.qualifier.clone()),
@@ -76,7 +89,7 @@ async fn observe(
         // Not one of ours any more: the plan shows function_name to set again.
         return Ok(State {
             inputs,
-            computed: Computed { route_id: Some(id.route_id.clone()), ..Computed::default() },
+            computed: Computed { route_id: Some(route.id.clone()), ..Computed::default() },
         });
     };
     let account = run.account().await?;
@@ -103,7 +116,7 @@ async fn observe(
     Ok(State {
         inputs,
         computed: Computed {
-            route_id: Some(id.route_id.clone()),
+            route_id: Some(route.id.clone()),
             integration_id: Some(integration_id),
             function_arn: Some(function_arn),
             dispatcher_arn: Some(dispatcher_arn),

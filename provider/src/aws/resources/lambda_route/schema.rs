@@ -4,6 +4,24 @@
 use super::attr::*;
 use crate::plugin::{Attribute, Block, Schema, Type};
 
+/// What a `list "async_lambda_route"` block takes (`terraform query`).
+pub fn list_schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            description: "Every route of an HTTP API whose integration is one of this provider's \
+                dispatcher integrations, whoever applied it: the async routes to adopt."
+                .into(),
+            attributes: vec![Attribute::required(
+                API_ID,
+                Type::String,
+                "ID of the HTTP API to list.",
+            )],
+            blocks: Vec::new(),
+        },
+    }
+}
+
 pub fn schema() -> Schema {
     Schema {
         version: 0,

@@ -98,6 +98,23 @@ impl State {
     }
 }
 
+/// The configuration a person would write for `state`: what they may set,
+/// defaults left out (Terraform writes no argument for a null).
+pub fn config(state: &Value) -> Value {
+    let mut written = from_value(state).to_value();
+    if let Value::Map(attributes) = &mut written {
+        for (name, default) in super::plan::defaults() {
+            if attributes.get(name) == Some(&default) {
+                attributes.insert(name.to_owned(), Value::Null);
+            }
+        }
+        for name in [ID, ROUTE_ID, INTEGRATION_ID, FUNCTION_ARN, DISPATCHER_ARN] {
+            attributes.insert(name.to_owned(), Value::Null);
+        }
+    }
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ const MAX_HEADERS_BYTES: usize = 1024;
 
 pub fn validate(config: &Value) -> Diagnostics {
     let mut check = Checker::new(config);
-    check.check_string(API_ID, |v| id("API", "aws_apigatewayv2_api", v));
+    check.check_string(API_ID, api_id);
     check.check_string(ROUTE_KEY, route_key);
     validate::check_function_target(&mut check);
     check.check_one_of(AUTHORIZATION_TYPE, Authorization::NAMES);
@@ -37,6 +37,11 @@ pub fn validate(config: &Value) -> Diagnostics {
         );
     }
     check.diagnostics
+}
+
+/// An HTTP API's id.
+pub fn api_id(value: &str) -> Result<(), String> {
+    id("API", "aws_apigatewayv2_api", value)
 }
 
 fn id(what: &str, resource: &str, value: &str) -> Result<(), String> {
