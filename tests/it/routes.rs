@@ -303,6 +303,30 @@ fn route_lifecycle(version: &'static str) {
     assert_eq!(held(&api_id, &route_id).0, "POST /hooks/{source}");
     tf.assert_no_changes();
 
+    // The API's permission to invoke the dispatcher removed, then the
+    // dispatcher itself deleted, outside Terraform: each is put back.
+    let statement = format!("async-routes-{api_id}");
+    block_on(async {
+        cloud::lambda()
+            .remove_permission()
+            .function_name(DISPATCHER)
+            .statement_id(&statement)
+            .send()
+            .await
+            .unwrap()
+    });
+    tf.plan_changes(&[]).expect("a lost permission shows");
+    tf.apply();
+    assert!(cloud::permission_statements(DISPATCHER).iter().any(|(sid, _)| *sid == statement));
+    tf.assert_no_changes();
+    cloud::delete_function(DISPATCHER);
+    tf.plan_changes(&[]).expect("a deleted dispatcher shows");
+    tf.apply();
+    assert!(dispatcher_exists());
+    let answer = invoke_as_api_gateway(&event, &held(&api_id, &route_id).3);
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    tf.assert_no_changes();
+
     // Import into a fresh working directory: the same state, no changes.
     let imported = Terraform::new(version);
     configure(&imported, std::slice::from_ref(&custom));

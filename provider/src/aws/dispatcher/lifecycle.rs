@@ -77,6 +77,16 @@ fn permission(account: &crate::aws::arn::Account, api_id: &str) -> Permission {
     }
 }
 
+/// Whether the dispatcher `arn` exists and API `api_id` may invoke it: a
+/// refresh's check that a route's shared parts are still there (one read of
+/// the dispatcher's policy per run).
+pub async fn serves(run: Run<'_>, api_id: &str, arn: &str) -> Result<bool, DispatcherError> {
+    let account = run.account().await?;
+    let wanted = permission(account, api_id);
+    let statements = lambda::statements(run, arn).await.doing("Reading the dispatcher's policy")?;
+    Ok(statements.iter().any(|s| s.permission().as_ref() == Some(&wanted)))
+}
+
 /// Makes sure the dispatcher exists and runs this provider's code; returns
 /// its ARN and a claim on it for the create that asked.
 pub async fn ensure(run: Run<'_>) -> Result<(String, Claim), DispatcherError> {

@@ -12,7 +12,7 @@ mod package;
 mod remote;
 pub mod route_config;
 
-pub use lifecycle::{Claim, DispatcherError, ensure, settle};
+pub use lifecycle::{Claim, DispatcherError, ensure, serves, settle};
 pub use route_config::RouteConfig;
 
 /// The dispatcher function's name (Lambda functions are regional).

@@ -117,7 +117,8 @@ pub async fn update(run: Run<'_>, prior: &Value, planned: &Value) -> Result<Stat
     let config = inputs.route_config(account);
     let mut computed = prior.computed.clone();
     let repaired = prior.computed.integration_id.is_none();
-    if repaired || config != prior.inputs.route_config(account) {
+    let lost_dispatcher = prior.computed.dispatcher_arn.is_none();
+    if repaired || lost_dispatcher || config != prior.inputs.route_config(account) {
         let (dispatcher_arn, claim) = dispatcher::ensure(run).await?;
         let integration_id = match &prior.computed.integration_id {
             Some(id) => {

@@ -43,6 +43,10 @@ pub fn plan(request: PlanRequest) -> Plan {
         // A route that lost its dispatcher integration gets a new one.
         if prior_state.get(INTEGRATION_ID).is_null() {
             unknown(INTEGRATION_ID);
+        }
+        // One that lost the dispatcher, or the API's permission to invoke
+        // it, has them put back.
+        if prior_state.get(INTEGRATION_ID).is_null() || prior_state.get(DISPATCHER_ARN).is_null() {
             unknown(DISPATCHER_ARN);
         }
     }

@@ -7,7 +7,7 @@ use super::model::{Authorization, Computed, Inputs, Response, RouteId, State};
 use super::remote::{self, Route};
 use super::state;
 use crate::aws::apigatewayv2::Integration;
-use crate::aws::dispatcher::{RouteConfig, is_dispatcher_uri, route_config};
+use crate::aws::dispatcher::{self, RouteConfig, is_dispatcher_uri, route_config};
 use crate::aws::lambda::function_name_for;
 use crate::aws::run::Run;
 use crate::plugin::Value;
@@ -107,6 +107,10 @@ pub async fn observe(
             inputs.qualifier = config.qualifier.clone();
         }
     }
+    // The dispatcher deleted, or the API's permission to invoke it removed:
+    // no dispatcher to record, so the plan repairs it.
+    let dispatcher_arn =
+        dispatcher::serves(run, api_id, &dispatcher_arn).await?.then_some(dispatcher_arn);
     let headers_unset = prior_inputs.is_none_or(|p| p.response.headers.is_none());
     inputs.response = Response {
         status: config.status,
@@ -119,7 +123,7 @@ pub async fn observe(
             route_id: Some(route.id.clone()),
             integration_id: Some(integration_id),
             function_arn: Some(function_arn),
-            dispatcher_arn: Some(dispatcher_arn),
+            dispatcher_arn,
         },
     })
 }
