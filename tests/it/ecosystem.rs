@@ -210,7 +210,7 @@ fn examples_are_fmt_clean_and_valid(version: &'static str) {
     );
     // The registry snippets (provider/, resources/) refer to resources defined elsewhere;
     // the runnable examples and the module must validate.
-    for example in ["complete", "webhooks", "modules/async-webhook"] {
+    for example in ["complete", "webhooks", "http-api", "modules/async-webhook"] {
         let chdir = format!("-chdir={}", examples.join(example).display());
         tf.ok(&[&chdir, "init", "-no-color", "-input=false", "-backend=false"]);
         let out = tf.ok(&[&chdir, "validate", "-no-color"]);

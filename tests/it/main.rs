@@ -18,6 +18,7 @@ mod docs;
 mod ecosystem;
 mod end_to_end;
 mod events;
+mod examples_http_api;
 mod faults;
 mod lifecycle;
 mod moto;

@@ -546,3 +546,36 @@ fn query_lists_async_routes_and_identity_imports_them() {
     adopting.destroy();
     assert!(!dispatcher_exists());
 }
+
+/// A missing HTTP API or function fails the apply naming the attribute,
+/// with nothing created: no route, no integration, no dispatcher.
+#[test]
+#[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn a_missing_api_or_function_fails_with_nothing_created() {
+    let _turn = dispatcher_turn();
+    let function = "route-missing";
+    cloud::function(function, "def handler(event, context):\n    return None\n");
+    let api_id = http_api(function);
+    let cases = [
+        ("nosuchapi1", function, "HTTP API not found", "api_id"),
+        (api_id.as_str(), "no-such-function", "Lambda function not found", "function_name"),
+    ];
+    for (api, function_name, summary, attribute) in cases {
+        let tf = Terraform::new(crate::support::versions::TERRAFORM_NEWEST);
+        configure(&tf, &[route("hook", api, "POST /hook", function_name, &[])]);
+        let out = tf.fails(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(out.contains(summary) && out.contains("Nothing was created"), "{out}");
+        assert!(out.contains(&format!(" {attribute} = ")), "names {attribute}: {out}");
+        assert!(tf.state_attributes("async_lambda_route.hook").is_null());
+        assert!(!dispatcher_exists(), "{summary}: the dispatcher was created");
+    }
+    let left = block_on(async {
+        let client = moto::apigatewayv2();
+        let routes = client.get_routes().api_id(&api_id).send().await.unwrap().items().len();
+        let integrations =
+            client.get_integrations().api_id(&api_id).send().await.unwrap().items().len();
+        (routes, integrations)
+    });
+    assert_eq!(left, (0, 0));
+}

@@ -143,6 +143,35 @@ pub(super) const WARNING_CASES: &[Case] = &[
     ),
 ];
 
+/// `async_lambda_route`'s bad values, on a valid route
+/// (`api_id`, `route_key`, `function_name`).
+pub(super) const ROUTE_CASES: &[Case] = &[
+    case(&[r#"api_id = "my api""#], "Invalid api_id"),
+    case(&[r#"route_key = "POST hooks""#], "Invalid route_key"),
+    case(&[r#"route_key = "FETCH /hooks""#], "Invalid route_key"),
+    case(&[r#"route_key = "GET /{proxy+}/x""#], "Invalid route_key"),
+    case(&[r#"route_key = "GET /a//b""#], "Invalid route_key"),
+    case(&[r#"route_key = "$DEFAULT""#], "Invalid route_key"),
+    case(&[r#"function_name = "arn:aws:s3:::bucket""#], "Invalid function_name"),
+    case(&[r#"function_name = "worker:live""#, r#"qualifier = "7""#], "Conflicting qualifiers"),
+    case(&[r#"authorization_type = "COGNITO_USER_POOLS""#], "Invalid authorization_type"),
+    Case { lines: &[r#"authorization_type = "JWT""#], summary: "Missing authorizer_id", at: None },
+    case(&[r#"authorizer_id = "au1""#], "Unused authorizer_id"),
+    case(
+        &[
+            r#"authorization_type = "CUSTOM""#,
+            r#"authorizer_id = "au1""#,
+            r#"authorization_scopes = ["read"]"#,
+        ],
+        "Unused authorization_scopes",
+    ),
+    case(&[r#"response_status_code = 500"#], "Invalid response_status_code"),
+    case(&[r#"response_status_code = 202.5"#], "Invalid response_status_code"),
+    case(&[r#"response_headers = { "bad name" = "v" }"#], "Invalid response_headers key"),
+    case(&[r#"response_body = format("%01100d", 0)"#], "Invalid response_body"),
+    case(&[r#"method = "POST""#], "Unsupported argument"),
+];
+
 pub(super) const PROVIDER_CASES: &[Case] = &[
     case(&[r#"region = "moon-1""#], "Invalid region"),
     case(&[r#"region = """#], "Invalid region"),
@@ -154,4 +183,9 @@ pub(super) const PROVIDER_CASES: &[Case] = &[
         at: None,
     },
     case(&[r#"endpoints { lambda = "localhost:4566" }"#], "Invalid endpoint"),
+    case(&[r#"endpoints { apigatewayv2 = "moto:5000" }"#], "Invalid endpoint"),
+    case(
+        &[r#"dispatcher_role_arn = "arn:aws:iam::123456789012:user/u""#],
+        "Invalid dispatcher_role_arn",
+    ),
 ];

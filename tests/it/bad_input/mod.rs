@@ -1,5 +1,5 @@
 //! Bad input is refused with a clear diagnostic at the attribute to fix, before
-//! any AWS call: every attribute of the resource and of the provider block fed
+//! any AWS call: every attribute of both resources and of the provider block fed
 //! wrong values, a function in another region, malformed import ids; likely
 //! mistakes (a misspelled media type, templates leaving JSON clients 415) are
 //! warned about. On LocalStack, a missing REST API, resource or function fails
@@ -13,10 +13,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value as Json;
 
-use cases::{Case, PROVIDER_CASES, RESOURCE_CASES, WARNING_CASES, attribute_of, case};
+use cases::{Case, PROVIDER_CASES, RESOURCE_CASES, ROUTE_CASES, WARNING_CASES, attribute_of, case};
 
 use crate::support::aws as cloud;
-use crate::support::hcl::{Endpoint, configuration, required_providers};
+use crate::support::hcl::{Endpoint, Resource, configuration, required_providers};
 use crate::support::terraform::{Terraform, each_terraform_version};
 use crate::support::versions::TERRAFORM_NEWEST;
 
@@ -87,6 +87,17 @@ impl Config {
             .iter()
             .fold(valid_endpoint(name), |e, line| e.set(attribute_of(line), expression_of(line)));
         self.span(&endpoint.lines(), case);
+    }
+
+    /// Route `name`: a valid `async_lambda_route`, changed by `case`.
+    fn route(&mut self, name: &str, case: &Case) {
+        let valid = Resource::new("async_lambda_route", name)
+            .string("api_id", "a1b2c3d4e5")
+            .string("route_key", "POST /hooks/{source}")
+            .string("function_name", "worker");
+        let route =
+            case.lines.iter().fold(valid, |r, line| r.set(attribute_of(line), expression_of(line)));
+        self.span(&route.lines(), case);
     }
 
     /// Terraform `version` in a directory holding this configuration.
@@ -182,6 +193,10 @@ fn every_bad_value_is_refused_at_its_attribute_before_any_aws_call(version: &'st
     let mut cases = Vec::new();
     for (i, case) in RESOURCE_CASES.iter().enumerate() {
         config.endpoint(&format!("case_{i}"), case);
+        cases.push(case);
+    }
+    for (i, case) in ROUTE_CASES.iter().enumerate() {
+        config.route(&format!("route_case_{i}"), case);
         cases.push(case);
     }
     for (i, case) in PROVIDER_CASES.iter().enumerate() {
@@ -362,4 +377,19 @@ fn an_update_to_a_missing_function_changes_nothing() {
     let method_after = uri(&cloud::get_method(&api, &resource, "POST").unwrap());
     assert_eq!(method_after, method_before, "the integration still invokes the function");
     assert_eq!(cloud::permission_statements(function).len(), 1, "the permission stays");
+}
+
+each_terraform_version!(malformed_route_import_ids_are_refused_before_any_aws_call);
+fn malformed_route_import_ids_are_refused_before_any_aws_call(version: &'static str) {
+    let counter = CallCounter::start();
+    let mut config = Config::counted_by(&counter);
+    config.route("imported", &Case { lines: &[], summary: "", at: None });
+    let tf = config.terraform(version);
+    for id in ["a1b2c3", "a1b2c3/", "/r1", "a b/r1", "a1b2c3/r1/extra"] {
+        let out =
+            tf.fails(&["import", "-no-color", "-input=false", "async_lambda_route.imported", id]);
+        assert!(out.contains("Invalid import id"), "{version} {id:?}: {out}");
+        assert!(out.contains("API_ID/ROUTE_ID"), "{version} {id:?}: {out}");
+    }
+    assert_eq!(counter.calls(), 0, "{version}: an AWS call was attempted");
 }

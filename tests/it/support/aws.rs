@@ -44,6 +44,10 @@ pub fn lambda() -> Lambda {
     Lambda::new(&sdk_config())
 }
 
+pub fn iam() -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::new(&sdk_config())
+}
+
 /// A fresh REST API with one resource under the root; `(api_id, resource_id)`.
 pub fn rest_api_with_resource(name: &str, path_part: &str) -> (String, String) {
     block_on(async {
@@ -331,8 +335,8 @@ pub fn provider_block() -> String {
     provider_block_via(endpoint, endpoint, None)
 }
 
-/// The provider block with API Gateway and Lambda calls sent to `via` and
-/// STS calls to `sts`, and `max_retries` when given.
+/// The provider block with API Gateway (v1 and v2), IAM and Lambda calls
+/// sent to `via` and STS calls to `sts`, and `max_retries` when given.
 pub fn provider_block_via(via: &str, sts: &str, max_retries: Option<u32>) -> String {
     let retries = max_retries.map(|n| format!("  max_retries = {n}\n")).unwrap_or_default();
     format!(
@@ -341,9 +345,11 @@ pub fn provider_block_via(via: &str, sts: &str, max_retries: Option<u32>) -> Str
   access_key = "test"
   secret_key = "test"
 {retries}  endpoints {{
-    apigateway = "{via}"
-    lambda     = "{via}"
-    sts        = "{sts}"
+    apigateway   = "{via}"
+    apigatewayv2 = "{via}"
+    iam          = "{via}"
+    lambda       = "{via}"
+    sts          = "{sts}"
   }}
 }}
 "#

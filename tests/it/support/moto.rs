@@ -9,11 +9,12 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use aws_sdk_apigatewayv2::Client as ApiGatewayV2;
 
 use super::aws::REGION;
+use super::localstack::localstack;
 use super::terraform::repo_root;
 
 pub struct Moto {
@@ -72,6 +73,58 @@ pub fn apigatewayv2() -> ApiGatewayV2 {
         ))
         .build();
     ApiGatewayV2::new(&config)
+}
+
+/// The turn of a test that creates or destroys `async_lambda_route`s. The
+/// dispatcher they share is one per account and region, created with the
+/// first route and removed with the last, so tests that make routes on the
+/// shared LocalStack take turns: one test's last destroy would remove it
+/// under another's routes, and a test asserting it is gone would see
+/// another's.
+pub fn dispatcher_turn() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The provider block for routes: API Gateway v2 on moto, everything else
+/// (REST APIs, Lambda, IAM, STS) on LocalStack.
+pub fn provider_block() -> String {
+    let ls = &localstack().endpoint;
+    let moto = endpoint();
+    format!(
+        r#"provider "async" {{
+  region     = "{REGION}"
+  access_key = "test"
+  secret_key = "test"
+  endpoints {{
+    apigateway   = "{ls}"
+    apigatewayv2 = "{moto}"
+    iam          = "{ls}"
+    lambda       = "{ls}"
+    sts          = "{ls}"
+  }}
+}}
+"#
+    )
+}
+
+/// The hashicorp/aws provider block for HTTP APIs: LocalStack's block
+/// (scripts/lib/localstack-aws-provider.tf.in) with API Gateway on moto.
+/// hashicorp/aws 3.x has no `apigatewayv2` endpoint setting: its API
+/// Gateway v2 client takes the `apigateway` one, so REST APIs go to moto
+/// too and a configuration using this block cannot have both on their
+/// emulators.
+pub fn aws_provider_block() -> String {
+    let template = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scripts/lib/localstack-aws-provider.tf.in"
+    ));
+    let line = "apigateway = \"@ENDPOINT@\"";
+    assert!(template.contains(line), "the template sets no API Gateway endpoint:\n{template}");
+    template
+        .replace(line, &format!("apigateway = \"{}\"", endpoint()))
+        .replace("@REGION@", &format!("\"{REGION}\""))
+        .replace("@ENDPOINT@", &localstack().endpoint)
 }
 
 /// Installs moto into .tools/moto (a quiet no-op when it is there), or fails

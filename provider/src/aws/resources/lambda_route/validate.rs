@@ -28,7 +28,7 @@ pub fn validate(config: &Value) -> Diagnostics {
     {
         check.error(
             AttributePath::root(RESPONSE_BODY),
-            "Response body too long",
+            "Invalid response_body",
             format!(
                 "The body is {} bytes; at most {MAX_BODY_BYTES} are allowed, since the route's \
                  answer travels with every request. Answer with a short acknowledgement.",
@@ -115,14 +115,14 @@ fn check_authorization(check: &mut Checker<'_>, config: &Value) {
     if authorization.needs_authorizer() && authorizer.is_null() {
         check.error(
             AttributePath::root(AUTHORIZER_ID),
-            "Missing authorizer",
+            "Missing authorizer_id",
             format!("authorization_type = \"{authorization}\" needs authorizer_id: the id of the API's authorizer."),
         );
     }
     if !authorization.needs_authorizer() && authorizer.is_present() {
         check.error(
             AttributePath::root(AUTHORIZER_ID),
-            "Authorizer not used",
+            "Unused authorizer_id",
             format!(
                 "authorization_type = \"{authorization}\" runs no authorizer; remove \
                  authorizer_id, or set authorization_type to JWT or CUSTOM."
@@ -132,7 +132,7 @@ fn check_authorization(check: &mut Checker<'_>, config: &Value) {
     if authorization != Authorization::Jwt && config.get(AUTHORIZATION_SCOPES).is_present() {
         check.error(
             AttributePath::root(AUTHORIZATION_SCOPES),
-            "Scopes need a JWT authorizer",
+            "Unused authorization_scopes",
             "HTTP APIs check authorization_scopes only against a JWT; set authorization_type = \
              \"JWT\" or remove the scopes.",
         );
@@ -148,7 +148,7 @@ fn check_headers(check: &mut Checker<'_>, config: &Value) {
         if name.is_empty() || !name.bytes().all(token) {
             check.error(
                 at.clone(),
-                "Invalid header name",
+                "Invalid response_headers key",
                 format!(
                     "{name:?} is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)."
                 ),
@@ -159,7 +159,7 @@ fn check_headers(check: &mut Checker<'_>, config: &Value) {
             if value.contains(['\r', '\n', '\0']) {
                 check.error(
                     at,
-                    "Invalid header value",
+                    "Invalid response_headers value",
                     "A header value cannot hold line breaks or NUL.",
                 );
             }
@@ -168,7 +168,7 @@ fn check_headers(check: &mut Checker<'_>, config: &Value) {
     if total > MAX_HEADERS_BYTES {
         check.error(
             AttributePath::root(RESPONSE_HEADERS),
-            "Response headers too long",
+            "Invalid response_headers",
             format!("The headers take {total} bytes; at most {MAX_HEADERS_BYTES} are allowed."),
         );
     }
