@@ -327,6 +327,43 @@ fn route_lifecycle(version: &'static str) {
     assert_eq!(answer["statusCode"], 200, "{answer}");
     tf.assert_no_changes();
 
+    // Code other than this provider's (an older provider's, or a hand edit)
+    // is replaced with the provider's.
+    let code = || {
+        block_on(async {
+            let config = cloud::lambda()
+                .get_function_configuration()
+                .function_name(DISPATCHER)
+                .send()
+                .await
+                .unwrap();
+            config.code_sha256().unwrap().to_owned()
+        })
+    };
+    let provided = code();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("dispatcher.py", zip::write::SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(
+        &mut zip,
+        b"def handler(event, context):\n    return {'statusCode': 500}\n",
+    )
+    .unwrap();
+    let other = zip.finish().unwrap().into_inner();
+    block_on(async {
+        cloud::lambda()
+            .update_function_code()
+            .function_name(DISPATCHER)
+            .zip_file(Blob::new(other))
+            .send()
+            .await
+            .unwrap()
+    });
+    assert_ne!(code(), provided);
+    tf.plan_changes(&[]).expect("other code shows");
+    tf.apply();
+    assert_eq!(code(), provided, "the provider's code is back");
+    tf.assert_no_changes();
+
     // Import into a fresh working directory: the same state, no changes.
     let imported = Terraform::new(version);
     configure(&imported, std::slice::from_ref(&custom));

@@ -10,6 +10,9 @@ pub struct DispatcherCache {
     /// The turn, holding the dispatcher's ARN once this run made sure of it.
     pub(super) current: tokio::sync::Mutex<Option<String>>,
     pub(super) claims: Arc<AtomicUsize>,
+    /// The dispatcher as a refresh first read it this run; `None` inside:
+    /// there is none.
+    pub(super) deployed: tokio::sync::OnceCell<Option<super::remote::DeployedFunction>>,
 }
 
 impl DispatcherCache {

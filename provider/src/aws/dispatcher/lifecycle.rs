@@ -77,10 +77,18 @@ fn permission(account: &crate::aws::arn::Account, api_id: &str) -> Permission {
     }
 }
 
-/// Whether the dispatcher `arn` exists and API `api_id` may invoke it: a
-/// refresh's check that a route's shared parts are still there (one read of
-/// the dispatcher's policy per run).
+/// Whether the dispatcher `arn` exists, runs this provider's code, and API
+/// `api_id` may invoke it: a refresh's check that a route's shared parts are
+/// as they should be (one read of the dispatcher and of its policy per run).
 pub async fn serves(run: Run<'_>, api_id: &str, arn: &str) -> Result<bool, DispatcherError> {
+    let read =
+        || async { remote::function(run, FUNCTION_NAME).await.doing("Reading the dispatcher") };
+    let deployed = run.cache.dispatcher.deployed.get_or_try_init(read).await?;
+    let current =
+        deployed.as_ref().is_some_and(|d| d.arn == arn && d.code_sha256 == package::code_sha256());
+    if !current {
+        return Ok(false);
+    }
     let account = run.account().await?;
     let wanted = permission(account, api_id);
     let statements = lambda::statements(run, arn).await.doing("Reading the dispatcher's policy")?;
