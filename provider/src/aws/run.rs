@@ -12,6 +12,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
 
 use crate::aws::apigateway::cache::RestApiCache;
+use crate::aws::apigatewayv2::cache::HttpApiCache;
 use crate::aws::arn::Account;
 use crate::aws::clients::{Aws, ConfigureError};
 use crate::aws::dispatcher::cache::DispatcherCache;
@@ -43,6 +44,7 @@ impl Session {
 #[derive(Debug, Default)]
 pub struct RunCache {
     pub rest_apis: RestApiCache,
+    pub http_apis: HttpApiCache,
     pub policies: PolicyCache,
     pub functions: FunctionCache,
     pub statement_turns: StatementTurns,

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_apigatewayv2::types::ProtocolType;
+use aws_sdk_apigatewayv2::types::{AuthorizationType, ProtocolType};
 
 use super::SERVICE;
 use crate::aws::error::{AwsError, found};
@@ -29,6 +29,66 @@ impl From<&aws_sdk_apigatewayv2::types::Integration> for Integration {
             id: i.integration_id().unwrap_or_default().to_owned(),
             uri: i.integration_uri().map(str::to_owned),
             request_parameters: i.request_parameters().cloned().unwrap_or_default(),
+        }
+    }
+}
+
+/// A route as any resource reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub id: String,
+    pub route_key: String,
+    /// `integrations/ID`, or anything else a route can target.
+    pub target: Option<String>,
+    /// `NONE` when AWS gives none.
+    pub authorization_type: String,
+    pub authorizer_id: Option<String>,
+    pub authorization_scopes: Vec<String>,
+}
+
+impl Route {
+    /// The integration the route targets, if it targets one.
+    pub fn integration_id(&self) -> Option<&str> {
+        self.target.as_deref()?.strip_prefix("integrations/")
+    }
+
+    fn of(r: &aws_sdk_apigatewayv2::types::Route) -> Route {
+        Route {
+            id: r.route_id().unwrap_or_default().to_owned(),
+            route_key: r.route_key().unwrap_or_default().to_owned(),
+            target: r.target().map(str::to_owned),
+            authorization_type: r
+                .authorization_type()
+                .map_or("NONE", AuthorizationType::as_str)
+                .to_owned(),
+            authorizer_id: r.authorizer_id().filter(|a| !a.is_empty()).map(str::to_owned),
+            authorization_scopes: r.authorization_scopes().to_vec(),
+        }
+    }
+}
+
+/// Every route of the API (GetRoutes, every page); `None` when there is no
+/// such API.
+pub async fn routes(run: Run<'_>, api_id: &str) -> Result<Option<Vec<Route>>, AwsError> {
+    let mut all = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let call = || {
+            run.aws
+                .apigatewayv2
+                .get_routes()
+                .api_id(api_id)
+                .max_results("500")
+                .set_next_token(next.clone())
+                .send()
+        };
+        let Some(output) = found(run.call(SERVICE, "GetRoutes", call).await)? else {
+            return Ok(None);
+        };
+        all.extend(output.items().iter().map(Route::of));
+        next = output.next_token().map(str::to_owned);
+        if next.is_none() {
+            return Ok(Some(all));
         }
     }
 }

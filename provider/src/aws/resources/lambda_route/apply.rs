@@ -49,6 +49,7 @@ pub async fn create(run: Run<'_>, planned: &Value) -> Result<State, Error> {
         Err(e) => return Err(Error::from(e).leaving(NOTHING_CREATED.into())),
     };
     let config = inputs.route_config(account);
+    apigatewayv2::wrote(run, &api_id);
     let integration_id =
         match remote::create_integration(run, &api_id, &dispatcher_arn, &config).await {
             Ok(id) => id,
@@ -116,6 +117,7 @@ pub async fn update(run: Run<'_>, prior: &Value, planned: &Value) -> Result<Stat
     let route_id = prior.computed.route_id.clone().unwrap_or_default();
     let config = inputs.route_config(account);
     let mut computed = prior.computed.clone();
+    apigatewayv2::wrote(run, &api_id);
     let repaired = prior.computed.integration_id.is_none();
     let lost_dispatcher = prior.computed.dispatcher_arn.is_none();
     if repaired || lost_dispatcher || config != prior.inputs.route_config(account) {
@@ -148,6 +150,7 @@ pub async fn update(run: Run<'_>, prior: &Value, planned: &Value) -> Result<Stat
 pub async fn delete(run: Run<'_>, prior: &Value) -> Result<(), Error> {
     let prior = state::from_value(prior);
     let api_id = &prior.inputs.api_id;
+    apigatewayv2::wrote(run, api_id);
     if let Some(route_id) = &prior.computed.route_id {
         remote::delete_route(run, api_id, route_id).await.during(Step::DeleteRoute)?;
     }

@@ -19,7 +19,6 @@ pub enum Step {
     DeleteRoute,
     DeleteIntegration,
     ReadRoute,
-    ReadIntegration,
     /// Reading the API's routes and integrations for `terraform query`.
     ListRoutes,
 }
@@ -39,8 +38,7 @@ impl Step {
             Step::UpdateRoute => "Updating the route failed",
             Step::DeleteRoute => "Deleting the route failed",
             Step::DeleteIntegration => "Deleting the route's integration failed",
-            Step::ReadRoute => "Reading the route failed",
-            Step::ReadIntegration => "Reading the route's integration failed",
+            Step::ReadRoute => "Reading the HTTP API's routes failed",
             Step::ListRoutes => "Listing the HTTP API's routes failed",
         }
     }

@@ -4,13 +4,11 @@
 //! when asked, the state an import gives. Two reads answer for the API:
 //! its routes and its integrations.
 
-use std::collections::HashMap;
-
 use tokio::sync::mpsc;
 
 use super::attr::API_ID;
 use super::failure::{During, Error, Step};
-use super::{identity, refresh, remote};
+use super::{identity, refresh};
 use crate::aws::apigatewayv2;
 use crate::aws::run::Run;
 use crate::plugin::{ListRequest, Listed};
@@ -22,27 +20,20 @@ pub async fn list(
 ) -> Result<(), Error> {
     let api_id = request.config.get(API_ID).as_str().unwrap_or_default();
     let account = run.account().await?;
-    let routes = match remote::routes(run, api_id).await {
-        Err(e) if e.is_not_found() => {
-            let region = run.region().to_owned();
-            return Err(Error::NoApi { api_id: api_id.to_owned(), region, creating: false });
-        }
-        other => other.during(Step::ListRoutes)?,
+    let api = apigatewayv2::http_api(run, api_id).await.during(Step::ListRoutes)?;
+    let Some(api) = api.as_ref() else {
+        let region = run.region().to_owned();
+        return Err(Error::NoApi { api_id: api_id.to_owned(), region, creating: false });
     };
-    let mut integrations: HashMap<String, apigatewayv2::Integration> =
-        apigatewayv2::integrations(run, api_id)
-            .await
-            .during(Step::ListRoutes)?
-            .into_iter()
-            .map(|i| (i.id.clone(), i))
-            .collect();
+    let mut routes: Vec<_> = api.routes.values().collect();
+    routes.sort_by(|a, b| a.route_key.cmp(&b.route_key));
     let mut sent = 0;
     for route in routes {
         if sent == request.limit {
             break;
         }
-        let integration = route.integration_id().and_then(|id| integrations.remove(id));
-        let state = refresh::observe(run, api_id, &route, integration, None).await?;
+        let integration = route.integration_id().and_then(|id| api.integrations.get(id)).cloned();
+        let state = refresh::observe(run, api_id, route, integration, None).await?;
         if state.computed.integration_id.is_none() {
             continue; // Not dispatched: not an async route.
         }

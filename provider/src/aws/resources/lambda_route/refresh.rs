@@ -4,30 +4,25 @@
 
 use super::failure::{During, Error, Step};
 use super::model::{Authorization, Computed, Inputs, Response, RouteId, State};
-use super::remote::{self, Route};
 use super::state;
-use crate::aws::apigatewayv2::Integration;
+use crate::aws::apigatewayv2::{self, Integration, Route};
 use crate::aws::dispatcher::{self, RouteConfig, is_dispatcher_uri, route_config};
 use crate::aws::lambda::function_name_for;
 use crate::aws::run::Run;
 use crate::plugin::Value;
 
-/// The route as it is now; `None` when it is gone.
+/// The route as it is now; `None` when it is gone (or its API is).
 pub async fn read(run: Run<'_>, state: &Value) -> Result<Option<State>, Error> {
     let prior = state::from_value(state);
     let Some(id) = prior.id() else { return Ok(None) };
-    let Some(route) = remote::route(run, &id.api_id, &id.route_id).await.during(Step::ReadRoute)?
-    else {
-        return Ok(None);
-    };
-    let integration = integration_of(run, &id.api_id, &route).await?;
+    let Some((route, integration)) = find(run, &id).await? else { return Ok(None) };
     observe(run, &id.api_id, &route, integration, Some(&prior)).await.map(Some)
 }
 
 pub async fn import(run: Run<'_>, id: RouteId) -> Result<State, Error> {
-    let route = remote::route(run, &id.api_id, &id.route_id).await.during(Step::ReadRoute)?;
-    let route = route.ok_or_else(|| Error::NoRouteToImport { id: id.to_string() })?;
-    let integration = integration_of(run, &id.api_id, &route).await?;
+    let found = find(run, &id).await?;
+    let (route, integration) =
+        found.ok_or_else(|| Error::NoRouteToImport { id: id.to_string() })?;
     let state = observe(run, &id.api_id, &route, integration, None).await?;
     if state.computed.integration_id.is_none() {
         return Err(Error::NotAsyncRoute { id: id.to_string() });
@@ -35,18 +30,14 @@ pub async fn import(run: Run<'_>, id: RouteId) -> Result<State, Error> {
     Ok(state)
 }
 
-/// The integration `route` targets, if it targets one that exists.
-async fn integration_of(
-    run: Run<'_>,
-    api_id: &str,
-    route: &Route,
-) -> Result<Option<Integration>, Error> {
-    match route.integration_id() {
-        Some(integration_id) => {
-            remote::integration(run, api_id, integration_id).await.during(Step::ReadIntegration)
-        }
-        None => Ok(None),
-    }
+/// Route `id` and the integration it targets, from the run's one read of
+/// its API.
+async fn find(run: Run<'_>, id: &RouteId) -> Result<Option<(Route, Option<Integration>)>, Error> {
+    let api = apigatewayv2::http_api(run, &id.api_id).await.during(Step::ReadRoute)?;
+    let Some(api) = api.as_ref() else { return Ok(None) };
+    let Some(route) = api.routes.get(&id.route_id) else { return Ok(None) };
+    let integration = route.integration_id().and_then(|i| api.integrations.get(i)).cloned();
+    Ok(Some((route.clone(), integration)))
 }
 
 /// The state of `route`, whose integration is `integration`, keeping the
@@ -59,10 +50,11 @@ pub async fn observe(
     integration: Option<Integration>,
     prior: Option<&State>,
 ) -> Result<State, Error> {
-    let authorization = route.authorization.ok_or_else(|| Error::Unrecognised {
-        attribute: super::attr::AUTHORIZATION_TYPE,
-        value: route.authorization_type.clone(),
-    })?;
+    let authorization =
+        Authorization::parse(&route.authorization_type).ok_or_else(|| Error::Unrecognised {
+            attribute: super::attr::AUTHORIZATION_TYPE,
+            value: route.authorization_type.clone(),
+        })?;
     let dispatched = integration.and_then(|integration| {
         let uri = integration.uri.clone().filter(|uri| is_dispatcher_uri(uri))?;
         let config = integration.request_parameters.get(&route_config::parameter_key())?;

@@ -3,31 +3,10 @@
 use aws_sdk_apigatewayv2::types::{AuthorizationType, IntegrationType};
 
 use super::model::{Authorization, Inputs};
-use crate::aws::apigatewayv2::{Integration, SERVICE};
+use crate::aws::apigatewayv2::SERVICE;
 use crate::aws::dispatcher::{RouteConfig, route_config};
 use crate::aws::error::{AwsError, found};
 use crate::aws::run::Run;
-
-/// A route as far as this resource goes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Route {
-    pub id: String,
-    pub route_key: String,
-    /// `integrations/ID`, or anything else a route can target.
-    pub target: Option<String>,
-    /// `None` for a type this provider does not know.
-    pub authorization: Option<Authorization>,
-    pub authorization_type: String,
-    pub authorizer_id: Option<String>,
-    pub authorization_scopes: Vec<String>,
-}
-
-impl Route {
-    /// The integration the route targets, if it targets one.
-    pub fn integration_id(&self) -> Option<&str> {
-        self.target.as_deref()?.strip_prefix("integrations/")
-    }
-}
 
 fn authorization_type(authorization: Authorization) -> AuthorizationType {
     match authorization {
@@ -36,79 +15,6 @@ fn authorization_type(authorization: Authorization) -> AuthorizationType {
         Authorization::AwsIam => AuthorizationType::AwsIam,
         Authorization::Custom => AuthorizationType::Custom,
     }
-}
-
-impl Route {
-    fn of(
-        id: Option<&str>,
-        route_key: Option<&str>,
-        target: Option<&str>,
-        authorization_type: Option<&AuthorizationType>,
-        authorizer_id: Option<&str>,
-        authorization_scopes: &[String],
-    ) -> Route {
-        let authorization_type = authorization_type.map_or("NONE", |t| t.as_str()).to_owned();
-        Route {
-            id: id.unwrap_or_default().to_owned(),
-            route_key: route_key.unwrap_or_default().to_owned(),
-            target: target.map(str::to_owned),
-            authorization: Authorization::parse(&authorization_type),
-            authorization_type,
-            authorizer_id: authorizer_id.filter(|a| !a.is_empty()).map(str::to_owned),
-            authorization_scopes: authorization_scopes.to_vec(),
-        }
-    }
-}
-
-pub async fn route(run: Run<'_>, api_id: &str, route_id: &str) -> Result<Option<Route>, AwsError> {
-    let call = || run.aws.apigatewayv2.get_route().api_id(api_id).route_id(route_id).send();
-    let output = found(run.call(SERVICE, "GetRoute", call).await)?;
-    Ok(output.map(|r| {
-        let (key, target, scopes) = (r.route_key(), r.target(), r.authorization_scopes());
-        Route::of(Some(route_id), key, target, r.authorization_type(), r.authorizer_id(), scopes)
-    }))
-}
-
-/// Every route of the API (GetRoutes, every page).
-pub async fn routes(run: Run<'_>, api_id: &str) -> Result<Vec<Route>, AwsError> {
-    let mut all = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let call = || {
-            run.aws
-                .apigatewayv2
-                .get_routes()
-                .api_id(api_id)
-                .max_results("500")
-                .set_next_token(next.clone())
-                .send()
-        };
-        let output = run.call(SERVICE, "GetRoutes", call).await?;
-        all.extend(output.items().iter().map(|r| {
-            let (key, target, scopes) = (r.route_key(), r.target(), r.authorization_scopes());
-            Route::of(r.route_id(), key, target, r.authorization_type(), r.authorizer_id(), scopes)
-        }));
-        next = output.next_token().map(str::to_owned);
-        if next.is_none() {
-            return Ok(all);
-        }
-    }
-}
-
-pub async fn integration(
-    run: Run<'_>,
-    api_id: &str,
-    integration_id: &str,
-) -> Result<Option<Integration>, AwsError> {
-    let call = || {
-        run.aws.apigatewayv2.get_integration().api_id(api_id).integration_id(integration_id).send()
-    };
-    let output = found(run.call(SERVICE, "GetIntegration", call).await)?;
-    Ok(output.map(|o| Integration {
-        id: integration_id.to_owned(),
-        uri: o.integration_uri().map(str::to_owned),
-        request_parameters: o.request_parameters().cloned().unwrap_or_default(),
-    }))
 }
 
 /// An `AWS_PROXY` integration, payload format 2.0, to the dispatcher, whose
