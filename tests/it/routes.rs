@@ -7,16 +7,13 @@
 //! The dispatcher is one per account and region, so these tests take turns
 //! ([`dispatcher_turn`]): one test's last destroy removes it.
 
-use std::sync::{Mutex, MutexGuard};
-
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
 use serde_json::{Value as Json, json};
 
 use crate::support::aws::{self as cloud, ACCOUNT, REGION, block_on};
 use crate::support::hcl;
-use crate::support::localstack::localstack;
-use crate::support::moto;
+use crate::support::moto::{self, dispatcher_turn, provider_block};
 use crate::support::stack::{RECORDING_HANDLER, wait_for_events};
 use crate::support::terraform::{Terraform, each_terraform_version};
 
@@ -29,31 +26,6 @@ const EXAMPLE_EVENT: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/provider/dispatcher/fixtures/aws-http-api-payload-v2.json"
 ));
-
-fn dispatcher_turn() -> MutexGuard<'static, ()> {
-    static TURN: Mutex<()> = Mutex::new(());
-    TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn provider_block() -> String {
-    let ls = &localstack().endpoint;
-    let moto = moto::endpoint();
-    format!(
-        r#"provider "async" {{
-  region     = "{REGION}"
-  access_key = "test"
-  secret_key = "test"
-  endpoints {{
-    apigateway   = "{ls}"
-    apigatewayv2 = "{moto}"
-    iam          = "{ls}"
-    lambda       = "{ls}"
-    sts          = "{ls}"
-  }}
-}}
-"#
-    )
-}
 
 fn http_api(name: &str) -> String {
     block_on(async {
@@ -134,22 +106,10 @@ fn dispatcher_exists() -> bool {
     })
 }
 
-fn iam() -> aws_sdk_iam::Client {
-    let config = aws_types::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_types::region::Region::new(REGION))
-        .endpoint_url(&localstack().endpoint)
-        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-            aws_credential_types::Credentials::new("test", "test", None, None, "tests"),
-        ))
-        .build();
-    aws_sdk_iam::Client::new(&config)
-}
-
 /// The dispatcher role's inline policies by name; `None` when there is no role.
 fn role_policies() -> Option<Vec<(String, Json)>> {
     block_on(async {
-        let iam = iam();
+        let iam = cloud::iam();
         match iam.get_role().role_name(ROLE).send().await {
             Ok(_) => {}
             Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => {

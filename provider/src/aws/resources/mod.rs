@@ -1,5 +1,6 @@
 //! The resources this provider offers, one module each.
 
+pub(crate) mod failure;
 mod identity;
 pub mod lambda_endpoint;
 pub mod lambda_route;

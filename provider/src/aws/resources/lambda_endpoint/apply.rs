@@ -10,6 +10,7 @@ use super::step::{During, Step, StepError};
 use crate::aws::apigateway::{AtMethod, RestApi};
 use crate::aws::error::AwsError;
 use crate::aws::lambda;
+use crate::aws::resources::failure::MissingFunction;
 use crate::aws::run::Run;
 use crate::plugin::{Guarded, Value};
 
@@ -81,11 +82,11 @@ pub(super) async fn require_function(
 ) -> Result<(), Error> {
     match lambda::function_exists(run, function_arn).await.during(Step::LookUpFunction) {
         Ok(true) => Ok(()),
-        Ok(false) => Err(Error::NoFunction {
+        Ok(false) => Err(Error::NoFunction(MissingFunction {
             function_arn: function_arn.to_owned(),
             region: run.region().to_owned(),
             creating,
-        }),
+        })),
         Err(failed) if creating => Err(failed.leaving(Left::NothingCreated)),
         Err(failed) => Err(failed.into()),
     }

@@ -8,7 +8,8 @@ use super::model::EndpointId;
 use super::step::StepError;
 use crate::aws::clients::ConfigureError;
 use crate::aws::error::AwsError;
-use crate::plugin::{AttributePath, Diagnostic};
+use crate::aws::resources::failure::{self, MissingFunction};
+use crate::plugin::Diagnostic;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -30,14 +31,8 @@ pub enum Error {
         nothing_created(*creating)
     )]
     NoResource { id: EndpointId, creating: bool },
-    #[error(
-        "Lambda has no function {function_arn} in {region}. Check function_name and qualifier. \
-         A function made in the same configuration must be referenced \
-         (aws_lambda_function.NAME.function_name) rather than named, so that Terraform makes it \
-         first.{}",
-        if *creating { " Nothing was created." } else { " Nothing was changed." }
-    )]
-    NoFunction { function_arn: String, region: String, creating: bool },
+    #[error("{0}")]
+    NoFunction(#[from] MissingFunction),
     #[error(
         "{} {path} already has a method {}, made outside this resource. Import it with \
          `terraform import <address> {id}` or delete it; nothing was created.",
@@ -119,7 +114,7 @@ impl Error {
             Error::Credentials(_) => ("Cannot use the AWS credentials", None),
             Error::NoRestApi { .. } => ("REST API not found", Some(attr::REST_API_ID)),
             Error::NoResource { .. } => ("REST API resource not found", Some(attr::RESOURCE_ID)),
-            Error::NoFunction { .. } => ("Lambda function not found", Some(attr::FUNCTION_NAME)),
+            Error::NoFunction(_) => ("Lambda function not found", Some(attr::FUNCTION_NAME)),
             Error::MethodExists { .. } => ("Method already exists", Some(attr::HTTP_METHOD)),
             Error::NoMethodToImport { .. } => ("Cannot import: no such method", None),
             Error::Unrecognised { attribute, .. } => {
@@ -129,11 +124,7 @@ impl Error {
             Error::InvalidIdentity(_) => ("Invalid import identity", None),
             Error::NotConfigured => ("Provider not configured", None),
         };
-        let diagnostic = Diagnostic::error(summary, self.to_string());
-        match attribute {
-            Some(name) => diagnostic.at(AttributePath::root(name)),
-            None => diagnostic,
-        }
+        failure::diagnostic(summary, self.to_string(), attribute)
     }
 }
 
@@ -141,6 +132,7 @@ impl Error {
 mod tests {
     use super::*;
     use crate::aws::resources::lambda_endpoint::step::{During, Step};
+    use crate::plugin::AttributePath;
 
     fn refused() -> AwsError {
         AwsError::Service {
@@ -167,11 +159,11 @@ mod tests {
 
     #[test]
     fn a_missing_function_says_so_at_function_name() {
-        let missing = Error::NoFunction {
+        let missing = Error::from(MissingFunction {
             function_arn: "arn:aws:lambda:us-east-1:123456789012:function:worker".into(),
             region: "us-east-1".into(),
             creating: true,
-        };
+        });
         let diagnostic = missing.diagnostic();
         assert_eq!(diagnostic.summary, "Lambda function not found");
         assert_eq!(diagnostic.attribute, Some(AttributePath::root(attr::FUNCTION_NAME)));

@@ -11,6 +11,7 @@ use crate::aws::apigatewayv2;
 use crate::aws::arn::Account;
 use crate::aws::dispatcher::{self, Claim};
 use crate::aws::lambda;
+use crate::aws::resources::failure::MissingFunction;
 use crate::aws::run::Run;
 use crate::plugin::Value;
 
@@ -26,7 +27,7 @@ async fn check_target(
     let function_arn = inputs.function_arn(account);
     if !lambda::function_exists(run, &function_arn).await.during(Step::LookUpFunction)? {
         let region = run.region().to_owned();
-        return Err(Error::NoFunction { function_arn, region, creating });
+        return Err(MissingFunction { function_arn, region, creating }.into());
     }
     Ok(function_arn)
 }

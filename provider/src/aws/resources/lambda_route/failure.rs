@@ -5,7 +5,8 @@ use super::attr;
 use crate::aws::clients::ConfigureError;
 use crate::aws::dispatcher::DispatcherError;
 use crate::aws::error::AwsError;
-use crate::plugin::{AttributePath, Diagnostic};
+use crate::aws::resources::failure::{self, MissingFunction};
+use crate::plugin::Diagnostic;
 
 /// The AWS steps a route is applied and refreshed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,14 +73,8 @@ pub enum Error {
          (protocol_type = \"HTTP\"); nothing was created."
     )]
     NotHttpApi { api_id: String },
-    #[error(
-        "Lambda has no function {function_arn} in {region}. Check function_name and qualifier. \
-         A function made in the same configuration must be referenced \
-         (aws_lambda_function.NAME.function_name) rather than named, so that Terraform makes it \
-         first.{}",
-        if *creating { " Nothing was created." } else { " Nothing was changed." }
-    )]
-    NoFunction { function_arn: String, region: String, creating: bool },
+    #[error("{0}")]
+    NoFunction(#[from] MissingFunction),
     #[error(
         "Route {id} does not target a dispatcher integration made by this provider, so it is \
          not an async route. Import routes that async_lambda_route made, or manage this one \
@@ -144,7 +139,7 @@ impl Error {
             Error::Credentials(_) => ("Cannot use the AWS credentials", None),
             Error::NoApi { .. } => ("HTTP API not found", Some(attr::API_ID)),
             Error::NotHttpApi { .. } => ("Not an HTTP API", Some(attr::API_ID)),
-            Error::NoFunction { .. } => ("Lambda function not found", Some(attr::FUNCTION_NAME)),
+            Error::NoFunction(_) => ("Lambda function not found", Some(attr::FUNCTION_NAME)),
             Error::NotAsyncRoute { .. } => ("Cannot import: not an async route", None),
             Error::NoRouteToImport { .. } => ("Cannot import: no such route", None),
             Error::Unrecognised { attribute, .. } => {
@@ -154,17 +149,14 @@ impl Error {
             Error::InvalidIdentity(_) => ("Invalid import identity", None),
             Error::NotConfigured => ("Provider not configured", None),
         };
-        let diagnostic = Diagnostic::error(summary, self.to_string());
-        match attribute {
-            Some(name) => diagnostic.at(AttributePath::root(name)),
-            None => diagnostic,
-        }
+        failure::diagnostic(summary, self.to_string(), attribute)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugin::AttributePath;
 
     #[test]
     fn a_refused_route_points_at_the_route_key_and_says_what_was_left() {
