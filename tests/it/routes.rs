@@ -576,3 +576,53 @@ fn a_missing_api_or_function_fails_with_nothing_created() {
     });
     assert_eq!(left, (0, 0));
 }
+
+/// The AWS calls the provider made, by operation, from a Terraform log
+/// written at DEBUG (each call logs "AWS call succeeded" or "failed" with
+/// `operation=NAME`).
+fn calls(log: &std::path::Path) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    let text = std::fs::read_to_string(log).unwrap();
+    let lines =
+        text.lines().filter(|l| l.contains("AWS call succeeded") || l.contains("AWS call failed"));
+    for line in lines {
+        let operation = line.split_whitespace().find_map(|field| field.strip_prefix("operation="));
+        *counts.entry(operation.unwrap_or("?").to_owned()).or_default() += 1;
+    }
+    counts
+}
+
+/// A plan of six routes of one HTTP API reads the API once (its routes and
+/// its integrations) and the dispatcher and its policy once, whatever the
+/// number of routes: no call per route.
+#[test]
+#[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn a_plan_reads_each_http_api_once_not_each_route() {
+    let _turn = dispatcher_turn();
+    let test = "route-reads";
+    cloud::function(test, "def handler(event, context):\n    return None\n");
+    let api_id = http_api(test);
+    let routes: Vec<String> = (0..6)
+        .map(|i| route(&format!("r{i}"), &api_id, &format!("POST /r{i}"), test, &[]))
+        .collect();
+    let mut tf = Terraform::new(crate::support::versions::TERRAFORM_NEWEST);
+    configure(&tf, &routes);
+    tf.apply();
+    let log = tf.dir().join("plan.log");
+    tf.set_env("TF_LOG", "DEBUG");
+    tf.set_env("TF_LOG_PATH", &log.display().to_string());
+    assert_eq!(tf.plan_changes(&[]), None, "no change");
+    let counts = calls(&log);
+    let expected: std::collections::BTreeMap<String, usize> = [
+        ("GetCallerIdentity", 1),
+        ("GetFunctionConfiguration", 1),
+        ("GetIntegrations", 1),
+        ("GetPolicy", 1),
+        ("GetRoutes", 1),
+    ]
+    .into_iter()
+    .map(|(operation, n)| (operation.to_owned(), n))
+    .collect();
+    assert_eq!(counts, expected, "the calls of a no-change plan of six routes");
+    tf.destroy();
+}

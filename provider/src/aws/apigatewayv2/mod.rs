@@ -8,6 +8,10 @@ mod remote;
 pub use reads::{http_api, wrote};
 pub use remote::{Integration, Route, api, integrations};
 
-/// The calls' service name: API Gateway v1 and v2 share the control plane's
-/// account quota (10 requests a second, burst 40), so they share its pacing.
+/// The calls' service name, so that they are paced and retried as API
+/// Gateway's: HTTP APIs are managed through the same service and endpoint
+/// (`apigateway.REGION.amazonaws.com`, paths under `/v2/`), whose
+/// account-level management quota AWS documents once for API Gateway
+/// (<https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html>,
+/// 10 requests a second, burst 40; see `aws::rate_limit`).
 pub const SERVICE: &str = "API Gateway";
