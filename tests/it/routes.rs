@@ -626,3 +626,81 @@ fn a_plan_reads_each_http_api_once_not_each_route() {
     assert_eq!(counts, expected, "the calls of a no-change plan of six routes");
     tf.destroy();
 }
+
+/// Payload 2.0 events as API Gateway builds them from hostile requests:
+/// each dispatched through LocalStack reaches the target identical.
+fn hostile_events() -> Vec<Json> {
+    let example: Json = serde_json::from_str(EXAMPLE_EVENT).unwrap();
+    let with = |id: &str, change: &dyn Fn(&mut Json)| {
+        let mut event = example.clone();
+        event["requestContext"]["requestId"] = json!(id);
+        change(&mut event);
+        event
+    };
+    vec![
+        with("quotes", &|e| {
+            e["body"] = json!(r#"{"say": "\"hi\" \\ $x #if(1) ${y} 'q'"}"#);
+            e["headers"]["x-quoted"] = json!(r#"a "b" \c $d #e"#);
+            e["rawQueryString"] = json!("q=%22x%22%20%24y");
+            e["queryStringParameters"] = json!({"q": "\"x\" $y"});
+        }),
+        with("unicode", &|e| {
+            e["body"] = json!("h\u{e9}llo \u{1f389} \u{5e9}\u{5dc}\u{5d5}\u{5dd} nul:\u{0}");
+            e["headers"]["x-name"] = json!("Zo\u{eb}");
+            e["pathParameters"] = json!({"source": "caf\u{e9}"});
+        }),
+        with("binary", &|e| {
+            e["body"] = json!("AAEC/f7/iVBORw0KGgo=");
+            e["isBase64Encoded"] = json!(true);
+            e["headers"]["content-type"] = json!("application/octet-stream");
+        }),
+        with("repeated-and-cookies", &|e| {
+            e["rawQueryString"] = json!("a=1&a=2&b=");
+            e["queryStringParameters"] = json!({"a": "1,2", "b": ""});
+            e["cookies"] = json!(["s=1", "t=2; Path=/", "u=\"q\""]);
+        }),
+        with("get-without-body", &|e| {
+            let event = e.as_object_mut().unwrap();
+            for key in ["body", "queryStringParameters", "cookies", "pathParameters"] {
+                event.remove(key);
+            }
+            e["requestContext"]["http"]["method"] = json!("GET");
+            e["routeKey"] = json!("$default");
+        }),
+    ]
+}
+
+#[test]
+#[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn hostile_events_reach_the_target_identical() {
+    let _turn = dispatcher_turn();
+    let test = "route-hostile";
+    let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
+    let events_dir = events.path().display().to_string();
+    cloud::function_with_env(
+        test,
+        RECORDING_HANDLER,
+        &[("EVENT_DIR", &events_dir), ("SLEEP", "0")],
+    );
+    let api_id = http_api(test);
+    let tf = Terraform::new(crate::support::versions::TERRAFORM_NEWEST);
+    configure(&tf, &[route("hook", &api_id, "$default", test, &[])]);
+    tf.apply();
+    let route_id =
+        tf.state_attributes("async_lambda_route.hook")["route_id"].as_str().unwrap().to_owned();
+    let header = held(&api_id, &route_id).3;
+    let sent = hostile_events();
+    for event in &sent {
+        let answer = invoke_as_api_gateway(event, &header);
+        assert_eq!(answer["statusCode"], 202, "{answer}");
+        let body: Json = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["requestId"], event["requestContext"]["requestId"]);
+    }
+    let delivered = wait_for_events(events.path(), sent.len());
+    for event in &sent {
+        let id = &event["requestContext"]["requestId"];
+        let got = delivered.iter().find(|d| d["event"]["requestContext"]["requestId"] == *id);
+        assert_eq!(got.map(|d| &d["event"]), Some(event), "{id}");
+    }
+    tf.destroy();
+}
