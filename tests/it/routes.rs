@@ -704,3 +704,56 @@ fn hostile_events_reach_the_target_identical() {
     }
     tf.destroy();
 }
+
+/// Handlers written for HTTP API proxy integrations run unchanged behind a
+/// route: Powertools' parser model and data class and Mangum (a Starlette
+/// app) read the event the dispatcher delivered on LocalStack, bundled with
+/// the function as users bundle them.
+#[test]
+#[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn powertools_and_mangum_read_the_delivered_event() {
+    let _turn = dispatcher_turn();
+    let test = "route-consumers";
+    let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
+    let events_dir = events.path().display().to_string();
+    let handler = include_str!("consumers_v2_handler.py");
+    cloud::function_with_libraries(test, handler, &[("EVENT_DIR", &events_dir)]);
+    let api_id = http_api(test);
+    let tf = Terraform::new(crate::support::versions::TERRAFORM_NEWEST);
+    configure(&tf, &[route("hook", &api_id, "$default", test, &[])]);
+    tf.apply();
+    let route_id =
+        tf.state_attributes("async_lambda_route.hook")["route_id"].as_str().unwrap().to_owned();
+    let header = held(&api_id, &route_id).3;
+    let sent = hostile_events();
+    for event in &sent {
+        assert_eq!(invoke_as_api_gateway(event, &header)["statusCode"], 202);
+    }
+    for record in wait_for_events(events.path(), sent.len()) {
+        let event = &record["event"];
+        let id = &event["requestContext"]["requestId"];
+        let method = &event["requestContext"]["http"]["method"];
+        let consumers = &record["consumers"];
+        for name in ["powertools_parser", "powertools_data_class", "mangum"] {
+            assert_eq!(consumers[name]["ok"], true, "{id} {name}: {}", consumers[name]);
+            assert_eq!(&consumers[name]["method"], method, "{id} {name}");
+        }
+        let data_class = &consumers["powertools_data_class"];
+        assert_eq!(data_class["body"], event["body"], "{id}");
+        assert_eq!(data_class["isBase64Encoded"], event["isBase64Encoded"], "{id}");
+        assert_eq!(consumers["mangum"]["status"], 200, "{id}");
+        assert_eq!(consumers["mangum"]["path"], event["rawPath"], "{id}");
+        assert_eq!(
+            consumers["mangum"]["query"],
+            event["rawQueryString"].as_str().unwrap_or(""),
+            "{id}"
+        );
+        let body = match (event["body"].as_str(), event["isBase64Encoded"].as_bool()) {
+            (Some(b), Some(true)) => b.to_owned(),
+            (Some(b), _) => base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b),
+            (None, _) => String::new(),
+        };
+        assert_eq!(consumers["mangum"]["body"], body, "{id}: the body bytes Starlette read");
+    }
+    tf.destroy();
+}
