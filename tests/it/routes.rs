@@ -757,3 +757,65 @@ fn powertools_and_mangum_read_the_delivered_event() {
     }
     tf.destroy();
 }
+
+/// With `dispatcher_role_arn`, the dispatcher runs as the organisation's
+/// role and the provider creates, changes and deletes no role or policy.
+#[test]
+#[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn a_brought_role_is_used_as_it_is() {
+    let _turn = dispatcher_turn();
+    let test = "route-own-role";
+    cloud::function(test, "def handler(event, context):\n    return None\n");
+    let api_id = http_api(test);
+    let role_name = "platform-dispatcher";
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    let role_arn = block_on(async {
+        let role = cloud::iam()
+            .create_role()
+            .role_name(role_name)
+            .assume_role_policy_document(trust.to_string())
+            .send()
+            .await
+            .unwrap();
+        role.role().unwrap().arn().to_owned()
+    });
+    let tf = Terraform::new(crate::support::versions::TERRAFORM_NEWEST);
+    let provider = provider_block().replacen(
+        "  endpoints {",
+        &format!("  dispatcher_role_arn = \"{role_arn}\"\n  endpoints {{"),
+        1,
+    );
+    tf.write_config(&format!(
+        "{}{provider}\n{}",
+        hcl::required_providers(&[]),
+        route("hook", &api_id, "POST /hook", test, &[])
+    ));
+    tf.apply();
+    let role_of_dispatcher = block_on(async {
+        let config = cloud::lambda()
+            .get_function_configuration()
+            .function_name(DISPATCHER)
+            .send()
+            .await
+            .unwrap();
+        config.role().unwrap().to_owned()
+    });
+    assert_eq!(role_of_dispatcher, role_arn);
+    assert_eq!(role_policies(), None, "no managed role");
+    let own_policies = block_on(async {
+        cloud::iam()
+            .list_role_policies()
+            .role_name(role_name)
+            .send()
+            .await
+            .unwrap()
+            .policy_names()
+            .to_vec()
+    });
+    assert!(own_policies.is_empty(), "the brought role is left as it is: {own_policies:?}");
+    tf.assert_no_changes();
+    tf.destroy();
+    assert!(!dispatcher_exists());
+    block_on(async { cloud::iam().get_role().role_name(role_name).send().await.unwrap() });
+}
