@@ -10,37 +10,23 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::InvocationType;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value as Json, json};
 
-use crate::support::aws::{self as cloud, ACCOUNT, REGION, block_on};
+use crate::support::aws::{REGION, block_on};
+use crate::support::dispatcher::{
+    CONFIG_HEADER, DISPATCHER, EXAMPLE_EVENT, function_arn, function_exists, invoke_as_api_gateway,
+    role_policies,
+};
 use crate::support::moto;
 use crate::support::stack::wait_for_events;
 use crate::support::terraform::{Terraform, repo_root};
 use crate::support::versions::TERRAFORM_NEWEST;
 
-const DISPATCHER: &str = "tf-async-dispatcher";
-const DISPATCHER_ROLE: &str = "tf-async-dispatcher-us-east-1";
-const CONFIG_HEADER: &str = "x-async-lambda-route";
 /// The example's `name`, so that its function and role are this test's own.
 const NAME: &str = "example-http-api";
 
-/// AWS's documented payload format 2.0 example (provider/dispatcher/fixtures).
-const EXAMPLE_EVENT: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/provider/dispatcher/fixtures/aws-http-api-payload-v2.json"
-));
-
-fn function_arn(name: &str) -> String {
-    format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
-}
-
-/// The example's files (configuration and worker, not a user's build or
-/// `.terraform`) copied into `dir`, the worker zipped where `worker_zip`
-/// says by default.
 fn copy_example(dir: &Path) {
     let example = repo_root().join("examples/http-api");
     for entry in std::fs::read_dir(&example).unwrap() {
@@ -133,30 +119,6 @@ fn api_endpoint(api_id: &str) -> Option<String> {
     })
 }
 
-fn function_exists(name: &str) -> bool {
-    block_on(async {
-        match cloud::lambda().get_function_configuration().function_name(name).send().await {
-            Ok(_) => true,
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {
-                false
-            }
-            Err(e) => panic!("GetFunctionConfiguration {name}: {e:?}"),
-        }
-    })
-}
-
-fn role_exists(name: &str) -> bool {
-    block_on(async {
-        match cloud::iam().get_role().role_name(name).send().await {
-            Ok(_) => true,
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => {
-                false
-            }
-            Err(e) => panic!("GetRole {name}: {e:?}"),
-        }
-    })
-}
-
 /// The event API Gateway would give a route: AWS's example, for `route_key`
 /// called at `path` on `api_id`, with request id `request_id`.
 fn event_for(api_id: &str, route_key: &str, path: &str, request_id: &str) -> Json {
@@ -168,25 +130,6 @@ fn event_for(api_id: &str, route_key: &str, path: &str, request_id: &str) -> Jso
     event["requestContext"]["requestId"] = json!(request_id);
     event["requestContext"]["http"]["path"] = json!(path);
     event
-}
-
-/// Invokes the dispatcher as API Gateway does for a route whose integration
-/// sets `header`; the payload 2.0 answer.
-fn dispatch(event: &Json, header: &str) -> Json {
-    let mut event = event.clone();
-    event["headers"][CONFIG_HEADER] = json!(header);
-    block_on(async {
-        let answer = cloud::lambda()
-            .invoke()
-            .function_name(DISPATCHER)
-            .invocation_type(InvocationType::RequestResponse)
-            .payload(Blob::new(serde_json::to_vec(&event).unwrap()))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.function_error(), None, "{answer:?}");
-        serde_json::from_slice(answer.payload().unwrap().as_ref()).unwrap()
-    })
 }
 
 #[test]
@@ -267,14 +210,14 @@ fn the_example_applies_serves_both_routes_plans_empty_and_destroys_cleanly() {
     // the event API Gateway gave the route.
     let mut github = event_for(&api_id, "POST /hooks/{source}", "/hooks/github", "example-github");
     github["pathParameters"] = json!({"source": "github"});
-    let answer = dispatch(&github, &hooks.header);
+    let answer = invoke_as_api_gateway(&github, &hooks.header);
     assert_eq!(answer["statusCode"], 202, "{answer}");
     assert_eq!(
         serde_json::from_str::<Json>(answer["body"].as_str().unwrap()).unwrap(),
         json!({"accepted": true, "requestId": "example-github"})
     );
     let line_event = event_for(&api_id, "POST /hooks/line", "/hooks/line", "example-line");
-    let answer = dispatch(&line_event, &line.header);
+    let answer = invoke_as_api_gateway(&line_event, &line.header);
     assert_eq!(
         (&answer["statusCode"], &answer["headers"], &answer["body"]),
         (
@@ -305,7 +248,7 @@ fn the_example_applies_serves_both_routes_plans_empty_and_destroys_cleanly() {
     assert!(held_routes(&api_id).is_empty(), "routes left on the API");
     assert_eq!(integrations_on(&api_id), 0, "integrations left on the API");
     assert!(!function_exists(DISPATCHER), "the dispatcher outlived the example's routes");
-    assert!(!role_exists(DISPATCHER_ROLE), "the dispatcher's role outlived it");
+    assert_eq!(role_policies(), None, "the dispatcher's role outlived it");
 
     // The rest goes with hashicorp/aws: the API, its stage, the worker.
     let destroyed = tf.destroy();

@@ -2,6 +2,7 @@
 
 pub mod aws;
 pub mod binaries;
+pub mod dispatcher;
 pub mod hcl;
 pub mod localstack;
 pub mod moto;
