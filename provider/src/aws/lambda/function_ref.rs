@@ -73,6 +73,18 @@ impl FunctionRef {
         })
     }
 
+    /// `text` as a reference, read leniently: it was validated at plan, so
+    /// what does not parse is taken as a bare function name.
+    pub fn lenient(text: &str) -> FunctionRef {
+        FunctionRef::parse(text).unwrap_or(FunctionRef {
+            partition: None,
+            region: None,
+            account: None,
+            name: text.to_owned(),
+            qualifier: None,
+        })
+    }
+
     /// The qualified ARN this reference names, completed with `account`'s
     /// partition, region and account; `qualifier` applies when the reference
     /// has none of its own.

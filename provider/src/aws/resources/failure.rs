@@ -19,6 +19,17 @@ pub struct MissingFunction {
     pub creating: bool,
 }
 
+/// AWS holds a value of a closed set that this provider does not know.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "API Gateway holds {attribute} = {value:?}, which this provider does not know. Upgrade the \
+     provider, or set {attribute} to one it knows outside Terraform."
+)]
+pub struct UnrecognisedValue {
+    pub attribute: &'static str,
+    pub value: String,
+}
+
 /// An error diagnostic whose detail is `detail`, at `attribute` if any.
 pub fn diagnostic(summary: &str, detail: String, attribute: Option<&str>) -> Diagnostic {
     let diagnostic = Diagnostic::error(summary, detail);

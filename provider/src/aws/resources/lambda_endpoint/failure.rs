@@ -8,7 +8,7 @@ use super::model::EndpointId;
 use super::step::StepError;
 use crate::aws::clients::ConfigureError;
 use crate::aws::error::AwsError;
-use crate::aws::resources::failure::{self, MissingFunction};
+use crate::aws::resources::failure::{self, MissingFunction, UnrecognisedValue};
 use crate::plugin::Diagnostic;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,11 +42,8 @@ pub enum Error {
     MethodExists { id: EndpointId, path: String },
     #[error("{path} in REST API {:?} has no {} method.", id.rest_api_id, id.http_method)]
     NoMethodToImport { id: EndpointId, path: String },
-    #[error(
-        "API Gateway holds {attribute} = {value:?}, which this provider does not know. Upgrade \
-         the provider, or set {attribute} to one it knows outside Terraform."
-    )]
-    Unrecognised { attribute: &'static str, value: String },
+    #[error("{0}")]
+    Unrecognised(#[from] UnrecognisedValue),
     #[error("{0}")]
     InvalidImportId(String),
     #[error("{0}")]
@@ -117,8 +114,8 @@ impl Error {
             Error::NoFunction(_) => ("Lambda function not found", Some(attr::FUNCTION_NAME)),
             Error::MethodExists { .. } => ("Method already exists", Some(attr::HTTP_METHOD)),
             Error::NoMethodToImport { .. } => ("Cannot import: no such method", None),
-            Error::Unrecognised { attribute, .. } => {
-                ("Unrecognised value in AWS", Some(*attribute))
+            Error::Unrecognised(unrecognised) => {
+                ("Unrecognised value in AWS", Some(unrecognised.attribute))
             }
             Error::InvalidImportId(_) => ("Invalid import id", None),
             Error::InvalidIdentity(_) => ("Invalid import identity", None),

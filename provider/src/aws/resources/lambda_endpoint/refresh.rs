@@ -22,6 +22,7 @@ use crate::aws::apigateway::{self, AtMethod, RestApi, execute_api};
 use crate::aws::arn::Account;
 use crate::aws::error::AwsError;
 use crate::aws::lambda::{self, function_name_for, split_qualifier};
+use crate::aws::resources::failure::UnrecognisedValue;
 use crate::aws::run::Run;
 use crate::plugin::{Guarded, Value};
 
@@ -128,9 +129,8 @@ fn named<T>(
 ) -> Result<T, Error> {
     match answered {
         None => Ok(default),
-        Some(name) => {
-            parse(name).ok_or_else(|| Error::Unrecognised { attribute, value: name.to_owned() })
-        }
+        Some(name) => parse(name)
+            .ok_or_else(|| UnrecognisedValue { attribute, value: name.to_owned() }.into()),
     }
 }
 

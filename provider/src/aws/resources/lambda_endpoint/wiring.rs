@@ -20,16 +20,8 @@ impl Inputs {
     /// The qualified function ARN the integration invokes; names and partial
     /// ARNs are completed with the provider's partition, region and account.
     pub fn function_arn(&self, account: &Account) -> String {
-        let name = &self.target.function_name;
-        // Validated at plan; what does not parse is taken as a bare name.
-        let function = FunctionRef::parse(name).unwrap_or(FunctionRef {
-            partition: None,
-            region: None,
-            account: None,
-            name: name.clone(),
-            qualifier: None,
-        });
-        function.arn(account, self.target.qualifier.as_deref())
+        FunctionRef::lenient(&self.target.function_name)
+            .arn(account, self.target.qualifier.as_deref())
     }
 
     /// The statement id of the permission, or `None` when API Gateway

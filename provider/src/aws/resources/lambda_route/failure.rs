@@ -5,7 +5,7 @@ use super::attr;
 use crate::aws::clients::ConfigureError;
 use crate::aws::dispatcher::DispatcherError;
 use crate::aws::error::AwsError;
-use crate::aws::resources::failure::{self, MissingFunction};
+use crate::aws::resources::failure::{self, MissingFunction, UnrecognisedValue};
 use crate::plugin::Diagnostic;
 
 /// The AWS steps a route is applied and refreshed in.
@@ -83,11 +83,8 @@ pub enum Error {
     NotAsyncRoute { id: String },
     #[error("No route {id} exists.")]
     NoRouteToImport { id: String },
-    #[error(
-        "API Gateway holds {attribute} = {value:?}, which this provider does not know. Upgrade \
-         the provider, or set {attribute} to one it knows outside Terraform."
-    )]
-    Unrecognised { attribute: &'static str, value: String },
+    #[error("{0}")]
+    Unrecognised(#[from] UnrecognisedValue),
     #[error("{0}")]
     InvalidImportId(String),
     #[error("{0}")]
@@ -142,8 +139,8 @@ impl Error {
             Error::NoFunction(_) => ("Lambda function not found", Some(attr::FUNCTION_NAME)),
             Error::NotAsyncRoute { .. } => ("Cannot import: not an async route", None),
             Error::NoRouteToImport { .. } => ("Cannot import: no such route", None),
-            Error::Unrecognised { attribute, .. } => {
-                ("Unrecognised value in AWS", Some(*attribute))
+            Error::Unrecognised(unrecognised) => {
+                ("Unrecognised value in AWS", Some(unrecognised.attribute))
             }
             Error::InvalidImportId(_) => ("Invalid import id", None),
             Error::InvalidIdentity(_) => ("Invalid import identity", None),

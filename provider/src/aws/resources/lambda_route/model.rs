@@ -90,14 +90,7 @@ pub struct Inputs {
 impl Inputs {
     /// The qualified ARN of the function the route invokes.
     pub fn function_arn(&self, account: &Account) -> String {
-        let function = FunctionRef::parse(&self.function_name).unwrap_or(FunctionRef {
-            partition: None,
-            region: None,
-            account: None,
-            name: self.function_name.clone(),
-            qualifier: None,
-        });
-        function.arn(account, self.qualifier.as_deref())
+        FunctionRef::lenient(&self.function_name).arn(account, self.qualifier.as_deref())
     }
 
     /// What the dispatcher is told for this route.

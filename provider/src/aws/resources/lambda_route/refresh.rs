@@ -8,6 +8,7 @@ use super::state;
 use crate::aws::apigatewayv2::{self, Integration, Route};
 use crate::aws::dispatcher::{self, RouteConfig, is_dispatcher_uri, route_config};
 use crate::aws::lambda::function_name_for;
+use crate::aws::resources::failure::UnrecognisedValue;
 use crate::aws::run::Run;
 use crate::plugin::Value;
 
@@ -51,7 +52,7 @@ pub async fn observe(
     prior: Option<&State>,
 ) -> Result<State, Error> {
     let authorization =
-        Authorization::parse(&route.authorization_type).ok_or_else(|| Error::Unrecognised {
+        Authorization::parse(&route.authorization_type).ok_or_else(|| UnrecognisedValue {
             attribute: super::attr::AUTHORIZATION_TYPE,
             value: route.authorization_type.clone(),
         })?;
