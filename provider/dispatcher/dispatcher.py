@@ -1,13 +1,16 @@
-"""Dispatcher of async_lambda_route: an HTTP API route that queues its request.
+"""Dispatcher of async_lambda_route: an API Gateway route that queues its request.
 
-API Gateway HTTP APIs (v2) cannot invoke Lambda asynchronously, so the route's
-integration is an AWS_PROXY integration, payload format 2.0, that targets this
-function. It hands the event, unchanged, to the real target with an
-asynchronous invocation and answers the route's configured response as soon as
-Lambda has accepted (queued) the event.
+API Gateway cannot invoke Lambda asynchronously from a Lambda proxy
+integration, so the route's integration is an AWS_PROXY integration that
+targets this function: payload format 2.0 for an HTTP API (v2) route, the
+Lambda proxy input format for a REST API (v1) method. It hands the event to the
+real target with an asynchronous invocation and answers the route's configured
+response as soon as Lambda has accepted (queued) the event. How the route's
+configuration reaches it depends on how it was invoked: unqualified, it is in
+a header; through an alias, it is the alias's name.
 
-The route's configuration (contract with the provider)
-    The integration's parameter mapping
+HTTP API routes: the config header (contract with the provider)
+    The dispatcher is invoked unqualified. The integration's parameter mapping
         overwrite:header.x-async-lambda-route = <value>
     sets the request header x-async-lambda-route, replacing whatever a client
     sent. <value> is base64url without padding of the UTF-8 JSON object
@@ -20,6 +23,33 @@ The route's configuration (contract with the provider)
     invalid header means the route was not set up by the provider: 500, and
     nothing is invoked.
 
+REST API methods: the alias name (contract with the provider)
+    A REST API Lambda proxy integration cannot add a header (API Gateway
+    ignores integration request parameters for Lambda proxy integrations), so
+    the integration invokes the dispatcher through an alias, and
+    context.invoked_function_arn is
+        arn:<partition>:lambda:<region>:<account>:function:<dispatcher>:<alias>
+    where <alias> is one of
+        to-<status>-<n>-<name>                (no qualifier: $LATEST)
+        to-<status>-<n>-<name>-<qualifier>
+    <status> is exactly 3 digits, an integer 200..599; <n> is the length of
+    <name> in decimal, 1..64, without a leading zero; <name> is the target
+    function's name, exactly <n> characters, each [A-Za-z0-9_-]; after <name>
+    comes either nothing or "-" and a non-empty <qualifier> (an alias or a
+    version number of the target) of [A-Za-z0-9_-] characters. (<n> is what
+    makes a "-" in <name> or <qualifier> unambiguous; Lambda allows alias names
+    of up to 128 characters.) The target is the dispatcher's own ARN with the
+    function name replaced, in the same partition, region and account:
+        arn:<partition>:lambda:<region>:<account>:function:<name>
+    and the config is {"function": <that ARN>, "qualifier": <qualifier> | null,
+    "status": <status>, "headers": {}, "body": null}, so the answer is <status>
+    with the default body. The event is forwarded unchanged: nothing is
+    removed, and an x-async-lambda-route header a client sent is just a header
+    of the request. Invoked with a qualifier that is not such a name (another
+    alias, a version, $LATEST): 500, and nothing is invoked. Invoked
+    unqualified, or with no invoked_function_arn in the context: the header
+    above is the configuration, whatever the event's format.
+
 Forwarding
     Lambda Invoke with InvocationType=Event and the event as the payload (see
     the Lambda API reference, "Invoke"). Lambda answers 202 once the event is
@@ -29,7 +59,9 @@ Forwarding
 
 Answers (payload format 2.0 response objects, see "Working with AWS Lambda
 proxy integrations for HTTP APIs", now titled "Create AWS Lambda proxy
-integrations for HTTP APIs in API Gateway")
+integrations for HTTP APIs in API Gateway"; REST API Lambda proxy integrations
+accept the same {"statusCode", "headers", "body", "isBase64Encoded"}, see
+"Output format of a Lambda function for proxy integration")
     Always with an explicit statusCode: without one, API Gateway would guess
     the format and answer 200.
     queued                      the configured status, headers and body; a
@@ -46,7 +78,9 @@ integrations for HTTP APIs in API Gateway")
     A refusal is never 2xx, and no answer names the target: clients must not
     learn internals. Refusals are logged with the details (logs are private).
 
-Logs: one JSON object per line on stdout (CloudWatch Logs).
+Logs: one JSON object per line on stdout (CloudWatch Logs). A queued request's
+routeKey is the event's routeKey (payload 2.0), or "<httpMethod> <resource>"
+for a REST API event, which has none.
 
 Runs on python3.13 on AWS (boto3 comes with the runtime) and on Python 3.11 in
 the project's LocalStack test bed: standard library and boto3/botocore only.
@@ -61,6 +95,12 @@ CONFIG_HEADER = "x-async-lambda-route"
 CONFIG_VERSION = 1
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+# A qualified function ARN, as Lambda gives it in context.invoked_function_arn.
+_QUALIFIED_ARN = re.compile(r"arn:([^:]+):lambda:([^:]+):([^:]+):function:[^:]+:([^:]*)")
+# The alias name up to <name>; the name's length is checked against <n> after.
+# Explicit ASCII classes: \d would also match other scripts' digits.
+_ALIAS = re.compile(r"to-([0-9]{3})-([1-9][0-9]?)-([A-Za-z0-9_-]*)")
+_MAX_NAME = 64  # Lambda's limit for a function name
 _JSON = {"content-type": "application/json"}
 # Seconds a throttled client is asked to wait.
 _RETRY_AFTER = "1"
@@ -107,13 +147,13 @@ def lambda_client():
 
 
 class NotConfigured(ValueError):
-    """The config header is missing or invalid."""
+    """The config header, or the alias the dispatcher was invoked through, is missing or invalid."""
 
 
 def handler(event, context):
     request_id = (event.get("requestContext") or {}).get("requestId")
     try:
-        config, forwarded = _take_config(event)
+        config, forwarded = _route_config(event, context)
     except NotConfigured as exc:
         _log("error", "not_configured", requestId=request_id, reason=str(exc))
         return _answer(500, {"message": "Route is not configured for the dispatcher"})
@@ -160,11 +200,68 @@ def handler(event, context):
         "info",
         "queued",
         requestId=request_id,
-        routeKey=event.get("routeKey"),
+        routeKey=_route_key(event),
         target=target,
         lambdaRequestId=lambda_request_id,
     )
     return _configured_answer(config, request_id)
+
+
+def _route_config(event, context):
+    """The route's config and the event to forward: from the alias if invoked through one, else the header."""
+    invoked = _invoked_qualifier(context)
+    if invoked is None:
+        # Only HTTP APIs invoke it unqualified: a header in any other event
+        # is a client's, never a route's.
+        if event.get("version") != "2.0":
+            raise NotConfigured("invoked unqualified with an event that is not payload 2.0")
+        return _take_config(event)
+    # REST API: API Gateway added nothing to the event, so nothing is removed.
+    return _alias_config(*invoked), event
+
+
+def _invoked_qualifier(context):
+    """(partition, region, account, qualifier) of a qualified invocation; None when unqualified."""
+    arn = getattr(context, "invoked_function_arn", None)
+    # arn:partition:lambda:region:account:function:name has 6 colons; a qualifier adds one.
+    if not isinstance(arn, str) or arn.count(":") < 7:
+        return None
+    match = _QUALIFIED_ARN.fullmatch(arn)
+    if not match:
+        raise NotConfigured(f"invoked as {arn!r}, not a qualified function ARN")
+    return match.groups()
+
+
+def _alias_config(partition, region, account, alias):
+    """Decodes to-<status>-<n>-<name>[-<qualifier>] (see the module docstring)."""
+    match = _ALIAS.fullmatch(alias)
+    if not match:
+        raise NotConfigured(f"invoked through {alias!r}, not a to-<status>-<n>-<name>[-<qualifier>] alias")
+    status, length, rest = int(match[1]), int(match[2]), match[3]
+    if not 200 <= status <= 599:
+        raise NotConfigured(f"alias {alias!r}: status is not in 200..599")
+    if length > _MAX_NAME:
+        raise NotConfigured(f"alias {alias!r}: a function name has at most {_MAX_NAME} characters")
+    name, after = rest[:length], rest[length:]
+    if len(name) != length:
+        raise NotConfigured(f"alias {alias!r}: the name is shorter than {length}")
+    # After the name: nothing, or "-" and a non-empty qualifier.
+    if after and (after[0] != "-" or len(after) == 1):
+        raise NotConfigured(f"alias {alias!r}: the name is not {length} characters followed by -<qualifier>")
+    return {
+        "function": f"arn:{partition}:lambda:{region}:{account}:function:{name}",
+        "qualifier": after[1:] or None,
+        "status": status,
+        "headers": {},
+        "body": None,
+    }
+
+
+def _route_key(event):
+    """Payload 2.0 names its route; a REST API (v1) event has its method and resource instead."""
+    if "routeKey" not in event and "httpMethod" in event:
+        return f"{event.get('httpMethod')} {event.get('resource')}"
+    return event.get("routeKey")
 
 
 def _take_config(event):

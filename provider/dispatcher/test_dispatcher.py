@@ -5,9 +5,12 @@
 Lambda is a fake client that records the invoke calls, enforces the 1 MB
 asynchronous payload quota as Lambda does, and raises errors shaped like
 botocore's ClientError (exc.response["Error"]["Code"]). The events are AWS's
-documented payload format 2.0 example (fixtures/) and hostile variants of it;
+documented payload format 2.0 example (fixtures/) and hostile variants of it,
+and, for REST API methods (configured by the alias the dispatcher is invoked
+through, context.invoked_function_arn), an event modelled on AWS's documented
+Lambda proxy input format for REST APIs (fixtures/aws-rest-api-proxy-event-v1.json);
 what the target would receive is also parsed by the consumers users run:
-Powertools for AWS Lambda (parser model and data class) and Mangum with a
+Powertools for AWS Lambda (parser models and data classes) and Mangum with a
 Starlette app. Those come from .tools/lambda-libs/python (installed by
 `bash scripts/install-tools.sh lambda-libs`); without them the consumer tests
 fail rather than skip.
@@ -32,8 +35,8 @@ FUNCTION_NAME = "orders-worker"
 ASYNC_PAYLOAD_LIMIT = 1_048_576
 
 try:
-    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
-    from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent, APIGatewayProxyEventV2
+    from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel, APIGatewayProxyEventV2Model
     from mangum import Mangum
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
@@ -52,6 +55,12 @@ except ImportError as exc:
 
 def aws_example():
     with open(os.path.join(HERE, "fixtures", "aws-http-api-payload-v2.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def rest_example():
+    """AWS's REST API (v1) Lambda proxy input format: GET, no body, multi-value maps."""
+    with open(os.path.join(HERE, "fixtures", "aws-rest-api-proxy-event-v1.json"), encoding="utf-8") as f:
         return json.load(f)
 
 
@@ -231,23 +240,45 @@ class FakeLambda:
 
 
 class Context:
+    """A context without invoked_function_arn (the header path)."""
+
     aws_request_id = "dispatcher-req-1"
     function_name = "async-lambda-route-dispatcher"
 
 
+DISPATCHER = "arn:aws:lambda:us-east-1:123456789012:function:tf-async-dispatcher"
+
+
+class InvokedContext(Context):
+    """The context of an invocation through `qualifier` (None: unqualified) of the dispatcher `arn`."""
+
+    def __init__(self, qualifier=None, arn=DISPATCHER):
+        self.invoked_function_arn = arn if qualifier is None else f"{arn}:{qualifier}"
+
+
 class DispatcherCase(unittest.TestCase):
-    def dispatch(self, event, fake=None):
+    def dispatch(self, event, fake=None, context=None):
         """Runs the handler with a fake Lambda; returns (answer, fake, log lines)."""
         fake = fake or FakeLambda()
         out = io.StringIO()
         with mock.patch.object(dispatcher, "lambda_client", return_value=fake), contextlib.redirect_stdout(out):
-            answer = dispatcher.handler(event, Context())
+            answer = dispatcher.handler(event, context or Context())
         logs = [json.loads(line) for line in out.getvalue().splitlines()]
         return answer, fake, logs
 
     def delivered(self, fake):
         self.assertEqual(len(fake.calls), 1)
         return json.loads(fake.calls[0]["Payload"])
+
+    def assert_not_configured(self, event, context=None):
+        answer, fake, logs = self.dispatch(event, context=context)
+        self.assertEqual(fake.calls, [], "nothing may be invoked")
+        self.assertEqual(answer["statusCode"], 500)
+        self.assertEqual(answer["headers"], {"content-type": "application/json"})
+        self.assertIn("not configured", json.loads(answer["body"])["message"])
+        self.assertEqual(len(logs), 1)
+        self.assertEqual(logs[0]["event"], "not_configured")
+        self.assertEqual(logs[0]["requestId"], event.get("requestContext", {}).get("requestId"))
 
 
 # --- forwarding and answers ------------------------------------------------
@@ -378,16 +409,6 @@ class ForwardingTest(DispatcherCase):
 
 
 class NotConfiguredTest(DispatcherCase):
-    def assert_not_configured(self, event):
-        answer, fake, logs = self.dispatch(event)
-        self.assertEqual(fake.calls, [], "nothing may be invoked")
-        self.assertEqual(answer["statusCode"], 500)
-        self.assertEqual(answer["headers"], {"content-type": "application/json"})
-        self.assertIn("not configured", json.loads(answer["body"])["message"])
-        self.assertEqual(len(logs), 1)
-        self.assertEqual(logs[0]["event"], "not_configured")
-        self.assertEqual(logs[0]["requestId"], event.get("requestContext", {}).get("requestId"))
-
     def test_missing(self):
         self.assert_not_configured(aws_example())
         self.assert_not_configured(_with(headers=None))
@@ -503,6 +524,277 @@ class RefusalTest(DispatcherCase):
         self.assertEqual(logs[0]["event"], "refused")
 
 
+# --- REST API methods: the alias is the config --------------------------------
+
+
+def target(name, partition="aws", region="us-east-1", account="123456789012"):
+    return f"arn:{partition}:lambda:{region}:{account}:function:{name}"
+
+
+def json_bytes(event):
+    """The event as the dispatcher's payload must be: compact UTF-8 JSON of exactly that event."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def with_client_header(event, value):
+    """A REST request whose client sent x-async-lambda-route itself (REST keeps every header)."""
+    event = copy.deepcopy(event)
+    event["headers"][dispatcher.CONFIG_HEADER] = value
+    event["multiValueHeaders"][dispatcher.CONFIG_HEADER] = [value]
+    return event
+
+
+class AliasConfigTest(DispatcherCase):
+    # (alias, target function name, qualifier, status)
+    VALID = (
+        ("to-202-6-worker", "worker", None, 202),
+        ("to-202-6-worker-live", "worker", "live", 202),
+        ("to-200-13-orders-worker-7", "orders-worker", "7", 200),
+        ("to-201-9-a-b_c-d-e-live-1", "a-b_c-d-e", "live-1", 201),
+        ("to-204-10-my_fn_v2-_-prod_blue", "my_fn_v2-_", "prod_blue", 204),
+        ("to-599-1-x", "x", None, 599),
+        ("to-200-2-42-12", "42", "12", 200),
+        ("to-202-64-" + "f" * 64, "f" * 64, None, 202),
+        ("to-202-64-" + "f" * 60 + "-_-_-v", "f" * 60 + "-_-_", "v", 202),
+    )
+
+    def test_each_alias_configures_target_qualifier_and_status(self):
+        for alias, name, qualifier, status in self.VALID:
+            with self.subTest(alias=alias):
+                original = rest_example()
+                answer, fake, logs = self.dispatch(copy.deepcopy(original), context=InvokedContext(alias))
+                call = fake.calls[0]
+                self.assertEqual(call["FunctionName"], target(name))
+                self.assertEqual(call["InvocationType"], "Event")
+                if qualifier is None:
+                    self.assertNotIn("Qualifier", call)
+                else:
+                    self.assertEqual(call["Qualifier"], qualifier)
+                self.assertEqual(call["Payload"], json_bytes(original))
+                self.assertEqual(answer["statusCode"], status)
+                self.assertEqual(logs[0]["event"], "queued")
+                self.assertEqual(logs[0]["target"], target(name) + (f":{qualifier}" if qualifier else ""))
+
+    def test_the_config_is_the_alias_with_the_default_answer(self):
+        config = dispatcher._alias_config("aws", "eu-west-1", "111122223333", "to-202-6-worker-live")
+        self.assertEqual(
+            config,
+            {
+                "function": "arn:aws:lambda:eu-west-1:111122223333:function:worker",
+                "qualifier": "live",
+                "status": 202,
+                "headers": {},
+                "body": None,
+            },
+        )
+        self.assertIsNone(dispatcher._alias_config("aws", "eu-west-1", "1", "to-202-6-worker")["qualifier"])
+
+    def test_the_target_is_in_the_dispatchers_partition_region_and_account(self):
+        dispatchers = [
+            ("aws-cn", "cn-north-1", "210987654321"),
+            ("aws-us-gov", "us-gov-west-1", "123456789012"),
+            ("aws", "ap-southeast-2", "000000000000"),
+        ]
+        for partition, region, account in dispatchers:
+            with self.subTest(partition=partition):
+                arn = f"arn:{partition}:lambda:{region}:{account}:function:tf-async-dispatcher"
+                context = InvokedContext("to-202-6-worker-live", arn=arn)
+                _, fake, _ = self.dispatch(rest_example(), context=context)
+                self.assertEqual(fake.calls[0]["FunctionName"], target("worker", partition, region, account))
+                self.assertEqual(fake.calls[0]["Qualifier"], "live")
+
+    def test_the_event_is_forwarded_byte_for_byte_with_a_client_config_header(self):
+        # A client's x-async-lambda-route means nothing on a REST API: it is
+        # neither read (the forged config would answer 200 "ok") nor removed.
+        forged = encode_config(config(function=target("attacker"), status=200, body="ok"))
+        original = with_client_header(rest_example(), forged)
+        event = copy.deepcopy(original)
+        answer, fake, _ = self.dispatch(event, context=InvokedContext("to-202-6-worker"))
+
+        self.assertEqual(event, original, "the handler must not modify its input")
+        self.assertEqual(fake.calls[0]["FunctionName"], target("worker"))
+        self.assertEqual(fake.calls[0]["Payload"], json_bytes(original))
+        self.assertEqual(self.delivered(fake), original)
+        self.assertEqual(self.delivered(fake)["headers"][dispatcher.CONFIG_HEADER], forged)
+        self.assertEqual(answer["statusCode"], 202)
+
+    def test_hostile_bodies_are_forwarded_byte_for_byte(self):
+        bodies = [
+            ('{"q":"say \\"hi\\"","tpl":"$input.body ${x} #set($a=1)"}', False),
+            ("emoji \U0001f600 RTL \u05e9\u05dc\u05d5\u05dd NUL[\x00] BOM[\ufeff]", False),
+            (base64.b64encode(BINARY).decode("ascii"), True),
+            ("", False),
+        ]
+        for body, is_base64 in bodies:
+            with self.subTest(body=body[:20]):
+                original = rest_example()
+                original.update(httpMethod="POST", body=body, isBase64Encoded=is_base64)
+                _, fake, _ = self.dispatch(copy.deepcopy(original), context=InvokedContext("to-202-6-worker"))
+                self.assertEqual(fake.calls[0]["Payload"], json_bytes(original))
+                self.assertEqual(self.delivered(fake), original)
+
+    def test_the_default_body_with_the_request_id_and_the_alias_status(self):
+        for status in (200, 202):
+            with self.subTest(status=status):
+                event = rest_example()
+                answer, _, logs = self.dispatch(event, context=InvokedContext(f"to-{status}-6-worker-live"))
+                self.assertEqual(
+                    answer,
+                    {
+                        "statusCode": status,
+                        "headers": {"content-type": "application/json"},
+                        "body": json.dumps({"accepted": True, "requestId": "id="}),
+                        "isBase64Encoded": False,
+                    },
+                )
+                self.assertEqual(len(logs), 1)
+                self.assertEqual(logs[0]["event"], "queued")
+                self.assertEqual(logs[0]["requestId"], "id=")
+                self.assertEqual(logs[0]["lambdaRequestId"], "lambda-req-1")
+
+    def test_the_logged_route_key_of_a_rest_event_is_method_and_resource(self):
+        event = rest_example()
+        self.assertNotIn("routeKey", event)
+        _, _, logs = self.dispatch(event, context=InvokedContext("to-202-6-worker"))
+        self.assertEqual(logs[0]["routeKey"], "GET /my/{proxy+}")
+
+        event.update(httpMethod="POST", resource="/orders")
+        _, _, logs = self.dispatch(event, context=InvokedContext("to-202-6-worker"))
+        self.assertEqual(logs[0]["routeKey"], "POST /orders")
+
+    def test_refusals_are_mapped_as_for_the_header(self):
+        for error, status in RefusalTest.CASES:
+            code = dispatcher._error_code(error)
+            with self.subTest(code=code):
+                answer, fake, logs = self.dispatch(
+                    rest_example(), FakeLambda(error=error), context=InvokedContext("to-202-6-worker-live")
+                )
+                self.assertEqual(len(fake.calls), 1)
+                self.assertEqual(answer["statusCode"], status)
+                if status == 503:
+                    self.assertEqual(answer["headers"]["retry-after"], "1")
+                self.assertNotIn("worker", json.dumps(answer))
+                self.assertEqual(logs[0]["event"], "refused")
+                self.assertEqual(logs[0]["errorCode"], code)
+                self.assertEqual(logs[0]["target"], target("worker") + ":live")
+
+    def test_a_rest_event_over_the_quota_is_413(self):
+        event = rest_example()
+        event.update(httpMethod="POST", body="x" * ASYNC_PAYLOAD_LIMIT)
+        answer, fake, logs = self.dispatch(event, context=InvokedContext("to-202-6-worker"))
+        self.assertEqual(len(fake.calls), 1)
+        self.assertEqual(answer["statusCode"], 413)
+        self.assertEqual(logs[0]["errorCode"], "RequestEntityTooLargeException")
+
+
+class AliasNotConfiguredTest(DispatcherCase):
+    MALFORMED = (
+        # not the prefix
+        "live",
+        "to",
+        "TO-202-6-worker",
+        "from-202-6-worker",
+        "to202-6-worker",
+        "to-202-6worker",
+        "to_202_6_worker",
+        # status: 3 digits, 200..599
+        "to-20-6-worker",
+        "to-2020-6-worker",
+        "to-199-6-worker",
+        "to-600-6-worker",
+        "to-099-6-worker",
+        "to-2a2-6-worker",
+        "to-20\u0662-6-worker",  # ARABIC-INDIC DIGIT TWO
+        # n: 1..64, no leading zero, the name's length
+        "to-202-5-worker",
+        "to-202-7-worker",
+        "to-202-3-worker",
+        "to-202-0-worker",
+        "to-202-0--worker",
+        "to-202-06-worker",
+        "to-202-006-worker",
+        "to-202--6-worker",
+        "to-202-x-worker",
+        "to-202-65-" + "f" * 65,
+        "to-202-100-" + "f" * 100,
+        "to-202-6-",
+        "to-202-6",
+        # characters
+        "to-202-6-work.r",
+        "to-202-6-w\u00f6rker",
+        "to-202-6-worker-li.ve",
+        "to-202-6-worker-$LATEST",
+        "to-202-6-wor ker",
+        # nothing, or "-" and a non-empty qualifier, after the name
+        "to-202-6-worker-",
+        "to-202-6-workerlive",
+        # other qualifiers
+        "1",
+        "$LATEST",
+        "",
+    )
+
+    def test_each_malformed_alias_is_500_and_nothing_is_invoked(self):
+        for alias in self.MALFORMED:
+            with self.subTest(alias=alias):
+                self.assert_not_configured(rest_example(), InvokedContext(alias))
+                # A valid header does not make up for an invalid alias.
+                self.assert_not_configured(with_config(aws_example(), encode_config(DEFAULT)), InvokedContext(alias))
+
+    def test_a_qualified_arn_that_is_no_function_arn(self):
+        for arn in [
+            "arn:aws:lambda:us-east-1:123456789012:layer:tf-async-dispatcher:to-202-6-worker",
+            DISPATCHER + ":to-202-6-worker:extra",
+            "arn:aws:lambda:us-east-1::function:tf-async-dispatcher:to-202-6-worker",
+        ]:
+            with self.subTest(arn=arn):
+                context = InvokedContext()
+                context.invoked_function_arn = arn
+                self.assert_not_configured(rest_example(), context)
+
+    def test_the_log_names_the_alias(self):
+        _, _, logs = self.dispatch(rest_example(), context=InvokedContext("to-199-6-worker"))
+        self.assertIn("to-199-6-worker", logs[0]["reason"])
+
+
+class UnqualifiedTest(DispatcherCase):
+    def test_an_unqualified_invocation_of_a_2_0_event_uses_the_header(self):
+        for context in [InvokedContext(), Context()]:
+            with self.subTest(context=type(context).__name__):
+                original = aws_example()
+                answer, fake, logs = self.dispatch(with_config(original, encode_config(CUSTOM)), context=context)
+                self.assertEqual(fake.calls[0]["FunctionName"], FUNCTION)
+                self.assertEqual(fake.calls[0]["Qualifier"], "live")
+                self.assertEqual(self.delivered(fake), original)
+                self.assertEqual(
+                    answer, {"statusCode": 200, "headers": {"x-queued": "yes"}, "body": "ok", "isBase64Encoded": False}
+                )
+                self.assertEqual(logs[0]["routeKey"], "$default")
+
+    def test_an_unqualified_invocation_without_the_header_is_500(self):
+        answer, fake, _ = self.dispatch(rest_example(), context=InvokedContext())
+        self.assertEqual(answer["statusCode"], 500)
+        self.assertEqual(fake.calls, [])
+
+    def test_a_client_header_in_an_unqualified_rest_event_is_not_a_configuration(self):
+        # A REST API invoking the dispatcher without an alias (made by hand):
+        # the header is a client's, whatever it says.
+        for context in [InvokedContext(), Context()]:
+            with self.subTest(context=type(context).__name__):
+                forged = rest_example()
+                forged["headers"]["x-async-lambda-route"] = encode_config(DEFAULT)
+                answer, fake, _ = self.dispatch(forged, context=context)
+                self.assertEqual(answer["statusCode"], 500)
+                self.assertEqual(fake.calls, [])
+
+    def test_a_context_whose_arn_is_not_a_string_is_unqualified(self):
+        context = InvokedContext()
+        context.invoked_function_arn = None
+        answer, fake, _ = self.dispatch(with_config(aws_example(), encode_config(DEFAULT)), context=context)
+        self.assertEqual(answer["statusCode"], 202)
+        self.assertNotIn("Qualifier", fake.calls[0])
+
+
 # --- the Lambda client -----------------------------------------------------
 
 
@@ -605,6 +897,58 @@ class ConsumersTest(DispatcherCase):
                     self.assertEqual(seen["query_items"], [("a", "1"), ("a", "2"), ("b", "x,y")])
                 if name == "binary-base64":
                     self.assertEqual(seen["body"], BINARY)
+
+
+class RestConsumersTest(DispatcherCase):
+    def setUp(self):
+        if CONSUMERS_MISSING:
+            self.fail(CONSUMERS_MISSING)
+
+    def delivered_rest_event(self):
+        original = with_client_header(rest_example(), "client-value")
+        _, fake, _ = self.dispatch(copy.deepcopy(original), context=InvokedContext("to-202-6-worker"))
+        return original, self.delivered(fake)
+
+    def test_powertools_parser_model(self):
+        original, delivered = self.delivered_rest_event()
+        model = APIGatewayProxyEventModel.model_validate(delivered)
+        self.assertEqual(model.resource, original["resource"])
+        self.assertEqual(model.path, original["path"])
+        self.assertEqual(model.httpMethod, original["httpMethod"])
+        self.assertEqual(model.headers, original["headers"])
+        self.assertEqual(model.multiValueHeaders, original["multiValueHeaders"])
+        self.assertEqual(model.multiValueQueryStringParameters, original["multiValueQueryStringParameters"])
+        self.assertEqual(model.pathParameters, original["pathParameters"])
+        self.assertEqual(model.stageVariables, original["stageVariables"])
+        self.assertIsNone(model.body)
+        self.assertEqual(model.requestContext.requestId, original["requestContext"]["requestId"])
+        self.assertEqual(model.requestContext.resourcePath, original["requestContext"]["resourcePath"])
+
+    def test_powertools_data_class(self):
+        original, delivered = self.delivered_rest_event()
+        data = APIGatewayProxyEvent(delivered)
+        self.assertEqual(data.resource, original["resource"])
+        self.assertEqual(data.path, original["path"])
+        self.assertEqual(data.http_method, original["httpMethod"])
+        self.assertEqual(data.headers.get(dispatcher.CONFIG_HEADER), "client-value")
+        self.assertEqual(data.multi_value_query_string_parameters, original["multiValueQueryStringParameters"])
+        self.assertEqual(data.request_context.request_id, original["requestContext"]["requestId"])
+
+    def test_mangum_starlette(self):
+        original, delivered = self.delivered_rest_event()
+        seen, response = run_mangum(delivered)
+        self.assertEqual(response["statusCode"], 200, response)
+        self.assertEqual(seen["method"], "GET")
+        self.assertEqual(seen["path"], original["path"])
+        self.assertEqual(
+            seen["query_items"], [("parameter1", "value1"), ("parameter1", "value2"), ("parameter2", "value")]
+        )
+        # Mangum reads multiValueHeaders, and joins a header's values.
+        self.assertEqual(
+            [tuple(h) for h in seen["headers"]],
+            [(b"header1", b"value1"), (b"header2", b"value1, value2"), (b"x-async-lambda-route", b"client-value")],
+        )
+        self.assertEqual(seen["body"], b"")
 
 
 def run_mangum(event):

@@ -16,8 +16,8 @@ use serde_json::{Value as Json, json};
 
 use crate::support::aws::{REGION, block_on};
 use crate::support::dispatcher::{
-    CONFIG_HEADER, DISPATCHER, EXAMPLE_EVENT, function_arn, function_exists, invoke_as_api_gateway,
-    role_policies,
+    self, CONFIG_HEADER, DISPATCHER, EXAMPLE_EVENT, function_arn, function_exists,
+    invoke_as_api_gateway, role_policies,
 };
 use crate::support::moto;
 use crate::support::stack::wait_for_events;
@@ -135,7 +135,7 @@ fn event_for(api_id: &str, route_key: &str, path: &str, request_id: &str) -> Jso
 #[test]
 #[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn the_example_applies_serves_both_routes_plans_empty_and_destroys_cleanly() {
-    let _turn = moto::dispatcher_turn();
+    let _turn = dispatcher::turn();
     let tf = Terraform::with_aws_provider(TERRAFORM_NEWEST);
     copy_example(tf.dir());
     std::fs::write(

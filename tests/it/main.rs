@@ -14,6 +14,7 @@ mod support;
 mod adoption;
 mod bad_input;
 mod consumers;
+mod dispatched;
 mod docs;
 mod ecosystem;
 mod end_to_end;

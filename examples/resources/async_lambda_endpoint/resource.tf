@@ -17,3 +17,15 @@ resource "async_lambda_endpoint" "slack" {
     "application/json" = jsonencode({ response_type = "ephemeral", text = "Working on it..." })
   }
 }
+
+# A handler written for Lambda proxy integrations (Powertools, Mangum) that
+# needs API Gateway's own proxy event: every value of a repeated query
+# parameter, body null when there is none. The provider's dispatcher queues
+# that event for the function and answers 202.
+resource "async_lambda_endpoint" "orders" {
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  resource_id   = aws_api_gateway_resource.orders.id
+  http_method   = "POST"
+  function_name = aws_lambda_function.orders_worker.function_name
+  delivery      = "dispatcher"
+}

@@ -121,6 +121,42 @@ pub(super) const RESOURCE_CASES: &[Case] = &[
     case(&[r#"timeout_milliseconds = 100.5"#], "Invalid timeout_milliseconds"),
     case(&[r#"timeout_milliseconds = "soon""#], "Incorrect attribute value type"),
     case(&[r#"method = "POST""#], "Unsupported argument"),
+    case(&[r#"delivery = "proxy""#], "Invalid delivery"),
+    case(
+        &[r#"delivery = "dispatcher""#, r#"request_templates = { "application/json" = "{}" }"#],
+        "Not used with delivery = \"dispatcher\"",
+    ),
+    case(
+        &[r#"delivery = "dispatcher""#, r#"passthrough_behavior = "WHEN_NO_MATCH""#],
+        "Not used with delivery = \"dispatcher\"",
+    ),
+    case(
+        &[r#"delivery = "dispatcher""#, r#"response_templates = { "application/json" = "ok" }"#],
+        "Not used with delivery = \"dispatcher\"",
+    ),
+    case(
+        &[
+            r#"delivery = "dispatcher""#,
+            r#"response_parameters = { "method.response.header.X" = "'a'" }"#,
+        ],
+        "Not used with delivery = \"dispatcher\"",
+    ),
+    case(
+        &[r#"delivery = "dispatcher""#, r#"credentials = "arn:aws:iam::123456789012:role/r""#],
+        "Not used with delivery = \"dispatcher\"",
+    ),
+    case(
+        &[r#"delivery = "dispatcher""#, r#"qualifier = "$LATEST""#],
+        "$LATEST with the dispatcher",
+    ),
+    case(
+        &[
+            r#"delivery = "dispatcher""#,
+            r#"qualifier = "an-alias-name-that-is-long-enough-to-pass-the-limit-of-lambda""#,
+            r#"function_name = "a-function-name-of-exactly-sixty-four-characters-xxxxxxxxxxxxxxx""#,
+        ],
+        "Name too long for the dispatcher",
+    ),
 ];
 
 /// Configurations that work, but not as meant: each gives exactly one warning.

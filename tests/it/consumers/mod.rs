@@ -16,11 +16,13 @@ use checks::{
     Failures, Sent, check_mangum, check_powertools_data_class, check_powertools_parser, clf_seconds,
 };
 
+use crate::support::dispatcher;
 use crate::support::stack::{Stack, case_index, send};
 
 const HANDLER: &str = include_str!("handler.py");
 
 /// One request a client sends through the stage.
+#[derive(Clone, Copy)]
 struct Case {
     what: &'static str,
     method: &'static str,
@@ -144,6 +146,62 @@ fn now() -> f64 {
 fn powertools_and_mangum_read_every_event_as_api_gateway_proxy_events() {
     let stack = Stack::with_libraries("consumers", HANDLER);
     stack.apply(&[]);
+    let sent = send_cases(&stack);
+    let records = stack.events(CASES.len());
+    check_consumers(&records, &sent, "/");
+}
+
+/// `delivery = "dispatcher"`: the same consumers read the same requests, and
+/// what only API Gateway's own proxy event has arrives too: `body` null for
+/// no body even with a JSON content type, and every value of a repeated
+/// query parameter and header.
+#[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn through_the_dispatcher_the_consumers_get_api_gateways_own_proxy_event() {
+    let _turn = dispatcher::turn();
+    let stack = Stack::with_libraries("consumers-dispatcher", HANDLER);
+    stack.apply_with(&[], &[("delivery", "\"dispatcher\"")]);
+    let sent = send_cases(&stack);
+    let index = CASES.len().to_string();
+    let url = format!("{}?tag=a&tag=b", stack.url("/jobs"));
+    let headers = [("X-Case", index.as_str()), ("X-Multi", "1"), ("X-Multi", "2")];
+    let answer = send("POST", &url, Some("application/json"), &headers, b"");
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let response: Json = serde_json::from_str(&answer.body).expect("the answer is JSON");
+    assert_eq!(response["accepted"], true, "{response}");
+
+    let records = stack.events(CASES.len() + 1);
+    let (exact, cases): (Vec<Json>, Vec<Json>) =
+        records.into_iter().partition(|r| case_index(&r["event"]) == CASES.len());
+    // The proxy event LocalStack 4.13.1 makes has "" as the root's path
+    // (create_lambda_input_event takes the path after the stage); AWS's has
+    // "/". The dispatcher passes on what it was given.
+    check_consumers(&cases, &sent, "");
+    let event = &exact[0]["event"];
+    assert_eq!(event["requestContext"]["requestId"], response["requestId"], "{event}");
+    assert_eq!(event["body"], Json::Null, "no body, JSON content type: {event}");
+    assert_eq!(event["isBase64Encoded"], false, "{event}");
+    assert_eq!(event["multiValueQueryStringParameters"]["tag"], serde_json::json!(["a", "b"]));
+    assert_eq!(event["queryStringParameters"]["tag"], "b", "the last value, as AWS gives it");
+    let multi = crate::support::stack::header(&event["multiValueHeaders"], "x-multi");
+    assert_eq!(multi, Some(&serde_json::json!(["1", "2"])), "{event}");
+    let config_header = crate::support::stack::header(&event["headers"], "x-async-lambda-route");
+    assert_eq!(config_header, None, "{event}");
+    let consumers = &exact[0]["consumers"];
+    assert_eq!(consumers["powertools_parser"]["ok"], true, "{consumers}");
+    assert_eq!(consumers["powertools_data_class"]["ok"], true, "{consumers}");
+    assert_eq!(
+        consumers["mangum"]["request"]["query_items"],
+        serde_json::json!([["tag", "a"], ["tag", "b"]]),
+        "{consumers}"
+    );
+    // The dispatcher goes with the last endpoint that used it.
+    stack.tf.destroy();
+    assert!(!dispatcher::dispatcher_exists(), "the dispatcher outlived its last endpoint");
+}
+
+/// Sends every case through the stage, each answered 202 with its request id.
+fn send_cases(stack: &Stack) -> Vec<Sent> {
     let mut sent = Vec::new();
     for (index, case) in CASES.iter().enumerate() {
         let headers = sent_headers(case, index);
@@ -164,13 +222,22 @@ fn powertools_and_mangum_read_every_event_as_api_gateway_proxy_events() {
         let request_id = response["requestId"].as_str().unwrap().to_owned();
         sent.push(Sent { request_id, before, after: answer.at });
     }
+    sent
+}
 
+/// What each consumer made of each case's event, against what was sent.
+/// `root_path`: the `path` the event gives the stage's root resource (the
+/// adapters make it "/" whatever it is).
+fn check_consumers(records: &[Json], sent: &[Sent], root_path: &'static str) {
     let mut failures = Failures::default();
-    let records = stack.events(CASES.len());
-    for record in &records {
+    for record in records {
         let event = &record["event"];
         let index = case_index(event);
         let (case, sent) = (&CASES[index], &sent[index]);
+        let in_event = match case.path {
+            "/" => &Case { path: root_path, ..*case },
+            _ => case,
+        };
         let at = format!("case {index} ({})", case.what);
         let headers = sent_headers(case, index);
         let consumers = &record["consumers"];
@@ -178,7 +245,7 @@ fn powertools_and_mangum_read_every_event_as_api_gateway_proxy_events() {
         check_powertools_parser(
             &mut failures,
             &at,
-            case,
+            in_event,
             event,
             &consumers["powertools_parser"],
             sent,
@@ -187,7 +254,7 @@ fn powertools_and_mangum_read_every_event_as_api_gateway_proxy_events() {
         check_powertools_data_class(
             &mut failures,
             &at,
-            case,
+            in_event,
             event,
             &consumers["powertools_data_class"],
             sent,

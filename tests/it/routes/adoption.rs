@@ -2,9 +2,9 @@
 
 use super::{configure, http_api, route};
 use crate::support::aws::{self as cloud, block_on};
-use crate::support::dispatcher::{dispatcher_exists, function_arn};
+use crate::support::dispatcher::{self, dispatcher_exists, function_arn};
 use crate::support::hcl;
-use crate::support::moto::{self, dispatcher_turn, provider_block};
+use crate::support::moto::{self, provider_block};
 use crate::support::terraform::Terraform;
 
 /// `terraform query` lists the async routes of an HTTP API (not its other
@@ -13,7 +13,7 @@ use crate::support::terraform::Terraform;
 #[test]
 #[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn query_lists_async_routes_and_identity_imports_them() {
-    let _turn = dispatcher_turn();
+    let _turn = dispatcher::turn();
     let version = crate::support::versions::TERRAFORM_NEWEST;
     let test = "route-adopt";
     cloud::function(test, "def handler(event, context):\n    return None\n");

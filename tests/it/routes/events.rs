@@ -5,8 +5,7 @@ use serde_json::{Value as Json, json};
 
 use super::{configure, held, hostile_events, http_api, route};
 use crate::support::aws as cloud;
-use crate::support::dispatcher::{EXAMPLE_EVENT, dispatcher_exists, invoke_as_api_gateway};
-use crate::support::moto::dispatcher_turn;
+use crate::support::dispatcher::{self, EXAMPLE_EVENT, dispatcher_exists, invoke_as_api_gateway};
 use crate::support::stack::{RECORDING_HANDLER, wait_for_events};
 use crate::support::terraform::Terraform;
 
@@ -16,7 +15,7 @@ use crate::support::terraform::Terraform;
 #[test]
 #[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn refusals_are_not_answered_2xx() {
-    let _turn = dispatcher_turn();
+    let _turn = dispatcher::turn();
     let test = "route-refusals";
     cloud::function(test, "def handler(event, context):\n    return None\n");
     let api_id = http_api(test);
@@ -51,7 +50,7 @@ fn refusals_are_not_answered_2xx() {
 #[test]
 #[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn hostile_events_reach_the_target_identical() {
-    let _turn = dispatcher_turn();
+    let _turn = dispatcher::turn();
     let test = "route-hostile";
     let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
     let events_dir = events.path().display().to_string();
@@ -90,7 +89,7 @@ fn hostile_events_reach_the_target_identical() {
 #[test]
 #[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn powertools_and_mangum_read_the_delivered_event() {
-    let _turn = dispatcher_turn();
+    let _turn = dispatcher::turn();
     let test = "route-consumers";
     let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
     let events_dir = events.path().display().to_string();

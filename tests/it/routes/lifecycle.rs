@@ -7,11 +7,11 @@ use serde_json::{Value as Json, json};
 use super::{calls, configure, held, http_api, route};
 use crate::support::aws::{self as cloud, ACCOUNT, REGION, block_on};
 use crate::support::dispatcher::{
-    DISPATCHER, EXAMPLE_EVENT, dispatcher_exists, function_arn, invoke_as_api_gateway,
+    self, DISPATCHER, EXAMPLE_EVENT, dispatcher_exists, function_arn, invoke_as_api_gateway,
     role_policies,
 };
 use crate::support::hcl;
-use crate::support::moto::{self, dispatcher_turn, provider_block};
+use crate::support::moto::{self, provider_block};
 use crate::support::stack::{RECORDING_HANDLER, wait_for_events};
 use crate::support::terraform::{Terraform, each_terraform_version};
 
@@ -20,7 +20,7 @@ each_terraform_version!(acceptance route_lifecycle);
 /// Create, read back, dispatch, update in place, drift repaired, import,
 /// a second route sharing the dispatcher, and destroy leaving nothing.
 fn route_lifecycle(version: &'static str) {
-    let _turn = dispatcher_turn();
+    let _turn = dispatcher::turn();
     let test = format!("route-life-{}", version.replace('.', "-"));
     let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
     let events_dir = events.path().display().to_string();
@@ -224,7 +224,7 @@ fn route_lifecycle(version: &'static str) {
 #[test]
 #[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn concurrent_creates_and_destroys_share_one_dispatcher() {
-    let _turn = dispatcher_turn();
+    let _turn = dispatcher::turn();
     let functions = ["route-many-a", "route-many-b"];
     for function in functions {
         cloud::function(function, "def handler(event, context):\n    return None\n");
@@ -289,7 +289,7 @@ fn concurrent_creates_and_destroys_share_one_dispatcher() {
 #[test]
 #[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn a_missing_api_or_function_fails_with_nothing_created() {
-    let _turn = dispatcher_turn();
+    let _turn = dispatcher::turn();
     let function = "route-missing";
     cloud::function(function, "def handler(event, context):\n    return None\n");
     let api_id = http_api(function);
@@ -323,7 +323,7 @@ fn a_missing_api_or_function_fails_with_nothing_created() {
 #[test]
 #[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn a_plan_reads_each_http_api_once_not_each_route() {
-    let _turn = dispatcher_turn();
+    let _turn = dispatcher::turn();
     let test = "route-reads";
     cloud::function(test, "def handler(event, context):\n    return None\n");
     let api_id = http_api(test);
@@ -357,7 +357,7 @@ fn a_plan_reads_each_http_api_once_not_each_route() {
 #[test]
 #[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn a_brought_role_is_used_as_it_is() {
-    let _turn = dispatcher_turn();
+    let _turn = dispatcher::turn();
     let test = "route-own-role";
     cloud::function(test, "def handler(event, context):\n    return None\n");
     let api_id = http_api(test);

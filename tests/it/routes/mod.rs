@@ -5,7 +5,7 @@
 //! header the integration's parameter mapping adds.
 //!
 //! The dispatcher is one per account and region, so these tests take turns
-//! ([`dispatcher_turn`]): one test's last destroy removes it.
+//! ([`dispatcher::turn`](crate::support::dispatcher::turn)): one test's last destroy removes it.
 
 mod adoption;
 mod events;

@@ -2,6 +2,8 @@
 //! outside: whether it and its role exist, its role's policies, and invoking
 //! it as API Gateway does for a route.
 
+use std::sync::{Mutex, MutexGuard};
+
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
 use serde_json::{Value as Json, json};
@@ -35,6 +37,17 @@ pub fn function_exists(name: &str) -> bool {
             Err(e) => panic!("GetFunctionConfiguration {name}: {e:?}"),
         }
     })
+}
+
+/// The turn of a test that creates or destroys what uses the dispatcher
+/// (`async_lambda_route`s, endpoints with `delivery = "dispatcher"`). It is
+/// one per account and region, created with the first user and removed with
+/// the last, so tests on the shared LocalStack take turns: one test's last
+/// destroy would remove it under another's, and a test asserting it is gone
+/// would see another's.
+pub fn turn() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 pub fn dispatcher_exists() -> bool {

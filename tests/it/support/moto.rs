@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::OnceLock;
 
 use aws_sdk_apigatewayv2::Client as ApiGatewayV2;
 
@@ -73,17 +73,6 @@ pub fn apigatewayv2() -> ApiGatewayV2 {
         ))
         .build();
     ApiGatewayV2::new(&config)
-}
-
-/// The turn of a test that creates or destroys `async_lambda_route`s. The
-/// dispatcher they share is one per account and region, created with the
-/// first route and removed with the last, so tests that make routes on the
-/// shared LocalStack take turns: one test's last destroy would remove it
-/// under another's routes, and a test asserting it is gone would see
-/// another's.
-pub fn dispatcher_turn() -> MutexGuard<'static, ()> {
-    static TURN: Mutex<()> = Mutex::new(());
-    TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The provider block for routes: API Gateway v2 on moto, everything else

@@ -77,6 +77,12 @@ impl Stack {
     /// Applies the stack with `jobs` (arguments and their HCL expressions)
     /// added to the /jobs endpoint.
     pub fn apply(&self, jobs: &[(&str, &str)]) {
+        self.apply_with(jobs, &[]);
+    }
+
+    /// Applies the stack with `every` added to every endpoint, and `jobs`
+    /// to the /jobs endpoint.
+    pub fn apply_with(&self, jobs: &[(&str, &str)], every: &[(&str, &str)]) {
         let api = hcl::rest_api("api", &self.name);
         let jobs_resource = hcl::api_resource("jobs", &api, "jobs");
         let hooks = hcl::api_resource("hooks", &api, "hooks");
@@ -88,6 +94,7 @@ impl Stack {
                 .set("resource_id", resource)
                 .string("http_method", method)
                 .string("function_name", &self.name)
+                .with(every)
         };
         let endpoints = [
             endpoint("jobs", &jobs_resource.attribute("id"), "POST").with(jobs),

@@ -1,10 +1,12 @@
 //! What an integration invoking Lambda asynchronously looks like: type
 //! `AWS`, Lambda's Invoke path as its URI, and the `X-Amz-Invocation-Type`
-//! header set to `'Event'`.
+//! header set to `'Event'`; or a Lambda proxy integration (`AWS_PROXY`)
+//! invoking one of the dispatcher's endpoint aliases, which queues the event.
 
 use aws_sdk_apigateway::types::{Integration, IntegrationType};
 
 use crate::aws::arn::Account;
+use crate::aws::dispatcher::endpoint_alias;
 
 /// Selects the asynchronous invocation in the integration request.
 pub const INVOCATION_TYPE_PARAMETER: &str = "integration.request.header.X-Amz-Invocation-Type";
@@ -27,13 +29,20 @@ pub fn function_arn_from_uri(uri: &str) -> Option<&str> {
 /// The invocation URI of an asynchronous Lambda integration; `None` for any
 /// other integration.
 pub fn async_invocation_uri(integration: &Integration) -> Option<&str> {
-    let asynchronous = integration.r#type() == Some(&IntegrationType::Aws)
-        && integration
-            .request_parameters()
-            .and_then(|p| p.get(INVOCATION_TYPE_PARAMETER))
-            .map(String::as_str)
-            == Some(INVOCATION_TYPE_EVENT);
-    integration.uri().filter(|uri| asynchronous && function_arn_from_uri(uri).is_some())
+    let uri = integration.uri()?;
+    let function_arn = function_arn_from_uri(uri)?;
+    let asynchronous = match integration.r#type()? {
+        IntegrationType::Aws => {
+            integration
+                .request_parameters()
+                .and_then(|p| p.get(INVOCATION_TYPE_PARAMETER))
+                .map(String::as_str)
+                == Some(INVOCATION_TYPE_EVENT)
+        }
+        IntegrationType::AwsProxy => endpoint_alias::of_arn(function_arn).is_some(),
+        _ => false,
+    };
+    asynchronous.then_some(uri)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! has written them since: what is at each method's place, without asking
 //! API Gateway again for each.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_apigateway::types::{Method as AwsMethod, Resource};
 
@@ -10,6 +10,7 @@ use super::MethodId;
 use super::execute_api;
 use super::lambda_integration::{async_invocation_uri, function_arn_from_uri};
 use super::templates::same_templates;
+use crate::aws::dispatcher::endpoint_alias;
 use crate::aws::lambda::Permission;
 
 /// Resources made after the read (by another provider in the same apply,
@@ -230,6 +231,17 @@ impl RestApi {
             .collect();
         found.sort_by_key(|m| (m.path, m.http_method));
         found
+    }
+
+    /// The functions the dispatcher invokes for this REST API's methods
+    /// (`delivery = "dispatcher"`), as unqualified ARNs.
+    pub fn dispatched_targets(&self) -> BTreeSet<String> {
+        let targets = self.methods.values().filter_map(|seen| {
+            let Seen::Async { uri, .. } = seen else { return None };
+            let (alias, account) = endpoint_alias::of_arn(function_arn_from_uri(uri)?)?;
+            Some(alias.function_arn(&account))
+        });
+        targets.collect()
     }
 
     /// Whether the read found the REST API: every one has a root resource.

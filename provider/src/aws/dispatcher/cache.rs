@@ -1,7 +1,9 @@
 //! What a run keeps of the dispatcher: one turn at a time to change it, the
-//! ARN once it is known to be current, and the creates between making sure
-//! of it and settling their API, which it must not be removed under.
+//! ARN once it is known to be current, the aliases it made sure of, and the
+//! creates between making sure of it and settling their API, which it must
+//! not be removed under.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -10,6 +12,10 @@ pub struct DispatcherCache {
     /// The turn, holding the dispatcher's ARN once this run made sure of it.
     pub(super) current: tokio::sync::Mutex<Option<String>>,
     pub(super) claims: Arc<AtomicUsize>,
+    /// The REST endpoints' aliases this run made sure of.
+    pub(super) aliases: crate::plugin::Guarded<HashSet<String>>,
+    /// The dispatcher's aliases as a refresh first listed them this run.
+    pub(super) listed_aliases: tokio::sync::OnceCell<HashSet<String>>,
     /// The dispatcher as a refresh first read it this run; `None` inside:
     /// there is none.
     pub(super) deployed: tokio::sync::OnceCell<Option<super::remote::DeployedFunction>>,

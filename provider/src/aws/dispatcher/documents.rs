@@ -48,7 +48,7 @@ pub fn invoke_policy(targets: &BTreeSet<String>) -> String {
     json!({
         "Version": "2012-10-17",
         "Statement": [{
-            "Sid": "InvokeRouteTargets",
+            "Sid": "InvokeTargets",
             "Effect": "Allow",
             "Action": "lambda:InvokeFunction",
             "Resource": resources,

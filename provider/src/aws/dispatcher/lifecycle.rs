@@ -45,7 +45,7 @@ pub enum DispatcherError {
     Stopped,
 }
 
-trait Doing<T> {
+pub(super) trait Doing<T> {
     fn doing(self, what: &'static str) -> Result<T, DispatcherError>;
 }
 
@@ -66,7 +66,7 @@ impl Drop for Claim {
     }
 }
 
-fn role_name(region: &str) -> String {
+pub(super) fn role_name(region: &str) -> String {
     format!("{FUNCTION_NAME}-{region}")
 }
 
@@ -81,18 +81,24 @@ fn permission(account: &crate::aws::arn::Account, api_id: &str) -> Permission {
 /// `api_id` may invoke it: a refresh's check that a route's shared parts are
 /// as they should be (one read of the dispatcher and of its policy per run).
 pub async fn serves(run: Run<'_>, api_id: &str, arn: &str) -> Result<bool, DispatcherError> {
-    let read =
-        || async { remote::function(run, FUNCTION_NAME).await.doing("Reading the dispatcher") };
-    let deployed = run.cache.dispatcher.deployed.get_or_try_init(read).await?;
-    let current =
-        deployed.as_ref().is_some_and(|d| d.arn == arn && d.code_sha256 == package::code_sha256());
-    if !current {
+    if deployed(run).await?.is_none_or(|d| d.arn != arn) {
         return Ok(false);
     }
     let account = run.account().await?;
     let wanted = permission(account, api_id);
     let statements = lambda::statements(run, arn).await.doing("Reading the dispatcher's policy")?;
     Ok(statements.iter().any(|s| s.permission().as_ref() == Some(&wanted)))
+}
+
+/// The dispatcher, when it exists and runs this provider's code, as the
+/// run first read it: a refresh's check, one read per run.
+pub(super) async fn deployed(
+    run: Run<'_>,
+) -> Result<Option<&remote::DeployedFunction>, DispatcherError> {
+    let read =
+        || async { remote::function(run, FUNCTION_NAME).await.doing("Reading the dispatcher") };
+    let deployed = run.cache.dispatcher.deployed.get_or_try_init(read).await?;
+    Ok(deployed.as_ref().filter(|d| d.code_sha256 == package::code_sha256()))
 }
 
 /// Makes sure the dispatcher exists and runs this provider's code; returns
@@ -199,7 +205,7 @@ async fn wait_ready(
     Err(DispatcherError::NotReady(format!("still not ready after {READY_POLLS} s")))
 }
 
-async fn pause(run: Run<'_>, duration: Duration) -> Result<(), DispatcherError> {
+pub(super) async fn pause(run: Run<'_>, duration: Duration) -> Result<(), DispatcherError> {
     tokio::select! {
         () = tokio::time::sleep(duration) => Ok(()),
         () = run.ctx.stop.cancelled() => Err(DispatcherError::Stopped),
@@ -270,24 +276,36 @@ pub async fn settle(
             .await
             .doing("Removing the dispatcher's permission to invoke the API's functions")?;
     }
-    if cache.claimed() {
+    retire_if_unused(run, &mut current, &arn).await
+}
+
+/// Removes the dispatcher `arn` (and the managed role) unless something
+/// still uses it: a create of this run between [`ensure`] and settling, an
+/// HTTP API (its statement in the dispatcher's policy says so) or a REST
+/// endpoint (its alias). Called with the turn held, as `current`.
+pub(super) async fn retire_if_unused(
+    run: Run<'_>,
+    current: &mut Option<String>,
+    arn: &str,
+) -> Result<(), DispatcherError> {
+    if run.cache.dispatcher.claimed() {
         return Ok(());
     }
-    // Another API may still use it: its statement says so.
-    lambda::forget_policy(run, &arn);
-    let in_use = lambda::statements(run, &arn)
+    lambda::forget_policy(run, arn);
+    let routes = lambda::statements(run, arn)
         .await
         .doing("Reading the dispatcher's policy")?
         .iter()
         .any(|s| s.statement_id.starts_with(STATEMENT_PREFIX));
-    if in_use {
+    if routes || remote::has_aliases(run).await.doing("Listing the dispatcher's aliases")? {
         return Ok(());
     }
     remote::delete_function(run, FUNCTION_NAME).await.doing("Deleting the dispatcher")?;
-    lambda::forget_policy(run, &arn);
+    lambda::forget_policy(run, arn);
     *current = None;
-    if managed_role {
-        retire_role(run, &role).await?;
+    run.cache.dispatcher.aliases.lock().clear();
+    if run.aws.dispatcher_role_arn.is_none() {
+        retire_role(run, &role_name(run.region())).await?;
     }
     Ok(())
 }

@@ -1,12 +1,16 @@
 //! The dispatcher: a small Python function the provider deploys so that an
 //! HTTP API route, which can only invoke Lambda synchronously, answers at
-//! once while its target is invoked asynchronously. One per account and
-//! region, shared by every route: created with the first route and removed
-//! with the last, its code kept current with the provider's, its role
-//! allowed to invoke exactly the routes' targets.
+//! once while its target is invoked asynchronously; REST endpoints with
+//! `delivery = "dispatcher"` use it to give their targets API Gateway's own
+//! proxy event. One per account and region, shared by every route and
+//! endpoint: created with the first and removed with the last, its code
+//! kept current with the provider's, its role allowed to invoke exactly the
+//! targets.
 
 pub mod cache;
 mod documents;
+pub mod endpoint_alias;
+pub mod endpoints;
 mod lifecycle;
 mod package;
 mod remote;

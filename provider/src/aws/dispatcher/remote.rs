@@ -175,3 +175,60 @@ pub async fn delete_role(run: Run<'_>, role: &str) -> Result<(), AwsError> {
     let call = || run.aws.iam.delete_role().role_name(role).send();
     found(run.call(IAM, "DeleteRole", call).await).map(drop)
 }
+
+/// Whether the dispatcher has the alias `alias`.
+pub async fn alias_exists(run: Run<'_>, alias: &str) -> Result<bool, AwsError> {
+    let call = || run.aws.lambda.get_alias().function_name(super::FUNCTION_NAME).name(alias).send();
+    Ok(found(run.call(LAMBDA, "GetAlias", call).await)?.is_some())
+}
+
+/// Creates the alias `alias` of the dispatcher's `$LATEST`: the alias only
+/// names a dispatch (`endpoint_alias`), the code is the function's.
+pub async fn create_alias(run: Run<'_>, alias: &str) -> Result<(), AwsError> {
+    let call = || {
+        run.aws
+            .lambda
+            .create_alias()
+            .function_name(super::FUNCTION_NAME)
+            .name(alias)
+            .function_version("$LATEST")
+            .description("A REST endpoint's dispatch. Managed by terraform-provider-async.")
+            .send()
+    };
+    run.call(LAMBDA, "CreateAlias", call).await.map(drop)
+}
+
+/// Deletes the alias `alias` of the dispatcher; gone already is fine.
+pub async fn delete_alias(run: Run<'_>, alias: &str) -> Result<(), AwsError> {
+    let call =
+        || run.aws.lambda.delete_alias().function_name(super::FUNCTION_NAME).name(alias).send();
+    found(run.call(LAMBDA, "DeleteAlias", call).await).map(drop)
+}
+
+/// The names of the dispatcher's aliases.
+pub async fn alias_names(run: Run<'_>) -> Result<Vec<String>, AwsError> {
+    let mut names = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let call = || {
+            let list = run.aws.lambda.list_aliases().function_name(super::FUNCTION_NAME);
+            list.set_marker(marker.clone()).send()
+        };
+        let Some(output) = found(run.call(LAMBDA, "ListAliases", call).await)? else {
+            return Ok(names);
+        };
+        names.extend(output.aliases().iter().filter_map(|a| a.name().map(str::to_owned)));
+        marker = output.next_marker().map(str::to_owned);
+        if marker.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
+/// Whether the dispatcher has any alias: a REST endpoint still uses it.
+pub async fn has_aliases(run: Run<'_>) -> Result<bool, AwsError> {
+    let call =
+        || run.aws.lambda.list_aliases().function_name(super::FUNCTION_NAME).max_items(1).send();
+    let output = found(run.call(LAMBDA, "ListAliases", call).await)?;
+    Ok(output.is_some_and(|o| !o.aliases().is_empty()))
+}

@@ -1,6 +1,8 @@
-//! What both resources' failures share: the missing target function, said
-//! the same way, and the one shape of a diagnostic at an attribute.
+//! What both resources' failures share: the missing target function and the
+//! dispatcher's failures, said the same way, and the one shape of a
+//! diagnostic at an attribute.
 
+use crate::aws::dispatcher::DispatcherError;
 use crate::plugin::{AttributePath, Diagnostic};
 
 /// The function to invoke does not exist: checked before anything is
@@ -28,6 +30,14 @@ pub struct MissingFunction {
 pub struct UnrecognisedValue {
     pub attribute: &'static str,
     pub value: String,
+}
+
+/// The summary of a failure to set up the dispatcher.
+pub fn dispatcher_summary(error: &DispatcherError) -> &'static str {
+    match error {
+        DispatcherError::Stopped => "Stopped by Terraform",
+        _ => "Setting up the dispatcher failed",
+    }
 }
 
 /// An error diagnostic whose detail is `detail`, at `attribute` if any.

@@ -2,11 +2,14 @@
 //! the AWS calls and what to undo when one fails.
 
 use super::failure::{Error, Left};
-use super::model::{Computed, EndpointId, Inputs, Invocation, Permission, State};
+use super::model::{Computed, Delivery, EndpointId, Inputs, Invocation, Permission, State};
 use super::refresh::{self, rest_api};
 use super::remote;
 use super::state::FromValue;
 use super::step::{During, Step, StepError};
+use crate::aws::arn::Account;
+use crate::aws::dispatcher;
+
 use crate::aws::apigateway::{AtMethod, RestApi};
 use crate::aws::error::AwsError;
 use crate::aws::lambda;
@@ -35,19 +38,32 @@ impl From<StepError> for Failed {
 
 pub async fn create(run: Run<'_>, planned: &Value) -> Result<State, Failed> {
     let inputs = Inputs::from_value(planned);
-    let id = &inputs.id;
+    let id = &inputs.id.clone();
     let account = run.account().await.map_err(Error::from)?;
     let api = rest_api(run, &id.rest_api_id).await.during(Step::LookUpResource)?;
     let resource_path = refresh::resource_path(run, &api, id, true).await?;
-    let Invocation { function_arn, integration_uri } = inputs.invocation(account);
+    let Invocation { function_arn, integration_uri, invoked_arn, alias } =
+        inputs.invocation(account);
     let mut wiring = inputs.wiring(account);
+    check_dispatch_account(&inputs, account, true)?;
     require_function(run, &function_arn, true).await?;
-    claim_method(run, &api, &inputs, &integration_uri, &resource_path).await?;
+    let claim =
+        match &alias {
+            Some(alias) => Some(dispatcher::endpoints::ensure(run, alias).await.map_err(|e| {
+                Error::Dispatcher { error: Box::new(e), left: Left::NothingCreated }
+            })?),
+            None => None,
+        };
+    if let Err(error) = claim_method(run, &api, &inputs, &integration_uri, &resource_path).await {
+        // Nothing invokes the alias made for this create: it goes again.
+        settle_dispatch(run, &api, id, alias.as_deref(), claim).await?;
+        return Err(error.into());
+    }
     let mut result = put_api_gateway_part(run, &api, &inputs, &integration_uri).await;
     if result.is_ok()
         && let Some(permission) = wiring.permission.take()
     {
-        let granted = lambda::grant(run, &function_arn, &id.rest_api_id, &permission)
+        let granted = lambda::grant(run, &invoked_arn, &id.rest_api_id, &permission)
             .await
             .during(Step::AddPermission);
         wiring.permission = Some(granted.as_ref().map_or(permission, Clone::clone));
@@ -55,7 +71,15 @@ pub async fn create(run: Run<'_>, planned: &Value) -> Result<State, Failed> {
     }
     let computed = Computed { resource_path: Some(resource_path), wiring };
     let state = State { inputs, computed };
-    let Err(failed) = result else { return Ok(state) };
+    let failed = match result {
+        Ok(()) => match settle_dispatch(run, &api, id, None, claim).await {
+            Ok(()) => return Ok(state),
+            // The endpoint works but for the dispatcher's role: the next
+            // apply settles it again.
+            Err(error) => return Err(Failed { error, state: Some(state) }),
+        },
+        Err(failed) => failed,
+    };
 
     // Undo what this create made, so a failed apply leaves nothing behind.
     if matches!(failed.error, AwsError::Stopped { .. }) {
@@ -63,13 +87,54 @@ pub async fn create(run: Run<'_>, planned: &Value) -> Result<State, Failed> {
         // marks it tainted and the next apply replaces it.
         return Err(Failed { error: failed.into(), state: Some(state) });
     }
-    match delete_method(run, &api, &state.inputs.id).await {
-        Ok(()) => Err(failed.leaving(Left::RolledBack).into()),
-        Err(cleanup) => Err(Failed {
+    if let Err(cleanup) = delete_method(run, &api, &state.inputs.id).await {
+        return Err(Failed {
             error: failed.leaving(Left::Tainted(Box::new(cleanup))),
             state: Some(state),
+        });
+    }
+    let left = match settle_dispatch(run, &api, id, alias.as_deref(), claim).await {
+        Ok(()) => Left::RolledBack,
+        Err(kept) => Left::RolledBackDispatcherKept(Box::new(kept)),
+    };
+    Err(failed.leaving(left).into())
+}
+
+/// Refuses a dispatch to a function in another account (see
+/// [`Inputs::dispatch_elsewhere`]).
+pub(super) fn check_dispatch_account(
+    inputs: &Inputs,
+    account: &Account,
+    creating: bool,
+) -> Result<(), Error> {
+    match inputs.dispatch_elsewhere(account) {
+        None => Ok(()),
+        Some(function_account) => Err(Error::DispatchElsewhere {
+            function_account,
+            account: account.account_id.clone(),
+            creating,
         }),
     }
+}
+
+/// Settles the REST API's share of the dispatcher after an endpoint's
+/// integration changed: the role may invoke what the API's dispatched
+/// endpoints target, as the run's copy of the API has them, and `released`,
+/// an alias the endpoint stopped invoking, goes when nothing invokes it.
+pub(super) async fn settle_dispatch(
+    run: Run<'_>,
+    api: &Guarded<RestApi>,
+    id: &EndpointId,
+    released: Option<&str>,
+    claim: Option<dispatcher::Claim>,
+) -> Result<(), Error> {
+    if claim.is_none() && released.is_none() {
+        return Ok(());
+    }
+    let targets = || api.lock().dispatched_targets();
+    dispatcher::endpoints::settle(run, &id.rest_api_id, targets, released, claim)
+        .await
+        .map_err(Error::from)
 }
 
 /// Fails unless the function exists, before anything is written: every
@@ -152,13 +217,18 @@ async fn put_api_gateway_part(
     uri: &str,
 ) -> Result<(), StepError> {
     let (id, credentials) = (&inputs.id, inputs.target.credentials.as_deref());
-    remote::put_integration(run, id, &inputs.integration, uri, credentials)
+    let delivery = inputs.target.delivery;
+    remote::put_integration(run, id, delivery, &inputs.integration, uri, credentials)
         .await
         .during(Step::CreateIntegration)?;
     api.lock().wrote(id, Some(uri), credentials.is_none());
     remote::put_method_response(run, id, &inputs.response)
         .await
         .during(Step::CreateMethodResponse)?;
+    if delivery == Delivery::Dispatcher {
+        // A proxy integration answers with what the function returns.
+        return Ok(());
+    }
     remote::put_integration_response(run, id, &inputs.response)
         .await
         .during(Step::CreateIntegrationResponse)
@@ -170,10 +240,10 @@ pub async fn delete(run: Run<'_>, prior: &Value) -> Result<(), Error> {
     let api = rest_api(run, &id.rest_api_id).await.during(Step::DeleteMethod)?;
     delete_method(run, &api, id).await.during(Step::DeleteMethod)?;
     let wiring = &prior.computed.wiring;
-    if let (Some(permission), Some(function_arn)) = (&wiring.permission, &wiring.function_arn) {
-        release(run, &api, id, function_arn, permission).await.during(Step::RemovePermission)?;
+    if let (Some(permission), Some(invoked_arn)) = (&wiring.permission, wiring.invoked_arn()) {
+        release(run, &api, id, invoked_arn, permission).await.during(Step::RemovePermission)?;
     }
-    Ok(())
+    settle_dispatch(run, &api, id, wiring.dispatcher_alias().as_deref(), None).await
 }
 
 /// Deletes the method (with its integration and responses), in AWS and in
@@ -188,16 +258,16 @@ async fn delete_method(
     Ok(())
 }
 
-/// Releases the statement the endpoint `id` invoked `function_arn` through,
+/// Releases the statement the endpoint `id` invoked `invoked_arn` through,
 /// unless another method of its REST API still invokes through it: the REST
 /// API's shared statement, or an adopted one granting more than the method.
 pub(super) async fn release(
     run: Run<'_>,
     api: &Guarded<RestApi>,
     id: &EndpointId,
-    function_arn: &str,
+    invoked_arn: &str,
     permission: &Permission,
 ) -> Result<(), AwsError> {
-    let still_used = || api.lock().invokes_through(function_arn, permission, id);
-    lambda::release(run, function_arn, &id.rest_api_id, permission, still_used).await
+    let still_used = || api.lock().invokes_through(invoked_arn, permission, id);
+    lambda::release(run, invoked_arn, &id.rest_api_id, permission, still_used).await
 }

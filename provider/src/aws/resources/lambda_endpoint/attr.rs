@@ -8,6 +8,7 @@ pub const REST_API_ID: &str = "rest_api_id";
 pub const RESOURCE_ID: &str = "resource_id";
 pub const HTTP_METHOD: &str = "http_method";
 pub use crate::aws::validate::{FUNCTION_NAME, QUALIFIER};
+pub const DELIVERY: &str = "delivery";
 pub const AUTHORIZATION: &str = "authorization";
 pub const AUTHORIZER_ID: &str = "authorizer_id";
 pub const AUTHORIZATION_SCOPES: &str = "authorization_scopes";

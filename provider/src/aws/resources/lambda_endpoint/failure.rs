@@ -7,6 +7,7 @@ use super::attr;
 use super::model::EndpointId;
 use super::step::StepError;
 use crate::aws::clients::ConfigureError;
+use crate::aws::dispatcher::DispatcherError;
 use crate::aws::error::AwsError;
 use crate::aws::resources::failure::{self, MissingFunction, UnrecognisedValue};
 use crate::plugin::Diagnostic;
@@ -33,6 +34,16 @@ pub enum Error {
     NoResource { id: EndpointId, creating: bool },
     #[error("{0}")]
     NoFunction(#[from] MissingFunction),
+    #[error(
+        "The function is in account {function_account} and the provider in {account}: with \
+         delivery = \"dispatcher\" the function must be in the provider's account, where the \
+         dispatcher runs. Use a provider configuration for account {function_account}, or \
+         delivery = \"direct\".{}",
+        nothing_created(*creating)
+    )]
+    DispatchElsewhere { function_account: String, account: String, creating: bool },
+    #[error("{error}{left}")]
+    Dispatcher { error: Box<DispatcherError>, left: Left },
     #[error(
         "{} {path} already has a method {}, made outside this resource. Import it with \
          `terraform import <address> {id}` or delete it; nothing was created.",
@@ -68,6 +79,8 @@ pub enum Left {
     RolledBack,
     /// Rolling back failed too, with this error: the state keeps what is there.
     Tainted(Box<AwsError>),
+    /// Rolled back, but settling the dispatcher after it failed.
+    RolledBackDispatcherKept(Box<Error>),
     /// Rebuilt only in part: the next refresh sees what is there.
     Repairable,
 }
@@ -83,6 +96,13 @@ impl fmt::Display for Left {
                 "; removing the half-created method failed too ({cleanup}). It is kept in state as \
                  tainted: the next apply replaces it."
             ),
+            Left::RolledBackDispatcherKept(kept) => write!(
+                f,
+                "; the method created so far was removed again, but removing the dispatcher's \
+                 alias for it failed ({kept}). The alias invokes nothing; remove it with `aws \
+                 lambda list-aliases --function-name tf-async-dispatcher` and `aws lambda \
+                 delete-alias`."
+            ),
             Left::Repairable => f.write_str("; the next apply repairs the endpoint."),
         }
     }
@@ -91,6 +111,12 @@ impl fmt::Display for Left {
 impl StepError {
     pub fn leaving(self, left: Left) -> Error {
         Error::Aws { failed: self, left }
+    }
+}
+
+impl From<DispatcherError> for Error {
+    fn from(error: DispatcherError) -> Self {
+        Error::Dispatcher { error: Box::new(error), left: Left::Unsaid }
     }
 }
 
@@ -112,6 +138,10 @@ impl Error {
             Error::NoRestApi { .. } => ("REST API not found", Some(attr::REST_API_ID)),
             Error::NoResource { .. } => ("REST API resource not found", Some(attr::RESOURCE_ID)),
             Error::NoFunction(_) => ("Lambda function not found", Some(attr::FUNCTION_NAME)),
+            Error::DispatchElsewhere { .. } => {
+                ("Function in another account", Some(attr::FUNCTION_NAME))
+            }
+            Error::Dispatcher { error, .. } => (failure::dispatcher_summary(error), None),
             Error::MethodExists { .. } => ("Method already exists", Some(attr::HTTP_METHOD)),
             Error::NoMethodToImport { .. } => ("Cannot import: no such method", None),
             Error::Unrecognised(unrecognised) => {

@@ -12,6 +12,7 @@ use super::model::EndpointId;
 use super::refresh::{self, rest_api};
 use super::step::{During, Step};
 use crate::aws::apigateway::lambda_integration::function_arn_from_uri;
+use crate::aws::dispatcher::endpoint_alias;
 use crate::aws::lambda::{function_name_for, split_qualifier};
 use crate::aws::run::Run;
 use crate::plugin::{ListRequest, Listed, Value};
@@ -53,8 +54,11 @@ pub async fn list(
             .collect()
     };
     for Found { id, path, uri } in methods {
-        let (unqualified, qualifier) =
-            split_qualifier(function_arn_from_uri(&uri).unwrap_or_default());
+        // Through the dispatcher: the function its alias names.
+        let invoked = function_arn_from_uri(&uri).unwrap_or_default();
+        let target = endpoint_alias::of_arn(invoked)
+            .map_or_else(|| invoked.to_owned(), |(alias, at)| alias.target_arn(&at));
+        let (unqualified, qualifier) = split_qualifier(&target);
         let function = function_name_for(account, unqualified);
         let function = qualifier.map_or(function.clone(), |q| format!("{function}:{q}"));
         let where_ = Value::object([

@@ -28,6 +28,7 @@ use std::sync::{Arc, OnceLock};
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
+use crate::aws::lambda::FunctionRef;
 use crate::aws::run::{Run, Session};
 use crate::plugin::{
     ApplyRequest, Context, Diagnostic, Diagnostics, IdentitySchema, ImportTarget, ListRequest,
@@ -81,6 +82,16 @@ impl Resource for LambdaEndpoint {
                 crate::aws::validate::check_function_region(&request.config, &session.aws.region);
             if !diagnostics.is_empty() {
                 return Plan::refused(request.proposed_state, diagnostics);
+            }
+            // A dispatch names its function by name in the dispatcher's
+            // account: one named in another is refused before apply.
+            if let Some(inputs) = model::Inputs::known(&request.config)
+                && inputs.dispatch().is_some()
+                && FunctionRef::lenient(&inputs.target.function_name).account.is_some()
+                && let Some(account) = session.aws.account_for_plan(ctx).await
+                && let Err(e) = apply::check_dispatch_account(&inputs, account, true)
+            {
+                return Plan::refused(request.proposed_state, vec![e.diagnostic()]);
             }
         }
         // Only updates need the account (to spot out-of-band changes); a plan

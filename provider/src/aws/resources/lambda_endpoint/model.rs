@@ -20,13 +20,28 @@ use crate::aws::validate::is_api_id;
 pub const HTTP_METHODS: [&str; 8] =
     ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
 
-/// The function the method invokes, and the role it invokes it with (none:
-/// the endpoint adds a Lambda permission instead).
+/// The function the method invokes, how, and the role it invokes it with
+/// (none: the endpoint adds a Lambda permission instead).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Target {
     pub function_name: String,
     pub qualifier: Option<String>,
+    pub delivery: Delivery,
     pub credentials: Option<String>,
+}
+
+closed_set! {
+    /// How the event reaches the function.
+    #[derive(Default)]
+    pub enum Delivery {
+        /// API Gateway invokes it with `X-Amz-Invocation-Type: Event`, the
+        /// event made by the request templates.
+        #[default]
+        Direct = "direct",
+        /// API Gateway's Lambda proxy integration invokes the dispatcher,
+        /// which queues API Gateway's own proxy event for the function.
+        Dispatcher = "dispatcher",
+    }
 }
 
 closed_set! {
@@ -70,6 +85,10 @@ impl StatusCode {
     pub fn parse(text: &str) -> Option<StatusCode> {
         let code = text.parse().ok().filter(|c| (100..=599).contains(c) && text.len() == 3)?;
         Some(StatusCode(code))
+    }
+
+    pub fn code(self) -> u16 {
+        self.0
     }
 
     /// 200 to 299: the client is told its event was queued.
@@ -130,6 +149,11 @@ pub struct Inputs {
 pub struct Invocation {
     pub function_arn: String,
     pub integration_uri: String,
+    /// What API Gateway invokes, and the permission is on: the function, or
+    /// the dispatcher's alias for it.
+    pub invoked_arn: String,
+    /// The dispatcher's alias API Gateway invokes, with `delivery = "dispatcher"`.
+    pub alias: Option<String>,
 }
 
 /// How the method reaches the function: all of it follows from the id, the

@@ -1,7 +1,8 @@
 //! Planning: defaults for what the user left unset, which computed values
 //! will change, and which changes replace the endpoint.
 
-use super::model::{Inputs, State, Target};
+use super::attr;
+use super::model::{Delivery, Inputs, State, Target};
 use super::state::{self, FromValue};
 use super::wiring;
 use crate::aws::arn::Account;
@@ -39,10 +40,14 @@ pub fn plan(schema: &Schema, request: PlanRequest, account: Option<&Account>) ->
             .collect(),
     };
     // What stays as it is: the resource path unless the endpoint is new,
-    // and the wiring unless the function changes or needs repair too.
+    // and the wiring unless the function changes or needs repair too. The
+    // dispatcher's alias names the status too.
     let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
     let wiring = kept.filter(|prior| {
         Target::known(&inputs).as_ref() == Some(&prior.inputs.target)
+            && (prior.inputs.target.delivery == Delivery::Direct
+                || inputs.get(attr::RESPONSE_STATUS_CODE)
+                    == prior_state.get(attr::RESPONSE_STATUS_CODE))
             && !account.is_some_and(|account| needs_repair(prior, &inputs, account))
     });
     let planned_state = state::planned(
@@ -73,7 +78,6 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::aws::resources::lambda_endpoint::attr;
     use crate::aws::resources::lambda_endpoint::schema::schema;
 
     fn config(extra: &[(&str, Value)]) -> Value {
@@ -146,6 +150,20 @@ mod tests {
             p.planned_state.get(attr::REDEPLOYMENT_TRIGGER),
             applied.get(attr::REDEPLOYMENT_TRIGGER)
         );
+    }
+
+    #[test]
+    fn a_dispatchs_status_is_part_of_its_wiring() {
+        let status = |code: &str| (attr::RESPONSE_STATUS_CODE, Value::from(code));
+        for (delivery, rewired) in [("direct", false), ("dispatcher", true)] {
+            let delivered = (attr::DELIVERY, Value::from(delivery));
+            let applied = applied_state(std::slice::from_ref(&delivered));
+            let next = config(&[delivered, status("200")]);
+            let p = plan_for(applied.clone(), merge(&applied, &next));
+            assert!(p.requires_replace.is_empty(), "{delivery}");
+            let uri = p.planned_state.get(attr::INTEGRATION_URI);
+            assert_eq!(uri.is_unknown(), rewired, "{delivery}: {uri:?}");
+        }
     }
 
     #[test]

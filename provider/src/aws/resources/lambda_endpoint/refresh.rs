@@ -9,8 +9,8 @@ use aws_sdk_apigateway::types::{Integration as AwsIntegration, Method as AwsMeth
 
 use super::failure::Error;
 use super::model::{
-    Authorization, Computed, EndpointId, Inputs, Integration, Method, PassthroughBehavior,
-    Permission, Response, State, StatusCode, non_empty,
+    Authorization, Computed, Delivery, EndpointId, Inputs, Integration, Method,
+    PassthroughBehavior, Permission, Response, State, StatusCode, non_empty,
 };
 use super::normalise;
 use super::remote;
@@ -20,6 +20,10 @@ use super::templates;
 use crate::aws::apigateway::lambda_integration::{async_invocation_uri, function_arn_from_uri};
 use crate::aws::apigateway::{self, AtMethod, RestApi, execute_api};
 use crate::aws::arn::Account;
+use crate::aws::dispatcher::{
+    self,
+    endpoint_alias::{self, EndpointAlias},
+};
 use crate::aws::error::AwsError;
 use crate::aws::lambda::{self, function_name_for, split_qualifier};
 use crate::aws::resources::failure::UnrecognisedValue;
@@ -104,11 +108,28 @@ async fn observe(run: Run<'_>, prior: State, method: &AwsMethod) -> Result<State
     let mut state = prior;
     state.inputs.method = observe_method(&state.inputs.method, method)?;
     let integration = method.method_integration();
-    observe_function(&mut state, integration.and_then(async_invocation_uri), account);
-    if let Some(integration) = integration {
-        state.inputs.target.credentials = non_blank(integration.credentials());
-        state.inputs.integration = observe_integration(&state.inputs.integration, integration)?;
-        state.inputs.response = observe_response(&state.inputs.response, integration, method);
+    let dispatch =
+        observe_function(&mut state, integration.and_then(async_invocation_uri), account);
+    match (integration, dispatch) {
+        (Some(integration), Some(dispatch)) => {
+            // A proxy integration: no templates, and the alias says the status.
+            state.inputs.target.credentials = None;
+            state.inputs.integration = Integration {
+                timeout_milliseconds: integration.timeout_in_millis(),
+                ..Integration::default()
+            };
+            state.inputs.response = Response {
+                status_code: StatusCode::parse(&dispatch.status.to_string()),
+                templates: None,
+                parameters: None,
+            };
+        }
+        (Some(integration), None) => {
+            state.inputs.target.credentials = non_blank(integration.credentials());
+            state.inputs.integration = observe_integration(&state.inputs.integration, integration)?;
+            state.inputs.response = observe_response(&state.inputs.response, integration, method);
+        }
+        (None, _) => {}
     }
     state.computed.wiring.permission = observe_permission(run, &state, account).await?;
     Ok(state)
@@ -158,23 +179,36 @@ fn observe_method(prior: &Method, method: &AwsMethod) -> Result<Method, Error> {
     })
 }
 
-/// The function behind the asynchronous integration `uri`, named as the
-/// prior names it when it is the same. Without one (the method's
-/// integration was replaced or removed) there is no URI: the plan repairs it.
-fn observe_function(state: &mut State, uri: Option<&str>, account: &Account) {
+/// The function behind the asynchronous integration `uri` (directly, or
+/// through the dispatcher's alias, returned), named as the prior names it
+/// when it is the same. Without one (the method's integration was replaced
+/// or removed) there is no URI: the plan repairs it.
+fn observe_function(
+    state: &mut State,
+    uri: Option<&str>,
+    account: &Account,
+) -> Option<EndpointAlias> {
     let wiring = &mut state.computed.wiring;
-    let Some((uri, function_arn)) = uri.and_then(|uri| Some((uri, function_arn_from_uri(uri)?)))
+    let Some((uri, invoked_arn)) = uri.and_then(|uri| Some((uri, function_arn_from_uri(uri)?)))
     else {
         wiring.integration_uri = None;
-        return;
+        return None;
     };
+    let dispatch = endpoint_alias::of_arn(invoked_arn);
+    let function_arn = match &dispatch {
+        Some((alias, at)) => alias.target_arn(at),
+        None => invoked_arn.to_owned(),
+    };
+    state.inputs.target.delivery =
+        if dispatch.is_some() { Delivery::Dispatcher } else { Delivery::Direct };
     if state.inputs.function_arn(account) != function_arn {
-        let (unqualified, qualifier) = split_qualifier(function_arn);
+        let (unqualified, qualifier) = split_qualifier(&function_arn);
         state.inputs.target.function_name = function_name_for(account, unqualified);
         state.inputs.target.qualifier = qualifier.map(str::to_owned);
     }
     wiring.integration_uri = Some(uri.to_owned());
-    wiring.function_arn = Some(function_arn.to_owned());
+    wiring.function_arn = Some(function_arn);
+    dispatch.map(|(alias, _)| alias)
 }
 
 fn observe_integration(
@@ -244,10 +278,17 @@ async fn observe_permission(
     let Some(shared_statement) = state.inputs.statement_id() else { return Ok(None) };
     let wiring = &state.computed.wiring;
     let recorded = wiring.permission.as_ref().map(|p| p.statement_id.as_str());
+    if let Some(alias) = wiring.dispatcher_alias()
+        && !dispatcher::endpoints::serves(run, &alias).await?
+    {
+        // Gone or outdated: the plan repairs the dispatch, which makes sure of it.
+        return Ok(None);
+    }
     // None only for an import of a method that invokes no function asynchronously.
-    let function =
-        wiring.function_arn.clone().unwrap_or_else(|| state.inputs.function_arn(account));
-    let statements = lambda::statements(run, &function).await.during(Step::ReadPolicy)?;
+    let invoked = wiring
+        .invoked_arn()
+        .map_or_else(|| state.inputs.invocation(account).invoked_arn, str::to_owned);
+    let statements = lambda::statements(run, &invoked).await.during(Step::ReadPolicy)?;
     // Read and import know the path by now.
     let path = state.computed.resource_path.as_deref().unwrap_or_default();
     let id = &state.inputs.id;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use aws_sdk_apigateway::types::{IntegrationType, Method as AwsMethod, PatchOperation};
 
-use super::model::{EndpointId, Integration, Method, Response, StatusCode};
+use super::model::{Delivery, EndpointId, Integration, Method, Response, StatusCode};
 use crate::aws::apigateway::lambda_integration::{
     INVOCATION_TYPE_EVENT, INVOCATION_TYPE_PARAMETER,
 };
@@ -95,35 +95,45 @@ pub async fn delete_method(run: Run<'_>, id: &EndpointId) -> Result<(), AwsError
     found(run.call(APIGATEWAY, "DeleteMethod", call).await).map(drop)
 }
 
-/// Creates or replaces the integration. API Gateway drops the integration
-/// responses when it replaces one, so callers put the response again after.
+/// Creates or replaces the integration: with the direct delivery an `AWS`
+/// integration invoking asynchronously through the templates, with the
+/// dispatcher a Lambda proxy integration (`AWS_PROXY`), which takes neither.
+/// API Gateway drops the integration responses when it replaces one, so
+/// callers put the response again after.
 pub async fn put_integration(
     run: Run<'_>,
     id: &EndpointId,
+    delivery: Delivery,
     integration: &Integration,
     uri: &str,
     credentials: Option<&str>,
 ) -> Result<(), AwsError> {
     let i = integration.normalised();
+    let direct = delivery == Delivery::Direct;
     let parameters =
         HashMap::from([(INVOCATION_TYPE_PARAMETER.to_owned(), INVOCATION_TYPE_EVENT.to_owned())]);
     let call = || {
-        run.aws
+        let put = run
+            .aws
             .apigateway
             .put_integration()
             .rest_api_id(&id.rest_api_id)
             .resource_id(&id.resource_id)
             .http_method(&id.http_method)
-            .r#type(IntegrationType::Aws)
             // Lambda's Invoke API is a POST whatever the client's method.
             .integration_http_method("POST")
             .uri(uri)
             .set_credentials(credentials.map(str::to_owned))
-            .set_request_parameters(Some(parameters.clone()))
-            .set_request_templates(i.request_templates.clone().map(HashMap::from_iter))
-            .passthrough_behavior(i.passthrough_behavior.as_str())
-            .timeout_in_millis(i.timeout_milliseconds)
-            .send()
+            .timeout_in_millis(i.timeout_milliseconds);
+        let put = if direct {
+            put.r#type(IntegrationType::Aws)
+                .set_request_parameters(Some(parameters.clone()))
+                .set_request_templates(i.request_templates.clone().map(HashMap::from_iter))
+                .passthrough_behavior(i.passthrough_behavior.as_str())
+        } else {
+            put.r#type(IntegrationType::AwsProxy)
+        };
+        put.send()
     };
     run.call(APIGATEWAY, "PutIntegration", call).await.map(drop)
 }

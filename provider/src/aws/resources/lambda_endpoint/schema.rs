@@ -11,7 +11,8 @@ pub fn list_schema() -> Schema {
         block: Block {
             description: "Every method of a REST API whose integration invokes a Lambda function \
                 asynchronously (type `AWS`, a Lambda invocations URI, \
-                `X-Amz-Invocation-Type = 'Event'`), whoever made it: the async endpoints to adopt."
+                `X-Amz-Invocation-Type = 'Event'`), whoever made it, or through this provider's \
+                dispatcher (`delivery = \"dispatcher\"`): the async endpoints to adopt."
                 .into(),
             attributes: vec![
                 Attribute::required(REST_API_ID, Type::String, "ID of the REST API to list."),
@@ -33,7 +34,10 @@ pub fn schema() -> Schema {
             description: "An API Gateway REST API method that invokes a Lambda function \
                 asynchronously and answers at once (202 by default): the method, an `AWS` \
                 integration with `X-Amz-Invocation-Type: 'Event'`, request templates, the method \
-                and integration responses, and the Lambda permission, managed as one resource."
+                and integration responses, and the Lambda permission, managed as one resource; \
+                or, with `delivery = \"dispatcher\"`, a Lambda proxy integration through this \
+                provider's dispatcher function, which gives the function API Gateway's own proxy \
+                event."
                 .into(),
             attributes: vec![
                 Attribute::computed(
@@ -72,6 +76,21 @@ pub fn schema() -> Schema {
                     Type::String,
                     "Version or alias of the function to invoke. Leave unset to invoke `$LATEST` \
                      or the qualifier in `function_name`.",
+                ),
+                Attribute::optional_computed(
+                    DELIVERY,
+                    Type::String,
+                    "How the event reaches the function. `direct` (default): API Gateway invokes \
+                     it asynchronously (`X-Amz-Invocation-Type: 'Event'`) with the event the \
+                     request templates build (see the Event Contract section). `dispatcher`: a \
+                     Lambda proxy integration invokes the provider's dispatcher function, which \
+                     queues API Gateway's own Lambda proxy (v1) event for the function (every \
+                     value of repeated headers and query parameters; `body` null without a body) \
+                     and answers `response_status_code` with `{\"accepted\": true, \
+                     \"requestId\": \"...\"}`. With `dispatcher` the function must be in the \
+                     provider's account and region, and `request_templates`, \
+                     `passthrough_behavior`, `response_templates`, `response_parameters` and \
+                     `credentials` do not apply.",
                 ),
                 Attribute::optional_computed(
                     AUTHORIZATION,

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use super::attr::*;
 use super::model::{
-    Authorization, Computed, EndpointId, Inputs, Integration, Method, PassthroughBehavior,
-    Permission, Response, State, StatusCode, Target, Wiring, non_empty,
+    Authorization, Computed, Delivery, EndpointId, Inputs, Integration, Method,
+    PassthroughBehavior, Permission, Response, State, StatusCode, Target, Wiring, non_empty,
 };
 use super::trigger;
 use crate::plugin::Value;
@@ -94,6 +94,7 @@ impl FromValue for Target {
         Target {
             function_name: r.string(FUNCTION_NAME).unwrap_or_default(),
             qualifier: r.string(QUALIFIER),
+            delivery: r.string(DELIVERY).and_then(|d| Delivery::parse(&d)).unwrap_or_default(),
             credentials: r.string(CREDENTIALS),
         }
     }
@@ -172,7 +173,7 @@ fn map_value<T: Into<Value> + Clone>(map: &Option<BTreeMap<String, T>>) -> Value
 impl Inputs {
     /// Every input, in schema order (the order the redeployment trigger
     /// digests them in).
-    pub fn attributes(&self) -> [(&'static str, Value); 17] {
+    pub fn attributes(&self) -> [(&'static str, Value); 18] {
         let Inputs { id, target, method, integration, response } = self;
         let scopes = method
             .authorization_scopes
@@ -184,6 +185,7 @@ impl Inputs {
             (HTTP_METHOD, id.http_method.clone().into()),
             (FUNCTION_NAME, target.function_name.clone().into()),
             (QUALIFIER, target.qualifier.clone().into()),
+            (DELIVERY, target.delivery.as_str().into()),
             (AUTHORIZATION, method.authorization.as_str().into()),
             (AUTHORIZER_ID, method.authorizer_id.clone().into()),
             (AUTHORIZATION_SCOPES, scopes.unwrap_or(Value::Null)),
@@ -308,6 +310,7 @@ mod tests {
                 target: Target {
                     function_name: "worker".into(),
                     qualifier: Some("live".into()),
+                    delivery: Delivery::Dispatcher,
                     credentials: Some("arn:aws:iam::123456789012:role/r".into()),
                 },
                 method: Method {

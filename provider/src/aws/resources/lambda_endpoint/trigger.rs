@@ -5,7 +5,8 @@
 
 use sha2::{Digest, Sha256};
 
-use super::model::Inputs;
+use super::attr;
+use super::model::{Delivery, Inputs};
 use crate::plugin::Value;
 
 pub fn of(inputs: &Inputs) -> String {
@@ -13,7 +14,12 @@ pub fn of(inputs: &Inputs) -> String {
     deployed.integration.request_templates = Some(inputs.integration.effective_request_templates());
     deployed.response.templates = Some(inputs.response.effective_templates());
     let mut hasher = Sha256::new();
-    for (name, value) in deployed.attributes() {
+    // The default delivery digests as before `delivery` existed: upgrading
+    // the provider redeploys nothing.
+    let attributes = deployed.attributes().into_iter().filter(|(name, value)| {
+        !(*name == attr::DELIVERY && value.as_str() == Some(Delivery::Direct.as_str()))
+    });
+    for (name, value) in attributes {
         hasher.update(name.as_bytes());
         hasher.update([0]);
         hash_value(&mut hasher, &value);
@@ -100,6 +106,14 @@ mod tests {
         full.response.templates = map("application/json", "ok");
         full.response.parameters = map("method.response.header.A", "'*'");
         assert_eq!(of(&full), "b4c7f5828c6c8f0bcda4404b07ee6be0");
+    }
+
+    #[test]
+    fn the_dispatcher_is_a_change_to_deploy() {
+        let mut dispatched = minimal();
+        dispatched.target.delivery =
+            crate::aws::resources::lambda_endpoint::model::Delivery::Dispatcher;
+        assert_ne!(of(&dispatched), of(&minimal()));
     }
 
     #[test]

@@ -3,16 +3,17 @@
 
 use aws_sdk_apigateway::types::PatchOperation;
 
-use super::apply::{Failed, release, require_function};
+use super::apply::{Failed, check_dispatch_account, release, require_function, settle_dispatch};
 use super::attr;
 use super::failure::{Error, Left};
-use super::model::{Computed, EndpointId, Inputs, Permission, Response, State, Wiring};
+use super::model::{Computed, Delivery, EndpointId, Inputs, Permission, Response, State, Wiring};
 use super::patch;
 use super::refresh::rest_api;
 use super::remote;
 use super::state::FromValue;
 use super::step::{During, Step, StepError};
 use crate::aws::apigateway::RestApi;
+use crate::aws::dispatcher;
 use crate::aws::error::AwsError;
 use crate::aws::lambda;
 use crate::aws::run::Run;
@@ -35,9 +36,17 @@ pub async fn update(run: Run<'_>, prior: &Value, planned: &Value) -> Result<Stat
     } else {
         old.computed.wiring.clone()
     };
+    check_dispatch_account(&inputs, account, false)?;
     if wiring.function_arn != old.computed.wiring.function_arn {
         require_function(run, &invocation.function_arn, false).await?;
     }
+    // A new or repaired dispatch: the dispatcher and its alias first.
+    let claim = match &invocation.alias {
+        Some(alias) if planned.get(attr::FUNCTION_ARN).is_unknown() => {
+            Some(dispatcher::endpoints::ensure(run, alias).await.map_err(Error::from)?)
+        }
+        _ => None,
+    };
     let mut new = State { inputs, computed: Computed { resource_path, wiring } };
     let id = &old.inputs.id;
     let api = rest_api(run, &id.rest_api_id).await.during(Step::ReadMethod)?;
@@ -50,12 +59,19 @@ pub async fn update(run: Run<'_>, prior: &Value, planned: &Value) -> Result<Stat
     }
 
     let (before, after) = (&old.computed.wiring, &new.computed.wiring);
-    if (&before.function_arn, &before.permission) != (&after.function_arn, &after.permission) {
-        let moved = move_permission(run, &api, id, before, &invocation.function_arn, after);
+    if (before.invoked_arn(), &before.permission)
+        != (Some(&*invocation.invoked_arn), &after.permission)
+    {
+        let moved = move_permission(run, &api, id, before, &invocation.invoked_arn, after);
         match moved.await {
             Ok(granted) => new.computed.wiring.permission = granted,
             Err(failed) => return Err(Failed { error: failed.into(), state: Some(new) }),
         }
+    }
+    let released =
+        old.computed.wiring.dispatcher_alias().filter(|a| invocation.alias.as_ref() != Some(a));
+    if let Err(error) = settle_dispatch(run, &api, id, released.as_deref(), claim).await {
+        return Err(Failed { error, state: Some(new) });
     }
     Ok(new)
 }
@@ -91,14 +107,38 @@ async fn update_api_gateway_part(
             api.lock().wrote(id, Some(new_uri), credentials.is_none());
         }
         IntegrationWrite::Put => {
-            remote::put_integration(run, id, &after.integration, new_uri, credentials)
+            let delivery = after.target.delivery;
+            remote::put_integration(run, id, delivery, &after.integration, new_uri, credentials)
                 .await
                 .during(Step::UpdateIntegration)?;
             api.lock().wrote(id, Some(new_uri), credentials.is_none());
             dropped = true;
         }
     }
+    if after.target.delivery == Delivery::Dispatcher {
+        // A proxy integration answers with what the dispatcher returns: only
+        // the declared status follows.
+        return update_declared_status(run, id, &before.response, &after.response).await;
+    }
     update_responses(run, id, &before.response, &after.response, dropped).await
+}
+
+/// The method response's status, for a Lambda proxy integration: declared
+/// anew, the old one retracted.
+async fn update_declared_status(
+    run: Run<'_>,
+    id: &EndpointId,
+    before: &Response,
+    after: &Response,
+) -> Result<(), StepError> {
+    if before.status_code == after.status_code {
+        return Ok(());
+    }
+    put_method_response(run, id, after).await.during(Step::CreateMethodResponse)?;
+    if let Some(old_code) = before.status_code {
+        remote::delete_method_response(run, id, old_code).await.during(Step::RemoveOldResponse)?;
+    }
+    Ok(())
 }
 
 /// How an update writes the integration.
@@ -116,8 +156,8 @@ enum IntegrationWrite {
 }
 
 /// Patched where AWS and LocalStack can patch it, else put. Not patched:
-/// the type, which UpdateIntegration cannot change (an integration that is
-/// not ours, e.g. AWS_PROXY put out of band); credentials, which it can
+/// the type, which UpdateIntegration cannot change (a change of delivery, or
+/// an integration that is not ours, e.g. AWS_PROXY put out of band); credentials, which it can
 /// replace but not add or remove (hashicorp/terraform#13249; hashicorp/aws
 /// re-creates the integration for them); and the passthrough behaviour,
 /// whose patch LocalStack 4.13.1 ignores (its model spells the field
@@ -128,6 +168,7 @@ fn integration_write(old: &State, new: &State, new_uri: &str) -> IntegrationWrit
         return IntegrationWrite::Put;
     };
     if before.target.credentials != after.target.credentials
+        || before.target.delivery != after.target.delivery
         || before.integration.passthrough_behavior != after.integration.passthrough_behavior
     {
         return IntegrationWrite::Put;
@@ -211,32 +252,33 @@ async fn put_method_response(
     }
 }
 
-/// Grants the statement `after` needs for `function_arn`, then releases the
-/// one `before` had unless it is the same: the function never refuses API
-/// Gateway in between. Returns the statement granted (see [`lambda::grant`]).
+/// Grants the statement `after` needs on `invoked_arn` (the function, or
+/// the dispatcher's alias for it), then releases the one `before` had unless
+/// it is the same: API Gateway is never refused in between. Returns the
+/// statement granted (see [`lambda::grant`]).
 async fn move_permission(
     run: Run<'_>,
     api: &Guarded<RestApi>,
     id: &EndpointId,
     before: &Wiring,
-    function_arn: &str,
+    invoked_arn: &str,
     after: &Wiring,
 ) -> Result<Option<Permission>, StepError> {
     let mut granted = None;
     if let Some(permission) = &after.permission {
-        let statement = lambda::grant(run, function_arn, &id.rest_api_id, permission)
+        let statement = lambda::grant(run, invoked_arn, &id.rest_api_id, permission)
             .await
             .during(Step::AddPermission)?;
         granted = Some(statement);
     }
     let kept = |old: &Permission| {
-        before.function_arn.as_deref() == Some(function_arn)
+        before.invoked_arn() == Some(invoked_arn)
             && granted.as_ref().is_some_and(|p| p.statement_id == old.statement_id)
     };
-    if let (Some(old), Some(old_function_arn)) = (&before.permission, &before.function_arn)
+    if let (Some(old), Some(old_invoked_arn)) = (&before.permission, before.invoked_arn())
         && !kept(old)
     {
-        release(run, api, id, old_function_arn, old).await.during(Step::RemoveOldPermission)?;
+        release(run, api, id, old_invoked_arn, old).await.during(Step::RemoveOldPermission)?;
     }
     Ok(granted)
 }

@@ -5,8 +5,10 @@
 use super::attr::*;
 use super::media_type::MediaType;
 use super::model::{
-    Authorization, HTTP_METHODS, Integration, Method, PassthroughBehavior, StatusCode,
+    Authorization, Delivery, HTTP_METHODS, Integration, Method, PassthroughBehavior, StatusCode,
 };
+use crate::aws::dispatcher::endpoint_alias::EndpointAlias;
+use crate::aws::lambda::FunctionRef;
 use crate::aws::validate::{self, Checker, is_api_id};
 use crate::plugin::{AttributePath, Diagnostics, Value};
 
@@ -16,6 +18,8 @@ pub fn validate(config: &Value) -> Diagnostics {
     check.check_string(RESOURCE_ID, |v| api_id("resource", "resource", v));
     check.check_one_of(HTTP_METHOD, &HTTP_METHODS);
     validate::check_function_target(&mut check);
+    check.check_one_of(DELIVERY, Delivery::NAMES);
+    check_dispatcher(&mut check, config);
     check.check_one_of(AUTHORIZATION, Authorization::NAMES);
     check.check_one_of(PASSTHROUGH_BEHAVIOR, PassthroughBehavior::NAMES);
     check.check_string(RESPONSE_STATUS_CODE, success_status);
@@ -54,6 +58,59 @@ pub fn validate_list(config: &Value) -> Diagnostics {
         }
     });
     check.diagnostics
+}
+
+/// With `delivery = "dispatcher"` API Gateway's proxy integration makes the
+/// event and the dispatcher the answer: the settings of the templated
+/// integration have nothing to apply to, and the dispatcher's alias names
+/// the target (`endpoint_alias`).
+fn check_dispatcher(check: &mut Checker<'_>, config: &Value) {
+    if config.get(DELIVERY).as_str() != Some(Delivery::Dispatcher.as_str()) {
+        return;
+    }
+    let not_applying = [
+        (REQUEST_TEMPLATES, "API Gateway's Lambda proxy integration makes the event"),
+        (PASSTHROUGH_BEHAVIOR, "API Gateway's Lambda proxy integration takes every body"),
+        (RESPONSE_TEMPLATES, "the dispatcher answers {\"accepted\": true, \"requestId\": ...}"),
+        (RESPONSE_PARAMETERS, "the dispatcher's answer is the response"),
+        (CREDENTIALS, "API Gateway invokes the dispatcher through a permission it adds"),
+    ];
+    for (name, why) in not_applying {
+        if !config.get(name).is_null() {
+            check.error(
+                AttributePath::root(name),
+                "Not used with delivery = \"dispatcher\"",
+                format!(
+                    "{name} applies to the direct delivery only: with the dispatcher, {why}. \
+                     Remove {name}, or set delivery = \"direct\"."
+                ),
+            );
+        }
+    }
+    let Some(function) = check.string(FUNCTION_NAME).and_then(|f| FunctionRef::parse(f).ok())
+    else {
+        return;
+    };
+    let qualifier =
+        function.qualifier.clone().or_else(|| check.string(QUALIFIER).map(str::to_owned));
+    if qualifier.as_deref() == Some("$LATEST") {
+        check.error(
+            AttributePath::root(QUALIFIER),
+            "$LATEST with the dispatcher",
+            "The dispatcher invokes $LATEST when no qualifier is set; remove the qualifier.",
+        );
+        return;
+    }
+    let alias = EndpointAlias { function_name: function.name, qualifier, status: 202 };
+    if alias.name().is_none() {
+        check.error(
+            AttributePath::root(FUNCTION_NAME),
+            "Name too long for the dispatcher",
+            "With delivery = \"dispatcher\" the function's name and qualifier together must be \
+             at most 117 characters: they name the dispatcher's alias for the endpoint, which \
+             Lambda limits to 128. Use a shorter alias as qualifier, or delivery = \"direct\".",
+        );
+    }
 }
 
 /// `request_templates = {}` with passthrough `NEVER` answers every request

@@ -128,11 +128,8 @@ impl Error {
             Error::Aws { step, error, .. } => {
                 (step.summary(), step.attribute().filter(|_| error.is_refusal()))
             }
-            Error::Dispatcher { error, .. } if matches!(**error, DispatcherError::Stopped) => {
-                ("Stopped by Terraform", None)
-            }
             Error::Credentials(ConfigureError::Stopped(_)) => ("Stopped by Terraform", None),
-            Error::Dispatcher { .. } => ("Setting up the dispatcher failed", None),
+            Error::Dispatcher { error, .. } => (failure::dispatcher_summary(error), None),
             Error::Credentials(_) => ("Cannot use the AWS credentials", None),
             Error::NoApi { .. } => ("HTTP API not found", Some(attr::API_ID)),
             Error::NotHttpApi { .. } => ("Not an HTTP API", Some(attr::API_ID)),
