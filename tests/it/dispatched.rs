@@ -130,6 +130,15 @@ fn a_dispatched_endpoint_updates_in_place_is_repaired_imported_and_leaves_nothin
     tf.assert_no_changes();
     assert_eq!(on_alias(202), std::slice::from_ref(&statement));
 
+    // The role's permission to invoke the function removed: put back.
+    let targets_policy = format!("endpoints-{api}");
+    dispatcher::delete_role_policy(&targets_policy);
+    let plan = tf.plan_changes(&[]).expect("a repair");
+    assert!(plan.contains("0 to add, 1 to change, 0 to destroy"), "{plan}");
+    tf.apply();
+    tf.assert_no_changes();
+    assert!(dispatcher::has_role_policy(&targets_policy));
+
     // Imported by id, it reads back as configured.
     tf.ok(&["state", "rm", "-no-color", "async_lambda_endpoint.hook"]);
     tf.ok(&[

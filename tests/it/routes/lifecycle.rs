@@ -138,6 +138,13 @@ fn route_lifecycle(version: &'static str) {
     tf.apply();
     assert!(cloud::permission_statements(DISPATCHER).iter().any(|(sid, _)| *sid == statement));
     tf.assert_no_changes();
+    // The role's permission to invoke the API's targets removed: put back.
+    let targets_policy = format!("routes-{api_id}");
+    dispatcher::delete_role_policy(&targets_policy);
+    tf.plan_changes(&[]).expect("a lost role policy shows");
+    tf.apply();
+    assert!(dispatcher::has_role_policy(&targets_policy));
+    tf.assert_no_changes();
     cloud::delete_function(DISPATCHER);
     tf.plan_changes(&[]).expect("a deleted dispatcher shows");
     tf.apply();
@@ -343,6 +350,7 @@ fn a_plan_reads_each_http_api_once_not_each_route() {
         ("GetFunctionConfiguration", 1),
         ("GetIntegrations", 1),
         ("GetPolicy", 1),
+        ("GetRolePolicy", 1),
         ("GetRoutes", 1),
     ]
     .into_iter()

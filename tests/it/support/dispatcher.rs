@@ -80,6 +80,20 @@ pub fn role_policies() -> Option<Vec<(String, Json)>> {
     })
 }
 
+/// Deletes the dispatcher role's inline policy `name`, as someone outside
+/// Terraform would.
+pub fn delete_role_policy(name: &str) {
+    block_on(async {
+        let deleted = cloud::iam().delete_role_policy().role_name(ROLE).policy_name(name).send();
+        deleted.await.unwrap_or_else(|e| panic!("DeleteRolePolicy {name}: {e:?}"));
+    });
+}
+
+/// Whether the dispatcher role has the inline policy `name`.
+pub fn has_role_policy(name: &str) -> bool {
+    role_policies().is_some_and(|policies| policies.iter().any(|(n, _)| n == name))
+}
+
 /// Invokes the dispatcher as API Gateway does for a route whose integration
 /// sets `header`; the payload 2.0 answer.
 pub fn invoke_as_api_gateway(event: &Json, header: &str) -> Json {

@@ -3,7 +3,7 @@
 //! creates between making sure of it and settling their API, which it must
 //! not be removed under.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -14,6 +14,9 @@ pub struct DispatcherCache {
     pub(super) claims: Arc<AtomicUsize>,
     /// The REST endpoints' aliases this run made sure of.
     pub(super) aliases: crate::plugin::Guarded<HashSet<String>>,
+    /// What the managed role's invoke policies allow, by policy name, as a
+    /// refresh first read them this run.
+    pub(super) role_policies: crate::aws::once_map::OnceMap<String, BTreeSet<String>>,
     /// The dispatcher's aliases as a refresh first listed them this run.
     pub(super) listed_aliases: tokio::sync::OnceCell<HashSet<String>>,
     /// The dispatcher as a refresh first read it this run; `None` inside:

@@ -57,6 +57,38 @@ pub fn invoke_policy(targets: &BTreeSet<String>) -> String {
     .to_string()
 }
 
+/// The resources an invoke policy (as [`invoke_policy`] writes it) lets the
+/// dispatcher invoke; nothing for a document that is not one.
+pub fn invoked_resources(document: &str) -> BTreeSet<String> {
+    let Ok(policy) = serde_json::from_str::<serde_json::Value>(document) else {
+        return BTreeSet::new();
+    };
+    let listed = |value: &serde_json::Value| -> Vec<String> {
+        match value {
+            serde_json::Value::String(one) => vec![one.clone()],
+            serde_json::Value::Array(many) => {
+                many.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+            }
+            _ => Vec::new(),
+        }
+    };
+    let statements = listed_statements(&policy["Statement"]);
+    statements
+        .into_iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .filter(|s| listed(&s["Action"]).iter().any(|a| a == "lambda:InvokeFunction"))
+        .flat_map(|s| listed(&s["Resource"]))
+        .collect()
+}
+
+fn listed_statements(value: &serde_json::Value) -> Vec<&serde_json::Value> {
+    match value {
+        serde_json::Value::Array(many) => many.iter().collect(),
+        one @ serde_json::Value::Object(_) => vec![one],
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +106,24 @@ mod tests {
                 "arn:aws:lambda:us-east-1:1:function:a:*"
             ])
         );
+    }
+
+    #[test]
+    fn an_invoke_policy_reads_back_as_its_resources() {
+        let targets = BTreeSet::from(["arn:aws:lambda:us-east-1:1:function:a".to_owned()]);
+        let resources = invoked_resources(&invoke_policy(&targets));
+        assert_eq!(
+            resources,
+            BTreeSet::from([
+                "arn:aws:lambda:us-east-1:1:function:a".to_owned(),
+                "arn:aws:lambda:us-east-1:1:function:a:*".to_owned(),
+            ])
+        );
+        let denied = invoke_policy(&targets).replace("Allow", "Deny");
+        assert!(invoked_resources(&denied).is_empty());
+        assert!(invoked_resources("not json").is_empty());
+        let single = r#"{"Statement": {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "x"}}"#;
+        assert_eq!(invoked_resources(single), BTreeSet::from(["x".to_owned()]));
     }
 
     #[test]

@@ -14,6 +14,12 @@ use crate::aws::run::Run;
 /// The role's inline policy with the targets of one REST API's endpoints.
 const TARGETS_POLICY_PREFIX: &str = "endpoints-";
 
+/// The managed role's policy with the targets of REST API `rest_api_id`'s
+/// dispatched endpoints.
+fn targets_policy(rest_api_id: &str) -> String {
+    format!("{TARGETS_POLICY_PREFIX}{rest_api_id}")
+}
+
 /// Makes sure the dispatcher runs this provider's code and has the alias
 /// `alias`; returns a claim on both for the create or update that asked.
 pub async fn ensure(run: Run<'_>, alias: &str) -> Result<Claim, DispatcherError> {
@@ -34,11 +40,20 @@ pub async fn ensure(run: Run<'_>, alias: &str) -> Result<Claim, DispatcherError>
     Ok(claim)
 }
 
-/// Whether the dispatcher runs this provider's code and has the alias
-/// `alias`: a refresh's check of a REST endpoint's dispatch, one read of the
-/// dispatcher and one listing of its aliases per run.
-pub async fn serves(run: Run<'_>, alias: &str) -> Result<bool, DispatcherError> {
-    if lifecycle::deployed(run).await?.is_none() {
+/// Whether the dispatcher runs this provider's code, has the alias `alias`
+/// and may invoke `function` (unqualified) for REST API `rest_api_id`: a
+/// refresh's check of a REST endpoint's dispatch, one read of the
+/// dispatcher, one listing of its aliases and one read of the API's role
+/// policy per run.
+pub async fn serves(
+    run: Run<'_>,
+    alias: &str,
+    rest_api_id: &str,
+    function: &str,
+) -> Result<bool, DispatcherError> {
+    if lifecycle::deployed(run).await?.is_none()
+        || !lifecycle::role_allows(run, &targets_policy(rest_api_id), function).await?
+    {
         return Ok(false);
     }
     let list = || async {
@@ -67,8 +82,7 @@ pub async fn settle(
     drop(claim);
     if run.aws.dispatcher_role_arn.is_none() {
         let targets = &targets();
-        let (role, policy) =
-            (role_name(run.region()), format!("{TARGETS_POLICY_PREFIX}{rest_api_id}"));
+        let (role, policy) = (role_name(run.region()), targets_policy(rest_api_id));
         if targets.is_empty() {
             remote::delete_role_policy(run, &role, &policy)
                 .await
@@ -78,6 +92,7 @@ pub async fn settle(
                 .await
                 .doing("Allowing the dispatcher to invoke the endpoints' functions")?;
         }
+        cache.role_policies.remove(&policy);
     }
     let Some(alias) = released else { return Ok(()) };
     if cache.claimed() {

@@ -66,6 +66,11 @@ impl Drop for Claim {
     }
 }
 
+/// The managed role's policy with the targets of HTTP API `api_id`'s routes.
+fn targets_policy(api_id: &str) -> String {
+    format!("{TARGETS_POLICY_PREFIX}{api_id}")
+}
+
 pub(super) fn role_name(region: &str) -> String {
     format!("{FUNCTION_NAME}-{region}")
 }
@@ -77,17 +82,51 @@ fn permission(account: &crate::aws::arn::Account, api_id: &str) -> Permission {
     }
 }
 
-/// Whether the dispatcher `arn` exists, runs this provider's code, and API
-/// `api_id` may invoke it: a refresh's check that a route's shared parts are
-/// as they should be (one read of the dispatcher and of its policy per run).
-pub async fn serves(run: Run<'_>, api_id: &str, arn: &str) -> Result<bool, DispatcherError> {
-    if deployed(run).await?.is_none_or(|d| d.arn != arn) {
+/// Whether the dispatcher `arn` exists, runs this provider's code, API
+/// `api_id` may invoke it and it may invoke `function` (unqualified) for the
+/// API: a refresh's check that a route's shared parts are as they should be
+/// (one read of the dispatcher, of its policy and of the API's role policy
+/// per run).
+pub async fn serves(
+    run: Run<'_>,
+    api_id: &str,
+    arn: &str,
+    function: &str,
+) -> Result<bool, DispatcherError> {
+    if deployed(run).await?.is_none_or(|d| d.arn != arn)
+        || !role_allows(run, &targets_policy(api_id), function).await?
+    {
         return Ok(false);
     }
     let account = run.account().await?;
     let wanted = permission(account, api_id);
     let statements = lambda::statements(run, arn).await.doing("Reading the dispatcher's policy")?;
     Ok(statements.iter().any(|s| s.permission().as_ref() == Some(&wanted)))
+}
+
+/// Whether the managed role's policy `policy` lets the dispatcher invoke
+/// `function` (unqualified) at any qualifier: a refresh's check, one read
+/// per policy per run. A brought role (`dispatcher_role_arn`) is not the
+/// provider's to judge.
+pub(super) async fn role_allows(
+    run: Run<'_>,
+    policy: &str,
+    function: &str,
+) -> Result<bool, DispatcherError> {
+    if run.aws.dispatcher_role_arn.is_some() {
+        return Ok(true);
+    }
+    let read = || async {
+        let document = remote::role_policy(run, &role_name(run.region()), policy)
+            .await
+            .doing("Reading the dispatcher role's policy")?;
+        Ok::<_, DispatcherError>(
+            document.map_or_else(BTreeSet::new, |d| documents::invoked_resources(&d)),
+        )
+    };
+    let allowed =
+        run.cache.dispatcher.role_policies.get_or_try_init(&policy.to_owned(), read).await?;
+    Ok(allowed.contains(function) && allowed.contains(&format!("{function}:*")))
 }
 
 /// The dispatcher, when it exists and runs this provider's code, as the
@@ -140,8 +179,9 @@ async fn create(run: Run<'_>) -> Result<String, DispatcherError> {
         Some(role) => role.clone(),
         None => ensure_role(run).await?,
     };
-    let description = "Answers HTTP API routes at once and invokes their targets asynchronously. \
-                       Managed by terraform-provider-async (async_lambda_route).";
+    let description = "Answers HTTP API routes and REST endpoints at once and invokes their \
+                       targets asynchronously. Managed by terraform-provider-async \
+                       (async_lambda_route, async_lambda_endpoint).";
     let mut attempt = 0;
     let arn = loop {
         attempt += 1;
@@ -175,7 +215,8 @@ async fn ensure_role(run: Run<'_>) -> Result<String, DispatcherError> {
     }
     let account = run.account().await?;
     let description = "Role of the tf-async-dispatcher function: invokes the targets of \
-                       async_lambda_route resources. Managed by terraform-provider-async.";
+                       async_lambda_route and dispatched async_lambda_endpoint resources. \
+                       Managed by terraform-provider-async.";
     let arn = remote::create_role(run, &name, &documents::trust_policy(), description)
         .await
         .doing("Creating the dispatcher's role")?;
@@ -251,7 +292,7 @@ pub async fn settle(
     let permission = permission(account, api_id);
     let role = role_name(run.region());
     let managed_role = run.aws.dispatcher_role_arn.is_none();
-    let targets_policy = format!("{TARGETS_POLICY_PREFIX}{api_id}");
+    let targets_policy = targets_policy(api_id);
     if !targets.is_empty() {
         if managed_role {
             remote::put_role_policy(
@@ -262,6 +303,7 @@ pub async fn settle(
             )
             .await
             .doing("Allowing the dispatcher to invoke the routes' functions")?;
+            cache.role_policies.remove(&targets_policy);
         }
         lambda::grant(run, &arn, api_id, &permission)
             .await
@@ -275,6 +317,7 @@ pub async fn settle(
         remote::delete_role_policy(run, &role, &targets_policy)
             .await
             .doing("Removing the dispatcher's permission to invoke the API's functions")?;
+        cache.role_policies.remove(&targets_policy);
     }
     retire_if_unused(run, &mut current, &arn).await
 }

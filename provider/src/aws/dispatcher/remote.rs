@@ -109,6 +109,20 @@ pub async fn role_arn(run: Run<'_>, name: &str) -> Result<Option<String>, AwsErr
     Ok(output.and_then(|o| o.role().map(|role| role.arn().to_owned())))
 }
 
+/// The inline policy `policy` of the role, its document decoded (IAM
+/// answers it URL-encoded, RFC 3986); `None` when it or the role is missing.
+pub async fn role_policy(
+    run: Run<'_>,
+    role: &str,
+    policy: &str,
+) -> Result<Option<String>, AwsError> {
+    let call = || run.aws.iam.get_role_policy().role_name(role).policy_name(policy).send();
+    let output = found(run.call(IAM, "GetRolePolicy", call).await)?;
+    Ok(output.map(|o| {
+        percent_encoding::percent_decode_str(o.policy_document()).decode_utf8_lossy().into_owned()
+    }))
+}
+
 /// Creates a role Lambda may assume; returns its ARN.
 pub async fn create_role(
     run: Run<'_>,

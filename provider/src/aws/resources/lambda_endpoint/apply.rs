@@ -7,10 +7,9 @@ use super::refresh::{self, rest_api};
 use super::remote;
 use super::state::FromValue;
 use super::step::{During, Step, StepError};
+use crate::aws::apigateway::{AtMethod, RestApi};
 use crate::aws::arn::Account;
 use crate::aws::dispatcher;
-
-use crate::aws::apigateway::{AtMethod, RestApi};
 use crate::aws::error::AwsError;
 use crate::aws::lambda;
 use crate::aws::resources::failure::MissingFunction;

@@ -278,11 +278,14 @@ async fn observe_permission(
     let Some(shared_statement) = state.inputs.statement_id() else { return Ok(None) };
     let wiring = &state.computed.wiring;
     let recorded = wiring.permission.as_ref().map(|p| p.statement_id.as_str());
-    if let Some(alias) = wiring.dispatcher_alias()
-        && !dispatcher::endpoints::serves(run, &alias).await?
-    {
-        // Gone or outdated: the plan repairs the dispatch, which makes sure of it.
-        return Ok(None);
+    if let Some(alias) = wiring.dispatcher_alias() {
+        let target = split_qualifier(wiring.function_arn.as_deref().unwrap_or_default()).0;
+        if !dispatcher::endpoints::serves(run, &alias, &state.inputs.id.rest_api_id, target).await?
+        {
+            // Gone, outdated or not allowed to invoke the function: the plan
+            // repairs the dispatch, which makes sure of each.
+            return Ok(None);
+        }
     }
     // None only for an import of a method that invokes no function asynchronously.
     let invoked = wiring

@@ -100,10 +100,11 @@ pub async fn observe(
             inputs.qualifier = config.qualifier.clone();
         }
     }
-    // The dispatcher deleted, or the API's permission to invoke it removed:
-    // no dispatcher to record, so the plan repairs it.
-    let dispatcher_arn =
-        dispatcher::serves(run, api_id, &dispatcher_arn).await?.then_some(dispatcher_arn);
+    // The dispatcher deleted, the API's permission to invoke it or its
+    // permission to invoke the target removed: no dispatcher to record, so
+    // the plan repairs it.
+    let serves = dispatcher::serves(run, api_id, &dispatcher_arn, &config.function).await?;
+    let dispatcher_arn = serves.then_some(dispatcher_arn);
     let headers_unset = prior_inputs.is_none_or(|p| p.response.headers.is_none());
     inputs.response = Response {
         status: config.status,
