@@ -25,82 +25,21 @@ EXECUTOR_DIR="$ROOT/.tools/localstack/executor"
 
 die() { printf 'localstack.sh: %s\n' "$*" >&2; exit 1; }
 usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-
-# alive PID: the process exists and is not a zombie.
-alive() {
-    local state
-    [[ -r /proc/$1/stat ]] || return 1
-    state=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
-    [[ -n $state && $state != Z && $state != X ]]
-}
-
-# members SID: live (non-zombie) processes of session SID, one pid a line.
-members() {
-    local f pid rest state sid
-    for f in /proc/[0-9]*/stat; do
-        # fields after "pid (comm) ": state ppid pgrp session ...
-        read -r rest <"$f" || continue
-        pid=${rest%% *}
-        rest=${rest##*) }
-        read -r state _ _ sid _ <<<"$rest"
-        if [[ $sid == "$1" && $state != Z && $state != X ]]; then
-            printf '%s\n' "$pid"
-        fi
-    done 2>/dev/null
-}
-
-# signal_all SIG SID: the process group SID and any stray members of the session.
-signal_all() {
-    kill -s "$1" -- "-$2" 2>/dev/null || true
-    local p
-    for p in $(members "$2"); do
-        kill -s "$1" "$p" 2>/dev/null || true
-    done
-}
-
-stop() {
-    local dir=$1 pid
-    [[ -f "$dir/pid" ]] || { printf 'localstack.sh: no pid file in %s, nothing to stop\n' "$dir" >&2; return 0; }
-    pid=$(<"$dir/pid")
-    [[ $pid =~ ^[0-9]+$ ]] || die "bad pid file $dir/pid"
-    if [[ -n $(members "$pid") ]]; then
-        signal_all TERM "$pid"
-        local i
-        for ((i = 0; i < 100; i++)); do
-            [[ -z $(members "$pid") ]] && break
-            sleep 0.1
-        done
-        if [[ -n $(members "$pid") ]]; then
-            printf 'localstack.sh: LocalStack (pid %s) ignored SIGTERM for 10 s, killing it\n' "$pid" >&2
-            signal_all KILL "$pid"
-            for ((i = 0; i < 50; i++)); do
-                [[ -z $(members "$pid") ]] && break
-                sleep 0.1
-            done
-            [[ -z $(members "$pid") ]] || die "processes of session $pid survive SIGKILL: $(members "$pid" | tr '\n' ' ')"
-        fi
-    fi
-    rm -f "$dir/pid"
-}
+SERVICE_NAME=LocalStack
+# shellcheck source=lib/session.sh
+. "$ROOT/scripts/lib/session.sh"
 
 start() {
     local dir=$1
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd -P)
-    if [[ -f "$dir/pid" ]]; then
-        local old
-        old=$(<"$dir/pid")
-        if [[ $old =~ ^[0-9]+$ ]] && alive "$old"; then
-            die "LocalStack already running from $dir (pid $old, $(cat "$dir/port" 2>/dev/null || echo '?')); stop it first"
-        fi
-        rm -f "$dir/pid"
-    fi
+    not_running "$dir"
     # Installs it if missing; a quiet no-op (milliseconds) when it is there.
     "$ROOT/scripts/install-tools.sh" localstack
     local py="$VENV/bin/python"
 
     local port
-    port=$("$py" -I -S -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    port=$(free_port "$py")
     mkdir -p "$dir/volume" "$dir/tmp" "$dir/cache"
     printf '%s\n' "$port" >"$dir/port"
     rm -f "$dir/pid.tmp"
@@ -124,26 +63,15 @@ start() {
     LS_PY="$py" \
         setsid bash -c 'echo $$ >"$LS_PIDFILE"; py=$LS_PY; unset LS_PIDFILE LS_PY; exec "$py" -m localstack.runtime.main' \
         </dev/null >"$dir/localstack.log" 2>&1 &
-
-    local i pid=
-    for ((i = 0; i < 50; i++)); do
-        if [[ -s "$dir/pid.tmp" ]]; then pid=$(<"$dir/pid.tmp"); break; fi
-        sleep 0.1
-    done
-    [[ -n $pid ]] || die "LocalStack did not start (no pid written); log: $dir/localstack.log"
-    mv -f "$dir/pid.tmp" "$dir/pid"
+    adopt_pid "$dir" "$dir/localstack.log"
+    local pid
+    pid=$(<"$dir/pid")
 
     local url="http://127.0.0.1:$port"
     local timeout=${LOCALSTACK_START_TIMEOUT:-60}
     local deadline=$((SECONDS + timeout))
     while :; do
-        # -I -S: not affected by the caller's PYTHONPATH; no proxy for loopback.
-        if "$py" -I -S - "$url/_localstack/health" <<'PY' 2>/dev/null; then
-import sys, urllib.request
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-with opener.open(sys.argv[1], timeout=2) as r:
-    sys.exit(0 if r.status == 200 else 1)
-PY
+        if answers "$py" "$url/_localstack/health"; then
             break
         fi
         if ! alive "$pid"; then

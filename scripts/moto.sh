@@ -20,64 +20,9 @@ VENV="$ROOT/.tools/moto/venv"
 
 die() { printf 'moto.sh: %s\n' "$*" >&2; exit 1; }
 usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-
-# alive PID: the process exists and is not a zombie.
-alive() {
-    local state
-    [[ -r /proc/$1/stat ]] || return 1
-    state=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
-    [[ -n $state && $state != Z && $state != X ]]
-}
-
-# members SID: live (non-zombie) processes of session SID, one pid a line.
-members() {
-    local f pid rest state sid
-    for f in /proc/[0-9]*/stat; do
-        # fields after "pid (comm) ": state ppid pgrp session ...
-        read -r rest <"$f" || continue
-        pid=${rest%% *}
-        rest=${rest##*) }
-        read -r state _ _ sid _ <<<"$rest"
-        if [[ $sid == "$1" && $state != Z && $state != X ]]; then
-            printf '%s\n' "$pid"
-        fi
-    done 2>/dev/null
-}
-
-# signal_all SIG SID: the process group SID and any stray members of the session.
-signal_all() {
-    kill -s "$1" -- "-$2" 2>/dev/null || true
-    local p
-    for p in $(members "$2"); do
-        kill -s "$1" "$p" 2>/dev/null || true
-    done
-}
-
-# gone SID TENTHS: waits up to TENTHS tenths of a second for session SID to end.
-gone() {
-    local i
-    for ((i = 0; i < $2; i++)); do
-        [[ -z $(members "$1") ]] && return 0
-        sleep 0.1
-    done
-    [[ -z $(members "$1") ]]
-}
-
-stop() {
-    local dir=$1 pid
-    [[ -f "$dir/pid" ]] || { printf 'moto.sh: no pid file in %s, nothing to stop\n' "$dir" >&2; return 0; }
-    pid=$(<"$dir/pid")
-    [[ $pid =~ ^[0-9]+$ ]] || die "bad pid file $dir/pid"
-    if [[ -n $(members "$pid") ]]; then
-        signal_all TERM "$pid"
-        if ! gone "$pid" 100; then
-            printf 'moto.sh: moto (pid %s) ignored SIGTERM for 10 s, killing it\n' "$pid" >&2
-            signal_all KILL "$pid"
-            gone "$pid" 50 || die "processes of session $pid survive SIGKILL: $(members "$pid" | tr '\n' ' ')"
-        fi
-    fi
-    rm -f "$dir/pid"
-}
+SERVICE_NAME=moto
+# shellcheck source=lib/session.sh
+. "$ROOT/scripts/lib/session.sh"
 
 # launch DIR PORT: starts moto_server in a session of its own; writes DIR/pid.
 launch() {
@@ -96,13 +41,7 @@ launch() {
         setsid bash -c 'echo $$ >"$MOTO_PIDFILE"; py=$MOTO_PY; unset MOTO_PIDFILE MOTO_PY
                         exec "$py" -I -u -m moto.server -H 127.0.0.1 -p "$MOTO_PORT"' \
         </dev/null >>"$dir/moto.log" 2>&1 &
-    local i pid=
-    for ((i = 0; i < 50; i++)); do
-        if [[ -s "$dir/pid.tmp" ]]; then pid=$(<"$dir/pid.tmp"); break; fi
-        sleep 0.1
-    done
-    [[ -n $pid ]] || die "moto did not start (no pid written); log: $dir/moto.log"
-    mv -f "$dir/pid.tmp" "$dir/pid"
+    adopt_pid "$dir" "$dir/moto.log"
 }
 
 # owns_port PID PORT: PID holds the socket listening on 127.0.0.1:PORT (so
@@ -129,13 +68,8 @@ ready() {
     local timeout=${MOTO_START_TIMEOUT:-30}
     local deadline=$((SECONDS + timeout))
     while :; do
-        # -I -S: not affected by the caller's PYTHONPATH; no proxy for loopback.
-        if owns_port "$pid" "$port" && "$VENV/bin/python" -I -S - "$url/moto-api/config" <<'PY' 2>/dev/null; then
-import sys, urllib.request
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-with opener.open(sys.argv[1], timeout=2) as r:
-    sys.exit(0 if 200 <= r.status < 300 else 1)  # moto answers 201
-PY
+        # moto answers 201.
+        if owns_port "$pid" "$port" && answers "$VENV/bin/python" "$url/moto-api/config"; then
             return 0
         fi
         if ! alive "$pid"; then
@@ -152,23 +86,12 @@ PY
     done
 }
 
-free_port() {
-    "$VENV/bin/python" -I -S -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 start() {
     local dir=$1 given=${2:-}
     [[ -z $given || ($given =~ ^[0-9]+$ && $given -ge 1 && $given -le 65535) ]] || die "bad port $given"
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd -P)
-    if [[ -f "$dir/pid" ]]; then
-        local old
-        old=$(<"$dir/pid")
-        if [[ $old =~ ^[0-9]+$ ]] && alive "$old"; then
-            die "moto already running from $dir (pid $old, port $(cat "$dir/port" 2>/dev/null || echo '?')); stop it first"
-        fi
-        rm -f "$dir/pid"
-    fi
+    not_running "$dir"
     # Installs it if missing; a quiet no-op (milliseconds) when it is there.
     "$ROOT/scripts/install-tools.sh" moto
     mkdir -p "$dir/tmp"
@@ -179,7 +102,7 @@ start() {
     # tried once.
     local attempt port
     for ((attempt = 1; attempt <= 3; attempt++)); do
-        port=${given:-$(free_port)}
+        port=${given:-$(free_port "$VENV/bin/python")}
         launch "$dir" "$port"
         if ready "$dir" "$port"; then
             printf 'http://127.0.0.1:%s\n' "$port"
