@@ -79,3 +79,7 @@ bench: ## Benchmark against the five hashicorp/aws resources; writes bench/RESUL
 .PHONY: bench-quota
 bench-quota: ## Benchmark through AWS's API Gateway and Lambda rate quotas, N=50,100,200 on one REST API; writes bench/quota-results.json, quota-results.png and the quota section of RESULTS.md (about 33 min)
 	python3 bench/quota.py
+
+.PHONY: bench-routes
+bench-routes: ## Benchmark async_lambda_route (HTTP APIs on moto, Lambda on LocalStack): AWS calls per route to apply, plan and destroy N=1,10,25, the dispatcher's added latency (LocalStack, relative only); writes bench/routes-results.json and the routes section of RESULTS.md (about 7 min)
+	python3 bench/routes.py

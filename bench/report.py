@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """RESULTS.md and the charts again from the results files, without running a
-bench; run.py and quota.py run it after each run. Each results file given
-(results.json, quota-results.json) gets its chart beside it (results.png,
-quota-results.png), and RESULTS.md there is rewritten from both results files
-in that directory. With none, those in bench/. Runs with the bench venv's
-Python (matplotlib):
+bench; run.py, quota.py and routes.py run it after each run. Each results file
+given (results.json, quota-results.json, routes-results.json) gets its chart
+beside it (results.png, quota-results.png; routes-results.json has none), and
+RESULTS.md there is rewritten from every results file in that directory. With
+none, every one in bench/. Runs with the bench venv's Python (matplotlib), or
+with python3 when no chart is drawn (routes-results.json alone):
 
     .tools/bench-venv/bin/python bench/report.py [bench/results.json] [bench/quota-results.json]
+                                                 [bench/routes-results.json]
 """
 
 import argparse

@@ -1,6 +1,6 @@
-"""The one model of both benches' results files (results.json, quota-results.json): what a run
-records about itself (header), how it is written (save), and the queries both reports ask of it
-(Results), so that the two read their figures the same way."""
+"""The one model of the benches' results files (results.json, quota-results.json,
+routes-results.json): what a run records about itself (header), how it is written (save), and the
+queries the reports ask of it (Results), so that they read their figures the same way."""
 
 import json
 import os
@@ -34,14 +34,19 @@ def machine():
             "rustc": subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()}
 
 
-def header(config):
-    """What every results file starts with: when, where, which versions and executables; its
-    "runs" are the bench's to append."""
+def header(config, aws=True):
+    """What every results file starts with: when, where, which versions and executables (without
+    `aws`, hashicorp/aws's left out: the bench does not run it); its "runs" are the bench's to
+    append."""
     version = re.search(r'^version\s*=\s*"([^"]+)"', (ROOT / "Cargo.toml").read_text(), re.M).group(1)
-    return {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(),
-            "versions": {"terraform": TERRAFORM, "hashicorp/aws": AWS_PROVIDER, "terraform-provider-async": version},
-            "executable_bytes": {"ours": OURS_BIN.stat().st_size, "aws": aws_bin().stat().st_size},
-            "config": config, "runs": []}
+    versions = {"terraform": TERRAFORM, "hashicorp/aws": AWS_PROVIDER, "terraform-provider-async": version}
+    executables = {"ours": OURS_BIN.stat().st_size}
+    if aws:
+        executables["aws"] = aws_bin().stat().st_size
+    else:
+        del versions["hashicorp/aws"]
+    return {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), "versions": versions,
+            "executable_bytes": executables, "config": config, "runs": []}
 
 
 def save(results, path):

@@ -29,6 +29,8 @@ pub struct Aws {
     pub dispatcher_role_arn: Option<String>,
     /// Asked of STS on first use, or read from an ARN the provider built.
     account: tokio::sync::OnceCell<Account>,
+    /// A plan's one STS call failed: the plans after it do not ask again.
+    plan_account_failed: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,16 +98,27 @@ impl Aws {
     /// `None` when that fails: the identity is then known after apply, and
     /// the apply, which needs the account, reports why it cannot get it.
     pub async fn account_for_plan(&self, ctx: &Context) -> Option<&Account> {
-        if let Some(account) = self.account.get() {
-            return Some(account);
-        }
-        let call = || self.sts.get_caller_identity().send();
-        match self.retry.run_once(ctx, "STS", "GetCallerIdentity", call).await {
-            Ok(identity) => {
-                Some(self.account.get_or_init(|| async { self.account_of(&identity) }).await)
+        use std::sync::atomic::Ordering;
+        // Single-flight: the plans of many new objects wait for one call.
+        let ask = || async {
+            if self.plan_account_failed.load(Ordering::SeqCst) {
+                return Err(None);
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "no account for the planned identity: known after apply");
+            let call = || self.sts.get_caller_identity().send();
+            match self.retry.run_once(ctx, "STS", "GetCallerIdentity", call).await {
+                Ok(identity) => Ok(self.account_of(&identity)),
+                Err(e) => {
+                    self.plan_account_failed.store(true, Ordering::SeqCst);
+                    Err(Some(e))
+                }
+            }
+        };
+        match self.account.get_or_try_init(ask).await {
+            Ok(account) => Some(account),
+            Err(failed) => {
+                if let Some(e) = failed {
+                    tracing::warn!(error = %e, "no account for the planned identity: known after apply");
+                }
                 None
             }
         }
@@ -186,6 +199,7 @@ impl Aws {
             retry,
             dispatcher_role_arn: settings.dispatcher_role_arn.clone(),
             account: tokio::sync::OnceCell::new(),
+            plan_account_failed: std::sync::atomic::AtomicBool::new(false),
         })
     }
 }

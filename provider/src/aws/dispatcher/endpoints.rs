@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use super::endpoint_alias;
-use super::lifecycle::{self, Claim, DispatcherError, Doing, retire_if_unused, role_name};
-use super::{documents, remote};
+use super::lifecycle::{self, Claim, DispatcherError, Doing, retire_if_unused};
+use super::remote;
 use crate::aws::lambda;
 use crate::aws::run::Run;
 
@@ -80,20 +80,7 @@ pub async fn settle(
     let cache = &run.cache.dispatcher;
     let mut current = cache.current.lock().await;
     drop(claim);
-    if run.aws.dispatcher_role_arn.is_none() {
-        let targets = &targets();
-        let (role, policy) = (role_name(run.region()), targets_policy(rest_api_id));
-        if targets.is_empty() {
-            remote::delete_role_policy(run, &role, &policy)
-                .await
-                .doing("Removing the dispatcher's permission to invoke the REST API's functions")?;
-        } else {
-            remote::put_role_policy(run, &role, &policy, &documents::invoke_policy(targets))
-                .await
-                .doing("Allowing the dispatcher to invoke the endpoints' functions")?;
-        }
-        cache.role_policies.remove(&policy);
-    }
+    lifecycle::allow_targets(run, &targets_policy(rest_api_id), &targets()).await?;
     let Some(alias) = released else { return Ok(()) };
     if cache.claimed() {
         return Ok(());

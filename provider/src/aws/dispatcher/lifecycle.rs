@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use super::cache::Known;
 use super::remote::{self, Readiness};
 use super::route_config::{self, RouteConfig};
 use super::{FUNCTION_NAME, documents, is_dispatcher_uri, package};
@@ -146,7 +147,7 @@ pub async fn ensure(run: Run<'_>) -> Result<(String, Claim), DispatcherError> {
     let cache = &run.cache.dispatcher;
     let mut current = cache.current.lock().await;
     let claim = cache.claim();
-    if let Some(arn) = current.as_ref() {
+    if let Known::Current(arn) = &*current {
         return Ok((arn.clone(), claim));
     }
     let arn = match remote::function(run, FUNCTION_NAME).await.doing("Reading the dispatcher")? {
@@ -170,7 +171,7 @@ pub async fn ensure(run: Run<'_>) -> Result<(String, Claim), DispatcherError> {
             deployed.arn
         }
     };
-    *current = Some(arn.clone());
+    *current = Known::Current(arn.clone());
     Ok((arn, claim))
 }
 
@@ -277,34 +278,19 @@ pub async fn settle(
         .filter_map(|value| RouteConfig::decode(value))
         .map(|config| config.function)
         .collect();
-    let arn = match current.clone() {
-        Some(arn) => Some(arn),
-        None => remote::function(run, FUNCTION_NAME)
-            .await
-            .doing("Reading the dispatcher")?
-            .map(|deployed| deployed.arn),
-    };
-    let Some(arn) = arn else {
+    if *current == Known::Unread {
+        let read = remote::function(run, FUNCTION_NAME).await.doing("Reading the dispatcher")?;
+        *current = read.map_or(Known::Absent, |deployed| Known::Present(deployed.arn));
+    }
+    let Some(arn) = current.arn().map(str::to_owned) else {
         // No dispatcher: nothing can invoke through it, nothing to settle.
         return Ok(());
     };
     let account = run.account().await?;
     let permission = permission(account, api_id);
-    let role = role_name(run.region());
-    let managed_role = run.aws.dispatcher_role_arn.is_none();
     let targets_policy = targets_policy(api_id);
+    allow_targets(run, &targets_policy, &targets).await?;
     if !targets.is_empty() {
-        if managed_role {
-            remote::put_role_policy(
-                run,
-                &role,
-                &targets_policy,
-                &documents::invoke_policy(&targets),
-            )
-            .await
-            .doing("Allowing the dispatcher to invoke the routes' functions")?;
-            cache.role_policies.remove(&targets_policy);
-        }
         lambda::grant(run, &arn, api_id, &permission)
             .await
             .doing("Letting the HTTP API invoke the dispatcher")?;
@@ -313,13 +299,39 @@ pub async fn settle(
     lambda::release(run, &arn, api_id, &permission, || false)
         .await
         .doing("Removing the HTTP API's permission to invoke the dispatcher")?;
-    if managed_role {
-        remote::delete_role_policy(run, &role, &targets_policy)
-            .await
-            .doing("Removing the dispatcher's permission to invoke the API's functions")?;
-        cache.role_policies.remove(&targets_policy);
-    }
     retire_if_unused(run, &mut current, &arn).await
+}
+
+/// Makes the managed role's policy `policy` allow exactly `targets`
+/// (unqualified ARNs, at any qualifier), or removes it when there are none;
+/// nothing when this run left it so already (each create and delete
+/// settles its API, most to the same document). A brought role is left as
+/// it is. Called with the turn held.
+pub(super) async fn allow_targets(
+    run: Run<'_>,
+    policy: &str,
+    targets: &BTreeSet<String>,
+) -> Result<(), DispatcherError> {
+    if run.aws.dispatcher_role_arn.is_some() {
+        return Ok(());
+    }
+    let cache = &run.cache.dispatcher;
+    let document = (!targets.is_empty()).then(|| documents::invoke_policy(targets));
+    if cache.written_policies.lock().get(policy) == Some(&document) {
+        return Ok(());
+    }
+    let role = role_name(run.region());
+    match &document {
+        Some(document) => remote::put_role_policy(run, &role, policy, document)
+            .await
+            .doing("Allowing the dispatcher to invoke the functions")?,
+        None => remote::delete_role_policy(run, &role, policy)
+            .await
+            .doing("Removing the dispatcher's permission to invoke the functions")?,
+    }
+    cache.role_policies.remove(&policy.to_owned());
+    cache.written_policies.lock().insert(policy.to_owned(), document);
+    Ok(())
 }
 
 /// Removes the dispatcher `arn` (and the managed role) unless something
@@ -328,7 +340,7 @@ pub async fn settle(
 /// endpoint (its alias). Called with the turn held, as `current`.
 pub(super) async fn retire_if_unused(
     run: Run<'_>,
-    current: &mut Option<String>,
+    current: &mut Known,
     arn: &str,
 ) -> Result<(), DispatcherError> {
     if run.cache.dispatcher.claimed() {
@@ -345,10 +357,11 @@ pub(super) async fn retire_if_unused(
     }
     remote::delete_function(run, FUNCTION_NAME).await.doing("Deleting the dispatcher")?;
     lambda::forget_policy(run, arn);
-    *current = None;
+    *current = Known::Absent;
     run.cache.dispatcher.aliases.lock().clear();
     if run.aws.dispatcher_role_arn.is_none() {
         retire_role(run, &role_name(run.region())).await?;
+        run.cache.dispatcher.written_policies.lock().clear();
     }
     Ok(())
 }
