@@ -1,7 +1,8 @@
 //! The event contract against the consumers users run on it, end to end on
 //! LocalStack: Powertools for AWS Lambda (Python), its parser's
 //! `APIGatewayProxyEventModel` and its `APIGatewayProxyEvent` data class, and
-//! the Mangum adapter running a Starlette app. They come from PyPI wheels
+//! the Mangum adapter running a Starlette app; and Rust's `lambda_http`,
+//! reading the recorded events in the test (`support::lambda_http`). They come from PyPI wheels
 //! pinned in scripts/lib/lambda-libs-requirements.txt and are bundled into
 //! the function's deployment package as a user bundles them; the handler
 //! (tests/it/consumers/handler.py) records what each one made of the event.
@@ -17,6 +18,8 @@ use checks::{
 };
 
 use crate::support::dispatcher;
+use crate::support::lambda_http;
+use crate::support::stack::STAGE;
 use crate::support::stack::{Stack, case_index, send};
 
 const HANDLER: &str = include_str!("handler.py");
@@ -149,6 +152,9 @@ fn powertools_and_mangum_read_every_event_as_api_gateway_proxy_events() {
     let sent = send_cases(&stack);
     let records = stack.events(CASES.len());
     check_consumers(&records, &sent, "/");
+    for record in &records {
+        check_lambda_http(&record["event"]);
+    }
 }
 
 /// `delivery = "dispatcher"`: the same consumers read the same requests, and
@@ -177,6 +183,9 @@ fn through_the_dispatcher_the_consumers_get_api_gateways_own_proxy_event() {
     // (create_lambda_input_event takes the path after the stage); AWS's has
     // "/". The dispatcher passes on what it was given.
     check_consumers(&cases, &sent, "");
+    for record in &cases {
+        check_lambda_http(&record["event"]);
+    }
     let event = &exact[0]["event"];
     assert_eq!(event["requestContext"]["requestId"], response["requestId"], "{event}");
     assert_eq!(event["body"], Json::Null, "no body, JSON content type: {event}");
@@ -195,9 +204,44 @@ fn through_the_dispatcher_the_consumers_get_api_gateways_own_proxy_event() {
         serde_json::json!([["tag", "a"], ["tag", "b"]]),
         "{consumers}"
     );
+    let seen = lambda_http::seen(event).unwrap_or_else(|e| panic!("lambda_http: {e}"));
+    let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+    assert_eq!(seen.query, [pair("tag", "a"), pair("tag", "b")], "lambda_http: {seen:?}");
+    // lambda_http lays the single-valued headers over the multi-valued ones
+    // (http's HeaderMap::extend replaces), so a Rust handler sees one value
+    // of a repeated header: the event's `headers` one.
+    let single = crate::support::stack::header(&event["headers"], "x-multi").unwrap();
+    let multi: Vec<_> = seen.headers.iter().filter(|(name, _)| name == "x-multi").collect();
+    assert_eq!(multi, [&pair("x-multi", single.as_str().unwrap())], "lambda_http: {seen:?}");
+    assert_eq!(seen.body, b"", "lambda_http: {seen:?}");
     // The dispatcher goes with the last endpoint that used it.
     stack.tf.destroy();
     assert!(!dispatcher::dispatcher_exists(), "the dispatcher outlived its last endpoint");
+}
+
+/// A Rust handler (lambda_http) reads a case's REST proxy event as the
+/// client sent the request.
+fn check_lambda_http(event: &Json) {
+    let index = case_index(event);
+    let case = &CASES[index];
+    let seen =
+        lambda_http::seen(event).unwrap_or_else(|e| panic!("case {index}: lambda_http: {e}"));
+    assert_eq!(seen.method, case.method, "case {index}: {seen:?}");
+    // lambda_http takes a REST event's path from requestContext.path, the
+    // stage included, unless AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH is set.
+    // (It writes the stage's root as "/test/".)
+    let with_stage = event["requestContext"]["path"].as_str().unwrap();
+    assert_eq!(seen.path.trim_end_matches('/'), with_stage.trim_end_matches('/'), "case {index}");
+    assert!(with_stage.starts_with(&format!("/{STAGE}")), "case {index}: {with_stage}");
+    let mut query: Vec<(String, String)> =
+        case.query.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    query.sort();
+    assert_eq!(seen.query, query, "case {index}: {seen:?}");
+    for (name, value) in sent_headers(case, index) {
+        let pair = (name.to_ascii_lowercase(), value);
+        assert!(seen.headers.contains(&pair), "case {index}: {pair:?} not in {:?}", seen.headers);
+    }
+    assert_eq!(seen.body, case.body, "case {index}: {seen:?}");
 }
 
 /// Sends every case through the stage, each answered 202 with its request id.

@@ -1,11 +1,13 @@
 //! What the dispatcher does with events: hostile ones delivered identical,
 //! read by Powertools and Mangum; refusals never answered 2xx.
 
+use base64::Engine;
 use serde_json::{Value as Json, json};
 
 use super::{configure, held, hostile_events, http_api, route};
 use crate::support::aws as cloud;
 use crate::support::dispatcher::{self, EXAMPLE_EVENT, dispatcher_exists, invoke_as_api_gateway};
+use crate::support::lambda_http;
 use crate::support::stack::{RECORDING_HANDLER, wait_for_events};
 use crate::support::terraform::Terraform;
 
@@ -78,8 +80,43 @@ fn hostile_events_reach_the_target_identical() {
         let id = &event["requestContext"]["requestId"];
         let got = delivered.iter().find(|d| d["event"]["requestContext"]["requestId"] == *id);
         assert_eq!(got.map(|d| &d["event"]), Some(event), "{id}");
+        check_lambda_http(&got.unwrap()["event"]);
     }
     tf.destroy();
+}
+
+/// A Rust handler (lambda_http) reads a delivered payload 2.0 event as the
+/// client sent the request: method, path, every query value, the headers
+/// with the cookies, the body's bytes.
+fn check_lambda_http(event: &Json) {
+    let id = &event["requestContext"]["requestId"];
+    let seen = lambda_http::seen(event).unwrap_or_else(|e| panic!("{id}: lambda_http: {e}"));
+    assert_eq!(seen.method, event["requestContext"]["http"]["method"].as_str().unwrap(), "{id}");
+    assert_eq!(seen.path, event["rawPath"].as_str().unwrap(), "{id}");
+    let raw_query = event["rawQueryString"].as_str().unwrap_or_default();
+    let mut query: Vec<(String, String)> =
+        form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
+    query.sort();
+    query.dedup();
+    assert_eq!(seen.query, query, "{id}");
+    for (name, value) in event["headers"].as_object().into_iter().flatten() {
+        let pair = (name.to_ascii_lowercase(), value.as_str().unwrap().to_owned());
+        assert!(seen.headers.contains(&pair), "{id}: {pair:?} not in {:?}", seen.headers);
+    }
+    // lambda_http gives the cookies as one Cookie header, joined with ';'.
+    if let Some(cookies) = event["cookies"].as_array() {
+        let joined: Vec<&str> = cookies.iter().filter_map(Json::as_str).collect();
+        let header =
+            seen.headers.iter().find(|(name, _)| name == "cookie").map(|(_, v)| v.as_str());
+        assert_eq!(header, Some(joined.join(";").as_str()), "{id}");
+    }
+    let body = event["body"].as_str().unwrap_or_default();
+    let body = if event["isBase64Encoded"] == true {
+        base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+    } else {
+        body.as_bytes().to_vec()
+    };
+    assert_eq!(seen.body, body, "{id}");
 }
 
 /// Handlers written for HTTP API proxy integrations run unchanged behind a

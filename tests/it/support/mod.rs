@@ -4,6 +4,7 @@ pub mod aws;
 pub mod binaries;
 pub mod dispatcher;
 pub mod hcl;
+pub mod lambda_http;
 pub mod localstack;
 pub mod moto;
 pub mod plugin;
