@@ -94,6 +94,11 @@ def checks(res):
     found = res.d["latency"]
     rows.append(("every invocation answered as it should: the dispatcher 202, the target 200",
                  f"{sum(2 * (1 + len(x['dispatcher']['warm'])) for x in found)} invocations", bool(found)))
+    # The target: a route's request is answered within a second on LocalStack.
+    answers = [m["ms"] for x in found for m in [x["dispatcher"]["cold"], *x["dispatcher"]["warm"]]]
+    slowest = max(answers, default=float("inf"))
+    rows.append(("the dispatcher answered every invocation within 1 s on LocalStack, cold or warm",
+                 f"slowest {slowest:.0f} ms of {len(answers)}", slowest < 1000))
     return rows
 
 
