@@ -8,6 +8,7 @@
 //! contract is written in `provider/dispatcher/dispatcher.py`.
 
 use crate::aws::arn::Account;
+use crate::aws::lambda::FunctionRef;
 
 const PREFIX: &str = "to-";
 /// Lambda's limit on an alias name.
@@ -61,16 +62,12 @@ impl EndpointAlias {
     /// The target's unqualified ARN, in `account`'s partition, region and
     /// account.
     pub fn function_arn(&self, account: &Account) -> String {
-        let Account { partition, region, account_id } = account;
-        format!("arn:{partition}:lambda:{region}:{account_id}:function:{}", self.function_name)
+        FunctionRef::lenient(&self.function_name).arn(account, None)
     }
 
     /// The target's ARN with its qualifier, if any.
     pub fn target_arn(&self, account: &Account) -> String {
-        match &self.qualifier {
-            Some(qualifier) => format!("{}:{qualifier}", self.function_arn(account)),
-            None => self.function_arn(account),
-        }
+        FunctionRef::lenient(&self.function_name).arn(account, self.qualifier.as_deref())
     }
 }
 
@@ -80,11 +77,7 @@ fn digits(text: &str) -> Option<&str> {
 
 /// The ARN of the dispatcher's alias `alias` in `account`.
 pub fn alias_arn(account: &Account, alias: &str) -> String {
-    let Account { partition, region, account_id } = account;
-    format!(
-        "arn:{partition}:lambda:{region}:{account_id}:function:{}:{alias}",
-        super::FUNCTION_NAME
-    )
+    FunctionRef::lenient(super::FUNCTION_NAME).arn(account, Some(alias))
 }
 
 /// The dispatch a qualified ARN of the dispatcher says, with the account it
