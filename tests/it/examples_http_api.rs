@@ -16,8 +16,8 @@ use serde_json::{Value as Json, json};
 
 use crate::support::aws::{REGION, block_on};
 use crate::support::dispatcher::{
-    self, CONFIG_HEADER, DISPATCHER, EXAMPLE_EVENT, function_arn, function_exists,
-    invoke_as_api_gateway, role_policies,
+    self, CONFIG_HEADER, CONFIG_PARAMETER, DISPATCHER, EXAMPLE_EVENT, function_arn,
+    function_exists, invoke_as_api_gateway, role_policies,
 };
 use crate::support::moto;
 use crate::support::stack::wait_for_events;
@@ -62,19 +62,10 @@ fn held_routes(api_id: &str) -> BTreeMap<String, HeldRoute> {
         let mut held = BTreeMap::new();
         for route in routes.items() {
             let target = route.target().unwrap_or_default();
-            let integration_id = target
-                .strip_prefix("integrations/")
-                .unwrap_or_else(|| panic!("{route:?} targets no integration"));
-            let integration = client
-                .get_integration()
-                .api_id(api_id)
-                .integration_id(integration_id)
-                .send()
-                .await
-                .unwrap();
+            let integration = moto::route_integration(&client, api_id, target).await;
             let parameters = integration.request_parameters().cloned().unwrap_or_default();
             let header = parameters
-                .get(&format!("overwrite:header.{CONFIG_HEADER}"))
+                .get(CONFIG_PARAMETER)
                 .unwrap_or_else(|| panic!("{integration:?} sets no {CONFIG_HEADER}"))
                 .clone();
             let config = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&header).unwrap())

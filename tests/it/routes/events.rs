@@ -49,18 +49,16 @@ fn refusals_are_not_answered_2xx() {
     assert!(!dispatcher_exists());
 }
 
-#[test]
-#[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
-fn hostile_events_reach_the_target_identical() {
-    let _turn = dispatcher::turn();
-    let test = "route-hostile";
+/// A `$default` route of a new HTTP API to the function `test`, which
+/// `create(name, events_dir)` makes to record its events there, applied:
+/// the events directory, the Terraform that applied it, and the header its
+/// integration sets.
+fn default_route(
+    test: &str,
+    create: impl FnOnce(&str, &str),
+) -> (tempfile::TempDir, Terraform, String) {
     let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
-    let events_dir = events.path().display().to_string();
-    cloud::function_with_env(
-        test,
-        RECORDING_HANDLER,
-        &[("EVENT_DIR", &events_dir), ("SLEEP", "0")],
-    );
+    create(test, &events.path().display().to_string());
     let api_id = http_api(test);
     let tf = Terraform::new(crate::support::versions::TERRAFORM_NEWEST);
     configure(&tf, &[route("hook", &api_id, "$default", test, &[])]);
@@ -68,6 +66,20 @@ fn hostile_events_reach_the_target_identical() {
     let route_id =
         tf.state_attributes("async_lambda_route.hook")["route_id"].as_str().unwrap().to_owned();
     let header = held(&api_id, &route_id).3;
+    (events, tf, header)
+}
+
+#[test]
+#[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn hostile_events_reach_the_target_identical() {
+    let _turn = dispatcher::turn();
+    let (events, tf, header) = default_route("route-hostile", |name, events_dir| {
+        cloud::function_with_env(
+            name,
+            RECORDING_HANDLER,
+            &[("EVENT_DIR", events_dir), ("SLEEP", "0")],
+        );
+    });
     let sent = hostile_events();
     for event in &sent {
         let answer = invoke_as_api_gateway(event, &header);
@@ -127,18 +139,10 @@ fn check_lambda_http(event: &Json) {
 #[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn powertools_and_mangum_read_the_delivered_event() {
     let _turn = dispatcher::turn();
-    let test = "route-consumers";
-    let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
-    let events_dir = events.path().display().to_string();
-    let handler = include_str!("consumers_handler.py");
-    cloud::function_with_libraries(test, handler, &[("EVENT_DIR", &events_dir)]);
-    let api_id = http_api(test);
-    let tf = Terraform::new(crate::support::versions::TERRAFORM_NEWEST);
-    configure(&tf, &[route("hook", &api_id, "$default", test, &[])]);
-    tf.apply();
-    let route_id =
-        tf.state_attributes("async_lambda_route.hook")["route_id"].as_str().unwrap().to_owned();
-    let header = held(&api_id, &route_id).3;
+    let (events, tf, header) = default_route("route-consumers", |name, events_dir| {
+        let handler = include_str!("consumers_handler.py");
+        cloud::function_with_libraries(name, handler, &[("EVENT_DIR", events_dir)]);
+    });
     let sent = hostile_events();
     for event in &sent {
         assert_eq!(invoke_as_api_gateway(event, &header)["statusCode"], 202);

@@ -155,17 +155,7 @@ fn route_lifecycle(version: &'static str) {
 
     // Code other than this provider's (an older provider's, or a hand edit)
     // is replaced with the provider's.
-    let code = || {
-        block_on(async {
-            let config = cloud::lambda()
-                .get_function_configuration()
-                .function_name(DISPATCHER)
-                .send()
-                .await
-                .unwrap();
-            config.code_sha256().unwrap().to_owned()
-        })
-    };
+    let code = || dispatcher::configuration().code_sha256().unwrap().to_owned();
     let provided = code();
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     zip.start_file("dispatcher.py", zip::write::SimpleFileOptions::default()).unwrap();
@@ -394,15 +384,7 @@ fn a_brought_role_is_used_as_it_is() {
         route("hook", &api_id, "POST /hook", test, &[])
     ));
     tf.apply();
-    let role_of_dispatcher = block_on(async {
-        let config = cloud::lambda()
-            .get_function_configuration()
-            .function_name(DISPATCHER)
-            .send()
-            .await
-            .unwrap();
-        config.role().unwrap().to_owned()
-    });
+    let role_of_dispatcher = dispatcher::configuration().role().unwrap().to_owned();
     assert_eq!(role_of_dispatcher, role_arn);
     assert_eq!(role_policies(), None, "no managed role");
     let own_policies = block_on(async {

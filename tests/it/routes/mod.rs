@@ -16,12 +16,10 @@ use std::collections::BTreeMap;
 use serde_json::{Value as Json, json};
 
 use crate::support::aws::block_on;
-use crate::support::dispatcher::EXAMPLE_EVENT;
+use crate::support::dispatcher::{CONFIG_PARAMETER, EXAMPLE_EVENT};
 use crate::support::hcl;
 use crate::support::moto::{self, provider_block};
 use crate::support::terraform::Terraform;
-
-const HEADER_KEY: &str = "overwrite:header.x-async-lambda-route";
 
 pub(super) fn http_api(name: &str) -> String {
     block_on(async {
@@ -70,17 +68,10 @@ pub(super) fn held(api_id: &str, route_id: &str) -> (String, String, String, Str
         let client = moto::apigatewayv2();
         let route = client.get_route().api_id(api_id).route_id(route_id).send().await.unwrap();
         let target = route.target().unwrap_or_default().to_owned();
-        let integration_id = target.strip_prefix("integrations/").unwrap();
-        let integration = client
-            .get_integration()
-            .api_id(api_id)
-            .integration_id(integration_id)
-            .send()
-            .await
-            .unwrap();
+        let integration = moto::route_integration(&client, api_id, &target).await;
         assert_eq!(integration.payload_format_version(), Some("2.0"));
         assert_eq!(integration.integration_type().map(|t| t.as_str()), Some("AWS_PROXY"));
-        let header = integration.request_parameters().unwrap()[HEADER_KEY].clone();
+        let header = integration.request_parameters().unwrap()[CONFIG_PARAMETER].clone();
         (
             route.route_key().unwrap().to_owned(),
             target,

@@ -14,6 +14,8 @@ pub const DISPATCHER: &str = "tf-async-dispatcher";
 pub const ROLE: &str = "tf-async-dispatcher-us-east-1";
 /// The request header a route's integration sets for the dispatcher.
 pub const CONFIG_HEADER: &str = "x-async-lambda-route";
+/// The integration's request parameter that sets it.
+pub const CONFIG_PARAMETER: &str = "overwrite:header.x-async-lambda-route";
 
 /// AWS's documented payload format 2.0 example (provider/dispatcher/fixtures).
 pub const EXAMPLE_EVENT: &str = include_str!(concat!(
@@ -48,6 +50,15 @@ pub fn function_exists(name: &str) -> bool {
 pub fn turn() -> MutexGuard<'static, ()> {
     static TURN: Mutex<()> = Mutex::new(());
     TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The dispatcher's configuration as Lambda holds it; any error fails.
+pub fn configuration()
+-> aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput {
+    block_on(async {
+        let read = cloud::lambda().get_function_configuration().function_name(DISPATCHER).send();
+        read.await.unwrap_or_else(|e| panic!("GetFunctionConfiguration {DISPATCHER}: {e:?}"))
+    })
 }
 
 pub fn dispatcher_exists() -> bool {

@@ -75,6 +75,19 @@ pub fn apigatewayv2() -> ApiGatewayV2 {
     ApiGatewayV2::new(&config)
 }
 
+/// The integration a route's target (`integrations/ID`) names, as moto holds it.
+pub async fn route_integration(
+    client: &ApiGatewayV2,
+    api_id: &str,
+    target: &str,
+) -> aws_sdk_apigatewayv2::operation::get_integration::GetIntegrationOutput {
+    let integration_id = target
+        .strip_prefix("integrations/")
+        .unwrap_or_else(|| panic!("the route's target {target:?} is no integration"));
+    let read = client.get_integration().api_id(api_id).integration_id(integration_id).send();
+    read.await.unwrap_or_else(|e| panic!("GetIntegration {integration_id}: {e:?}"))
+}
+
 /// The provider block for routes: API Gateway v2 on moto, everything else
 /// (REST APIs, Lambda, IAM, STS) on LocalStack.
 pub fn provider_block() -> String {
