@@ -28,6 +28,7 @@ mod reliability;
 mod routes;
 mod scale;
 mod schema_probe;
+mod sharing;
 mod stop;
 mod support_helpers;
 mod terraform_cli;

@@ -5,13 +5,15 @@
 pub mod cache;
 pub mod execute_api;
 pub mod lambda_integration;
+mod other_methods;
 mod reads;
 mod remote;
 mod rest_api;
 pub mod templates;
 
+pub use other_methods::OtherMethods;
 pub use reads::rest_api;
-pub use remote::{resource_path, rest_api_exists};
+pub use remote::{get_method, resource_path, rest_api_exists};
 pub use rest_api::{AtMethod, RestApi};
 
 /// Where a REST API method is.

@@ -1,6 +1,8 @@
 //! The REST API reads, one AWS call each, through the run's retry policy.
 
-use aws_sdk_apigateway::types::Resource;
+use aws_sdk_apigateway::types::{Method as AwsMethod, Resource};
+
+use super::MethodId;
 
 use crate::aws::error::{AwsError, found};
 use crate::aws::run::Run;
@@ -55,4 +57,30 @@ pub async fn resource_path(
 pub async fn rest_api_exists(run: Run<'_>, rest_api_id: &str) -> Result<bool, AwsError> {
     let call = || run.aws.apigateway.get_rest_api().rest_api_id(rest_api_id).send();
     Ok(found(run.call(APIGATEWAY, "GetRestApi", call).await)?.is_some())
+}
+
+/// The method with its integration and both responses, in one call.
+pub async fn get_method(run: Run<'_>, id: &MethodId) -> Result<Option<AwsMethod>, AwsError> {
+    let call = || {
+        run.aws
+            .apigateway
+            .get_method()
+            .rest_api_id(&id.rest_api_id)
+            .resource_id(&id.resource_id)
+            .http_method(&id.http_method)
+            .send()
+    };
+    let output = found(run.call(APIGATEWAY, "GetMethod", call).await)?;
+    Ok(output.map(|o| {
+        AwsMethod::builder()
+            .set_http_method(o.http_method)
+            .set_authorization_type(o.authorization_type)
+            .set_authorizer_id(o.authorizer_id)
+            .set_authorization_scopes(o.authorization_scopes)
+            .set_api_key_required(o.api_key_required)
+            .set_request_parameters(o.request_parameters)
+            .set_method_responses(o.method_responses)
+            .set_method_integration(o.method_integration)
+            .build()
+    }))
 }

@@ -58,6 +58,8 @@ enum Seen {
         via_permission: bool,
         method: Option<Box<AwsMethod>>,
         shared_templates: bool,
+        /// Written by this run: current, whatever other configurations do.
+        written: bool,
     },
     /// Some other method, or one without an integration yet.
     Other,
@@ -142,7 +144,8 @@ impl RestApi {
         if shared_templates {
             integration.request_templates = None;
         }
-        Seen::Async { uri, via_permission, method: Some(Box::new(method)), shared_templates }
+        let method = Some(Box::new(method));
+        Seen::Async { uri, via_permission, method, shared_templates, written: false }
     }
 
     pub fn path(&self, resource_id: &str) -> Option<&str> {
@@ -204,10 +207,28 @@ impl RestApi {
                 via_permission,
                 method: None,
                 shared_templates: false,
+                written: true,
             },
             None => Seen::Other,
         };
         self.methods.insert(MethodKey::of(method), seen);
+    }
+
+    /// Puts what GetMethod answered for `method` (`None`: no method) in
+    /// place of what the run knew of it.
+    pub fn reread(&mut self, method: &MethodId, answer: Option<AwsMethod>) {
+        match answer {
+            None => self.deleted(method),
+            Some(answer) => {
+                let seen = self.seen(answer);
+                self.methods.insert(MethodKey::of(method), seen);
+            }
+        }
+    }
+
+    /// The templates a method holding them keeps as a mark.
+    pub fn shared_templates(&self) -> &'static BTreeMap<String, String> {
+        self.shared_templates
     }
 
     pub fn deleted(&mut self, method: &MethodId) {
@@ -258,21 +279,54 @@ impl RestApi {
         permission: &Permission,
         except: &MethodId,
     ) -> bool {
-        let Some(account) = execute_api::account_of(&permission.source_arn) else { return false };
-        self.methods.iter().any(|(key, seen)| {
-            let Seen::Async { uri, via_permission: true, .. } = seen else { return false };
-            let method = MethodId {
-                rest_api_id: except.rest_api_id.clone(),
-                resource_id: key.resource_id.clone(),
-                http_method: key.http_method.clone(),
-            };
-            method != *except
-                && function_arn_from_uri(uri) == Some(function_arn)
-                && self.path(&key.resource_id).is_none_or(|path| {
-                    execute_api::grants(&permission.source_arn, &account, &method, path)
-                })
-        })
+        !self.users(function_arn, permission, except).is_empty()
     }
+
+    /// The methods other than `except` that invoke `function_arn` through
+    /// `permission`, as the run knows them: those it wrote first, which are
+    /// current; then those it read, which another configuration may have
+    /// changed since.
+    pub fn users(
+        &self,
+        function_arn: &str,
+        permission: &Permission,
+        except: &MethodId,
+    ) -> Vec<(MethodId, Known)> {
+        let Some(account) = execute_api::account_of(&permission.source_arn) else {
+            return Vec::new();
+        };
+        let mut users: Vec<_> = self
+            .methods
+            .iter()
+            .filter_map(|(key, seen)| {
+                let Seen::Async { uri, via_permission: true, written, .. } = seen else {
+                    return None;
+                };
+                let method = MethodId {
+                    rest_api_id: except.rest_api_id.clone(),
+                    resource_id: key.resource_id.clone(),
+                    http_method: key.http_method.clone(),
+                };
+                let grants = self.path(&key.resource_id).is_none_or(|path| {
+                    execute_api::grants(&permission.source_arn, &account, &method, path)
+                });
+                let uses = method != *except && function_arn_from_uri(uri) == Some(function_arn);
+                let known = if *written { Known::Current } else { Known::AsRead };
+                (uses && grants).then_some((method, known))
+            })
+            .collect();
+        users.sort_by_key(|(method, known)| (*known, method.to_string()));
+        users
+    }
+}
+
+/// How sure the run is of what it knows of a method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Known {
+    /// The run wrote it.
+    Current,
+    /// As the run's read found it.
+    AsRead,
 }
 
 #[cfg(test)]
@@ -445,5 +499,28 @@ mod tests {
             Permission { source_arn: "arn:aws:execute-api:*:*:api1/*".into(), ..whole_api };
         api.wrote(&other, Some(&uri()), true);
         assert!(!api.invokes_through(FUNCTION, &elsewhere, &id("r1", "POST")), "never adopted");
+    }
+
+    #[test]
+    fn the_users_of_a_statement_the_run_wrote_come_first_and_a_reread_replaces_what_was_read() {
+        let whole_api = Permission {
+            statement_id: "s".into(),
+            source_arn: "arn:aws:execute-api:us-east-1:123456789012:api1/*".into(),
+        };
+        let mut api = api();
+        let releasing = id("r9", "POST");
+        let users = |api: &RestApi| api.users(FUNCTION, &whole_api, &releasing);
+        assert_eq!(users(&api), [(id("r1", "POST"), Known::AsRead)]);
+        api.wrote(&id("r3", "POST"), Some(&uri()), true);
+        assert_eq!(
+            users(&api),
+            [(id("r3", "POST"), Known::Current), (id("r1", "POST"), Known::AsRead)]
+        );
+        api.reread(&id("r1", "POST"), None);
+        assert_eq!(users(&api), [(id("r3", "POST"), Known::Current)], "deleted elsewhere");
+        api.reread(&id("r3", "POST"), Some(method(Some(asynchronous(None)))));
+        assert_eq!(users(&api), [(id("r3", "POST"), Known::AsRead)], "as read now");
+        api.reread(&id("r3", "POST"), Some(method(Some(asynchronous(Some("arn:role"))))));
+        assert!(users(&api).is_empty(), "invokes with credentials now");
     }
 }

@@ -296,7 +296,7 @@ pub async fn settle(
             .doing("Letting the HTTP API invoke the dispatcher")?;
         return Ok(());
     }
-    lambda::release(run, &arn, api_id, &permission, || false)
+    lambda::release(run, &arn, api_id, &permission, &lambda::NoOtherUsers)
         .await
         .doing("Removing the HTTP API's permission to invoke the dispatcher")?;
     retire_if_unused(run, &mut current, &arn).await

@@ -10,11 +10,21 @@ use std::sync::Arc;
 use super::policy::PolicyStatement;
 use crate::aws::error::AwsError;
 use crate::aws::once_map::OnceMap;
+use crate::aws::run::{Clock, Moment};
 use crate::plugin::Guarded;
 
 /// Each function's policy statements, by qualified function ARN.
 #[derive(Debug, Default)]
-pub struct PolicyCache(OnceMap<String, Guarded<Vec<PolicyStatement>>>);
+pub struct PolicyCache(OnceMap<String, PolicyCopy>);
+
+/// The run's copy of one function's policy.
+#[derive(Debug)]
+pub struct PolicyCopy {
+    /// When the read it rests on began; the run's own changes since are in
+    /// `statements`, another configuration's are not.
+    pub read_at: Moment,
+    pub statements: Guarded<Vec<PolicyStatement>>,
+}
 
 impl PolicyCache {
     /// The statements of `function_arn`'s policy as this run sees them:
@@ -22,13 +32,17 @@ impl PolicyCache {
     pub async fn get_or_read<F, Fut>(
         &self,
         function_arn: &str,
+        clock: &Clock,
         read: F,
-    ) -> Result<Arc<Guarded<Vec<PolicyStatement>>>, AwsError>
+    ) -> Result<Arc<PolicyCopy>, AwsError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Vec<PolicyStatement>, AwsError>>,
     {
-        let read = || async { Ok(Guarded::new(read().await?)) };
+        let read = || async {
+            let read_at = clock.now();
+            Ok(PolicyCopy { read_at, statements: Guarded::new(read().await?) })
+        };
         self.0.get_or_try_init(&function_arn.to_owned(), read).await
     }
 
@@ -39,7 +53,7 @@ impl PolicyCache {
     }
 
     /// The run's copy of `function_arn`'s policy, if it was read.
-    pub fn get(&self, function_arn: &str) -> Option<Arc<Guarded<Vec<PolicyStatement>>>> {
+    pub fn get(&self, function_arn: &str) -> Option<Arc<PolicyCopy>> {
         self.0.get(&function_arn.to_owned())
     }
 }

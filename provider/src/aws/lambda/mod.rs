@@ -12,4 +12,4 @@ mod statements;
 pub use function_ref::{FunctionRef, function_name_for, is_qualifier, split_qualifier};
 pub use policy::Permission;
 pub use reads::{forget_policy, function_exists, statements};
-pub use statements::{grant, release};
+pub use statements::{NoOtherUsers, StatementUsers, grant, release};

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
+use super::cache::PolicyCopy;
 use super::policy::PolicyStatement;
 use super::remote;
 use crate::aws::error::AwsError;
-use crate::aws::run::Run;
-use crate::plugin::Guarded;
+use crate::aws::run::{Moment, Run};
 
 /// Whether `function_arn` (at its qualifier, if it has one) exists, asked
 /// of Lambda until it does.
@@ -16,12 +16,25 @@ pub async fn function_exists(run: Run<'_>, function_arn: &str) -> Result<bool, A
 }
 
 /// The run's copy of `function_arn`'s policy statements.
-pub async fn policy(
+pub async fn policy(run: Run<'_>, function_arn: &str) -> Result<Arc<PolicyCopy>, AwsError> {
+    let read = || remote::policy_statements(run, function_arn);
+    run.cache.policies.get_or_read(function_arn, &run.cache.clock, read).await
+}
+
+/// The run's copy of `function_arn`'s policy, read again unless its read
+/// began after `since`: what another configuration changed before then is
+/// in it.
+pub async fn policy_since(
     run: Run<'_>,
     function_arn: &str,
-) -> Result<Arc<Guarded<Vec<PolicyStatement>>>, AwsError> {
-    let read = || remote::policy_statements(run, function_arn);
-    run.cache.policies.get_or_read(function_arn, read).await
+    since: Moment,
+) -> Result<Arc<PolicyCopy>, AwsError> {
+    let copy = policy(run, function_arn).await?;
+    if copy.read_at > since {
+        return Ok(copy);
+    }
+    forget_policy(run, function_arn);
+    policy(run, function_arn).await
 }
 
 /// Forgets the run's copy of `function_arn`'s policy, so the next reader
@@ -36,5 +49,5 @@ pub async fn statements(
     run: Run<'_>,
     function_arn: &str,
 ) -> Result<Vec<PolicyStatement>, AwsError> {
-    Ok(policy(run, function_arn).await?.lock().clone())
+    Ok(policy(run, function_arn).await?.statements.lock().clone())
 }

@@ -7,7 +7,7 @@ use super::refresh::{self, rest_api};
 use super::remote;
 use super::state::FromValue;
 use super::step::{During, Step, StepError};
-use crate::aws::apigateway::{AtMethod, RestApi};
+use crate::aws::apigateway::{self, AtMethod, OtherMethods, RestApi};
 use crate::aws::arn::Account;
 use crate::aws::dispatcher;
 use crate::aws::error::AwsError;
@@ -175,10 +175,12 @@ async fn claim_method(
         let at = api.lock().at(id);
         let at = match at {
             AtMethod::Absent => match put_method(run, api, inputs).await {
-                Err(e) if e.is_already_exists() => AtMethod::of(remote::get_method(run, id).await?),
+                Err(e) if e.is_already_exists() => {
+                    AtMethod::of(apigateway::get_method(run, id).await?)
+                }
                 done => return done.map(|()| true),
             },
-            AtMethod::Unknown => AtMethod::of(remote::get_method(run, id).await?),
+            AtMethod::Unknown => AtMethod::of(apigateway::get_method(run, id).await?),
             known => known,
         };
         match at {
@@ -260,6 +262,7 @@ async fn delete_method(
 /// Releases the statement the endpoint `id` invoked `invoked_arn` through,
 /// unless another method of its REST API still invokes through it: the REST
 /// API's shared statement, or an adopted one granting more than the method.
+/// Those methods may be another configuration's (see [`OtherMethods`]).
 pub(super) async fn release(
     run: Run<'_>,
     api: &Guarded<RestApi>,
@@ -267,6 +270,6 @@ pub(super) async fn release(
     invoked_arn: &str,
     permission: &Permission,
 ) -> Result<(), AwsError> {
-    let still_used = || api.lock().invokes_through(invoked_arn, permission, id);
-    lambda::release(run, invoked_arn, &id.rest_api_id, permission, still_used).await
+    let others = OtherMethods { run, api, releasing: id, function_arn: invoked_arn, permission };
+    lambda::release(run, invoked_arn, &id.rest_api_id, permission, &others).await
 }

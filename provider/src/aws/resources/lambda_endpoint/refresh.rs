@@ -13,7 +13,6 @@ use super::model::{
     PassthroughBehavior, Permission, Response, State, StatusCode, non_empty,
 };
 use super::normalise;
-use super::remote;
 use super::state::FromValue;
 use super::step::{During, Step};
 use super::templates;
@@ -97,7 +96,7 @@ async fn method(run: Run<'_>, id: &EndpointId, step: Step) -> Result<Option<AwsM
     match at {
         AtMethod::Absent => Ok(None),
         AtMethod::Async { method: Some(method), .. } => Ok(Some(*method)),
-        _ => Ok(remote::get_method(run, id).await.during(step)?),
+        _ => Ok(apigateway::get_method(run, id).await.during(step)?),
     }
 }
 

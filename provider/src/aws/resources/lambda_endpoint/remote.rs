@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_apigateway::types::{IntegrationType, Method as AwsMethod, PatchOperation};
+use aws_sdk_apigateway::types::{IntegrationType, PatchOperation};
 
 use super::model::{Delivery, EndpointId, Integration, Method, Response, StatusCode};
 use crate::aws::apigateway::lambda_integration::{
@@ -16,32 +16,6 @@ use crate::aws::error::{AwsError, found};
 use crate::aws::run::Run;
 
 const APIGATEWAY: &str = "API Gateway";
-
-/// The method with its integration and both responses, in one call.
-pub async fn get_method(run: Run<'_>, id: &EndpointId) -> Result<Option<AwsMethod>, AwsError> {
-    let call = || {
-        run.aws
-            .apigateway
-            .get_method()
-            .rest_api_id(&id.rest_api_id)
-            .resource_id(&id.resource_id)
-            .http_method(&id.http_method)
-            .send()
-    };
-    let output = found(run.call(APIGATEWAY, "GetMethod", call).await)?;
-    Ok(output.map(|o| {
-        AwsMethod::builder()
-            .set_http_method(o.http_method)
-            .set_authorization_type(o.authorization_type)
-            .set_authorizer_id(o.authorizer_id)
-            .set_authorization_scopes(o.authorization_scopes)
-            .set_api_key_required(o.api_key_required)
-            .set_request_parameters(o.request_parameters)
-            .set_method_responses(o.method_responses)
-            .set_method_integration(o.method_integration)
-            .build()
-    }))
-}
 
 pub async fn put_method(run: Run<'_>, id: &EndpointId, method: &Method) -> Result<(), AwsError> {
     let m = method.normalised();
