@@ -100,7 +100,7 @@ fn answers_lost_after_the_write_converge_without_duplicates_or_orphans() {
 
 #[test]
 #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
-fn a_refresh_reads_the_rest_api_once_and_the_policy_once() {
+fn a_refresh_reads_the_rest_api_the_policy_and_the_failure_handling_once() {
     const COUNT: usize = 5;
     let (hcl, _, _) = endpoints("refresh-calls", COUNT);
     let tf = Terraform::new(TERRAFORM_NEWEST);
@@ -115,7 +115,13 @@ fn a_refresh_reads_the_rest_api_once_and_the_policy_once() {
     tf.write_config(&counted(&refresh));
     assert!(tf.plan_changes(&[]).is_none(), "no changes");
     let calls = &refresh.stats()["calls"];
-    let expected = serde_json::json!({"apigateway:GetResources": 1, "lambda:GetPolicy": 1});
+    let expected = serde_json::json!({
+        "apigateway:GetResources": 1,
+        "lambda:GetPolicy": 1,
+        // The function's failure destination, then its dead-letter queue.
+        "lambda:GetFunctionEventInvokeConfig": 1,
+        "lambda:GetFunction": 1,
+    });
     assert_eq!(calls, &expected, "for {COUNT} endpoints of one REST API on one function");
 }
 

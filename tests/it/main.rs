@@ -20,6 +20,7 @@ mod ecosystem;
 mod end_to_end;
 mod events;
 mod examples_http_api;
+mod failures;
 mod faults;
 mod lifecycle;
 mod moto;

@@ -45,7 +45,13 @@ fn two_hundred_endpoints_on_one_function_keep_to_the_quotas() {
     tf.write_config(&through(&plan));
     tf.assert_no_changes();
     let calls = &plan.stats()["calls"];
-    let expected = serde_json::json!({"apigateway:GetResources": 1, "lambda:GetPolicy": 1});
+    let expected = serde_json::json!({
+        "apigateway:GetResources": 1,
+        "lambda:GetPolicy": 1,
+        // The function's failure destination, then its dead-letter queue.
+        "lambda:GetFunctionEventInvokeConfig": 1,
+        "lambda:GetFunction": 1,
+    });
     assert_eq!(calls, &expected, "a refresh of {ENDPOINTS} endpoints");
 
     let destroy = FaultProxy::start(&quotas);

@@ -121,6 +121,7 @@ OPERATIONS = {
     ("GET", "/2015-03-31/functions/{}"): "GetFunction",
     ("GET", "/2015-03-31/functions/{}/configuration"): "GetFunctionConfiguration",
     ("POST", "/2015-03-31/functions/{}/invocations"): "Invoke",
+    ("GET", "/2019-09-25/functions/{}/event-invoke-config"): "GetFunctionEventInvokeConfig",
     **{(method, path): verb + noun
        for noun, path in (("Method", _M), ("Integration", _M + "/integration"),
                           ("MethodResponse", _M + "/responses/{}"),

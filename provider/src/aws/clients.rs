@@ -27,6 +27,8 @@ pub struct Aws {
     pub retry: RetryPolicy,
     /// The dispatcher's role when the user brings one (`dispatcher_role_arn`).
     pub dispatcher_role_arn: Option<String>,
+    /// No plan-time check of the targets' failure destinations.
+    pub skip_failure_destination_check: bool,
     /// Asked of STS on first use, or read from an ARN the provider built.
     account: tokio::sync::OnceCell<Account>,
     /// A plan's one STS call failed: the plans after it do not ask again.
@@ -198,6 +200,7 @@ impl Aws {
             region,
             retry,
             dispatcher_role_arn: settings.dispatcher_role_arn.clone(),
+            skip_failure_destination_check: settings.skip_failure_destination_check,
             account: tokio::sync::OnceCell::new(),
             plan_account_failed: std::sync::atomic::AtomicBool::new(false),
         })

@@ -12,6 +12,9 @@ pub const ENDPOINT_SERVICES: [&str; 5] = ["apigateway", "apigatewayv2", "iam", "
 const SERVICE_TITLES: [&str; 5] =
     ["API Gateway", "API Gateway v2 (HTTP APIs)", "IAM", "Lambda", "STS"];
 
+/// The setting that turns off the plan-time check of failure destinations.
+pub const SKIP_FAILURE_DESTINATION_CHECK: &str = "skip_failure_destination_check";
+
 /// Retries for throttled or conflicting API calls when `max_retries` is unset.
 pub const DEFAULT_MAX_RETRIES: u32 = 10;
 
@@ -92,6 +95,15 @@ pub fn schema() -> Schema {
                      `lambda:InvokeFunction` on every function the routes target and writing \
                      the dispatcher's logs. Unset: the provider creates and manages \
                      `tf-async-dispatcher-REGION`, allowing exactly that.",
+                ),
+                Attribute::optional(
+                    SKIP_FAILURE_DESTINATION_CHECK,
+                    Type::Bool,
+                    "Set to `true` to skip the plan-time check that each target function (at its \
+                     qualifier) has an on-failure destination or a dead-letter queue, and its \
+                     warning. Defaults to `false`: the check asks Lambda once per function and \
+                     run (GetFunctionEventInvokeConfig, then GetFunction when there is no \
+                     destination).",
                 ),
             ],
             blocks: vec![endpoints_block(endpoint), rate_limits_block()],
@@ -204,6 +216,7 @@ pub struct Settings {
     pub sts_endpoint: Option<String>,
     pub rates: Rates,
     pub dispatcher_role_arn: Option<String>,
+    pub skip_failure_destination_check: bool,
 }
 
 impl Settings {
@@ -228,6 +241,10 @@ impl Settings {
                 lambda: rate_limits.get("lambda").as_f64().unwrap_or(LAMBDA_RATE),
             },
             dispatcher_role_arn: string(config.get("dispatcher_role_arn")),
+            skip_failure_destination_check: config
+                .get(SKIP_FAILURE_DESTINATION_CHECK)
+                .as_bool()
+                .unwrap_or(false),
         }
     }
 }

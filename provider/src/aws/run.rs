@@ -18,7 +18,9 @@ use crate::aws::arn::Account;
 use crate::aws::clients::{Aws, ConfigureError};
 use crate::aws::dispatcher::cache::DispatcherCache;
 use crate::aws::error::AwsError;
+use crate::aws::lambda::Checked;
 use crate::aws::lambda::cache::{FunctionCache, PolicyCache, StatementTurns};
+use crate::aws::once_map::OnceMap;
 use crate::plugin::Context;
 
 /// What a configured provider serves one Terraform run with.
@@ -50,6 +52,9 @@ pub struct RunCache {
     pub functions: FunctionCache,
     pub statement_turns: StatementTurns,
     pub dispatcher: DispatcherCache,
+    /// What keeps each target's failed events, by function and qualifier as
+    /// configured: asked once a run, at plan.
+    pub failure_handling: OnceMap<(String, Option<String>), Checked>,
     pub clock: Clock,
 }
 

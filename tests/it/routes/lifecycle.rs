@@ -315,8 +315,8 @@ fn a_missing_api_or_function_fails_with_nothing_created() {
 }
 
 /// A plan of six routes of one HTTP API reads the API once (its routes and
-/// its integrations) and the dispatcher and its policy once, whatever the
-/// number of routes: no call per route.
+/// its integrations), the dispatcher and its policy once, and the target's
+/// failure handling once, whatever the number of routes: no call per route.
 #[test]
 #[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn a_plan_reads_each_http_api_once_not_each_route() {
@@ -337,7 +337,11 @@ fn a_plan_reads_each_http_api_once_not_each_route() {
     let counts = calls(&log);
     let expected: std::collections::BTreeMap<String, usize> = [
         ("GetCallerIdentity", 1),
+        // The target's failure destination, once for the six (none: then its
+        // dead-letter queue).
+        ("GetFunction", 1),
         ("GetFunctionConfiguration", 1),
+        ("GetFunctionEventInvokeConfig", 1),
         ("GetIntegrations", 1),
         ("GetPolicy", 1),
         ("GetRolePolicy", 1),

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::cache::PolicyCopy;
+use super::failure_handling::{Checked, FailureHandling};
 use super::policy::PolicyStatement;
 use super::remote;
 use crate::aws::error::AwsError;
@@ -50,4 +51,36 @@ pub async fn statements(
     function_arn: &str,
 ) -> Result<Vec<PolicyStatement>, AwsError> {
     Ok(policy(run, function_arn).await?.statements.lock().clone())
+}
+
+/// What keeps `function`'s failed asynchronous events at `qualifier` (both
+/// as configured: a name or ARN, which may carry the qualifier), asked once
+/// a run; `first` says whether this caller asked. At most two Lambda reads.
+pub async fn failure_handling(
+    run: Run<'_>,
+    function: &str,
+    qualifier: Option<&str>,
+) -> (Checked, bool) {
+    let mut first = false;
+    let ask = || {
+        first = true;
+        async move {
+            let checked = match remote::on_failure_destination(run, function, qualifier).await {
+                Ok(Some(destination)) => Ok(Some(FailureHandling::Destination(destination))),
+                Ok(None) => remote::dead_letter_queue(run, function, qualifier).await,
+                Err(e) => Err(e),
+            };
+            Ok::<_, std::convert::Infallible>(match checked {
+                Ok(Some(handling)) => Checked::Found(handling),
+                Ok(None) => Checked::NoFunction,
+                Err(e) => Checked::Unknown(e.to_string()),
+            })
+        }
+    };
+    let key = (function.to_owned(), qualifier.map(str::to_owned));
+    let checked = match run.cache.failure_handling.get_or_try_init(&key, ask).await {
+        Ok(checked) => checked,
+        Err(never) => match never {},
+    };
+    ((*checked).clone(), first)
 }

@@ -1,5 +1,6 @@
 //! The Lambda calls, one AWS call each, through the run's retry policy.
 
+use super::failure_handling::FailureHandling;
 use super::function_ref::split_qualifier;
 use super::policy::{self, Permission, PolicyStatement};
 use crate::aws::error::{AwsError, found};
@@ -95,4 +96,49 @@ pub async fn remove_permission(
             .send()
     };
     found(run.call(LAMBDA, "RemovePermission", call).await).map(drop)
+}
+
+/// The on-failure destination of the function's asynchronous invocations
+/// at `qualifier`; `None` when it has none (no event invoke configuration,
+/// or one without it), or when the function does not exist.
+pub async fn on_failure_destination(
+    run: Run<'_>,
+    function: &str,
+    qualifier: Option<&str>,
+) -> Result<Option<String>, AwsError> {
+    let call = || {
+        run.aws
+            .lambda
+            .get_function_event_invoke_config()
+            .function_name(function)
+            .set_qualifier(qualifier.map(str::to_owned))
+            .send()
+    };
+    let output = found(run.call(LAMBDA, "GetFunctionEventInvokeConfig", call).await)?;
+    let destination =
+        output.as_ref().and_then(|o| o.destination_config()?.on_failure()?.destination());
+    Ok(destination.map(str::to_owned))
+}
+
+/// The function's dead-letter queue or topic at `qualifier`, as
+/// [`FailureHandling`]; `None` when the function does not exist. GetFunction
+/// for its quota of its own (see [`function_exists`]).
+pub async fn dead_letter_queue(
+    run: Run<'_>,
+    function: &str,
+    qualifier: Option<&str>,
+) -> Result<Option<FailureHandling>, AwsError> {
+    let call = || {
+        run.aws
+            .lambda
+            .get_function()
+            .function_name(function)
+            .set_qualifier(qualifier.map(str::to_owned))
+            .send()
+    };
+    let Some(output) = found(run.call(LAMBDA, "GetFunction", call).await)? else {
+        return Ok(None);
+    };
+    let queue = output.configuration().and_then(|c| c.dead_letter_config()?.target_arn());
+    Ok(Some(queue.map_or(FailureHandling::Dropped, |q| FailureHandling::DeadLetterQueue(q.into()))))
 }

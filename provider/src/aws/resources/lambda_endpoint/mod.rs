@@ -29,6 +29,7 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 
 use crate::aws::lambda::FunctionRef;
+use crate::aws::resources::failure_destination;
 use crate::aws::run::{Run, Session};
 use crate::plugin::{
     ApplyRequest, Context, Diagnostic, Diagnostics, IdentitySchema, ImportTarget, ListRequest,
@@ -113,7 +114,12 @@ impl Resource for LambdaEndpoint {
                 }
             }
         };
-        plan::plan(&self.schema, request, account.as_ref())
+        let config = request.config.clone();
+        let mut plan = plan::plan(&self.schema, request, account.as_ref());
+        if let Some(session) = self.session.get() {
+            failure_destination::add_warning(session.run(ctx), &config, &mut plan).await;
+        }
+        plan
     }
 
     async fn apply(&self, request: ApplyRequest, ctx: &Context) -> (Value, Diagnostics) {

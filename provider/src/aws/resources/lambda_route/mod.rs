@@ -19,6 +19,7 @@ use std::sync::{Arc, OnceLock};
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
+use crate::aws::resources::failure_destination;
 use crate::aws::run::{Run, Session};
 use crate::plugin::{
     ApplyRequest, Context, Diagnostic, Diagnostics, IdentitySchema, ImportTarget, ListRequest,
@@ -64,15 +65,17 @@ impl Resource for LambdaRoute {
         validate::validate(config)
     }
 
-    async fn plan(&self, request: PlanRequest, _ctx: &Context) -> Plan {
-        if let Some(session) = self.session.get() {
-            let diagnostics =
-                crate::aws::validate::check_function_region(&request.config, &session.aws.region);
-            if !diagnostics.is_empty() {
-                return Plan::refused(request.proposed_state, diagnostics);
-            }
+    async fn plan(&self, request: PlanRequest, ctx: &Context) -> Plan {
+        let Some(session) = self.session.get() else { return plan::plan(request) };
+        let diagnostics =
+            crate::aws::validate::check_function_region(&request.config, &session.aws.region);
+        if !diagnostics.is_empty() {
+            return Plan::refused(request.proposed_state, diagnostics);
         }
-        plan::plan(request)
+        let config = request.config.clone();
+        let mut plan = plan::plan(request);
+        failure_destination::add_warning(session.run(ctx), &config, &mut plan).await;
+        plan
     }
 
     async fn apply(&self, request: ApplyRequest, ctx: &Context) -> (Value, Diagnostics) {
