@@ -95,6 +95,8 @@ mod tests {
             ("region", Value::from(region)),
             ("access_key", Value::from("test")),
             ("secret_key", Value::from("test")),
+            // The plan would ask AWS about the function's failure destination.
+            ("skip_failure_destination_check", Value::from(true)),
         ])
     }
 
