@@ -86,7 +86,7 @@ fn ctrl_c_stops_the_apply_in_flight_and_the_next_apply_in_the_same_process_works
 /// An endpoint for a function in us-east-1, under a provider for `region`.
 fn endpoint_under_provider_for(region: &str) -> String {
     let provider = format!(
-        "provider \"async\" {{\n  region     = \"{region}\"\n  access_key = \"test\"\n  secret_key = \"test\"\n}}\n"
+        "provider \"async\" {{\n  region     = \"{region}\"\n  access_key = \"test\"\n  secret_key = \"test\"\n  skip_failure_destination_check = true\n}}\n"
     );
     let function = "arn:aws:lambda:us-east-1:123456789012:function:worker";
     configuration(&provider, &[Endpoint::new("webhook", "a1b2c3d4e5", "f6g7h8", "POST", function)])

@@ -101,6 +101,23 @@ impl<'a> Run<'a> {
         self.aws.retry.run(self.ctx, service, operation, call).await
     }
 
+    /// [`Run::call`] without retries, for a read whose failure costs only a
+    /// warning: a plan never waits on backoff for it.
+    pub async fn call_once<T, E, F, Fut>(
+        self,
+        service: &'static str,
+        operation: &'static str,
+        call: F,
+    ) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        T: RequestId,
+    {
+        self.aws.retry.run_once(self.ctx, service, operation, call).await
+    }
+
     pub fn region(self) -> &'a str {
         &self.aws.region
     }

@@ -100,7 +100,8 @@ pub async fn remove_permission(
 
 /// The on-failure destination of the function's asynchronous invocations
 /// at `qualifier`; `None` when it has none (no event invoke configuration,
-/// or one without it), or when the function does not exist.
+/// or one without it), or when the function does not exist. Asked at plan
+/// for a warning, so not retried (see [`Run::call_once`]).
 pub async fn on_failure_destination(
     run: Run<'_>,
     function: &str,
@@ -114,7 +115,7 @@ pub async fn on_failure_destination(
             .set_qualifier(qualifier.map(str::to_owned))
             .send()
     };
-    let output = found(run.call(LAMBDA, "GetFunctionEventInvokeConfig", call).await)?;
+    let output = found(run.call_once(LAMBDA, "GetFunctionEventInvokeConfig", call).await)?;
     let destination =
         output.as_ref().and_then(|o| o.destination_config()?.on_failure()?.destination());
     Ok(destination.map(str::to_owned))
@@ -122,7 +123,8 @@ pub async fn on_failure_destination(
 
 /// The function's dead-letter queue or topic at `qualifier`, as
 /// [`FailureHandling`]; `None` when the function does not exist. GetFunction
-/// for its quota of its own (see [`function_exists`]).
+/// for its quota of its own (see [`function_exists`]); not retried, as
+/// [`on_failure_destination`].
 pub async fn dead_letter_queue(
     run: Run<'_>,
     function: &str,
@@ -136,7 +138,7 @@ pub async fn dead_letter_queue(
             .set_qualifier(qualifier.map(str::to_owned))
             .send()
     };
-    let Some(output) = found(run.call(LAMBDA, "GetFunction", call).await)? else {
+    let Some(output) = found(run.call_once(LAMBDA, "GetFunction", call).await)? else {
         return Ok(None);
     };
     let queue = output.configuration().and_then(|c| c.dead_letter_config()?.target_arn());

@@ -96,7 +96,7 @@ impl Resource for LambdaEndpoint {
             }
         }
         // Only updates need the account (to spot out-of-band changes); a plan
-        // that only creates makes no AWS call at all.
+        // that only creates needs no account.
         let account = match (&request.prior_state, self.session.get()) {
             (Value::Null, _) | (_, None) => None,
             (prior, Some(Session { aws, .. })) => {
