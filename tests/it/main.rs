@@ -33,4 +33,5 @@ mod sharing;
 mod stop;
 mod support_helpers;
 mod terraform_cli;
+mod validation;
 mod velocity;

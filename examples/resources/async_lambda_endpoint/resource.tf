@@ -29,3 +29,21 @@ resource "async_lambda_endpoint" "orders" {
   function_name = aws_lambda_function.orders_worker.function_name
   delivery      = "dispatcher"
 }
+
+# Orders replaced by a partner: a body that is not an order is answered 400
+# before anything is queued, so the worker sees only orders it can process.
+resource "async_lambda_endpoint" "order_updates" {
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  resource_id   = aws_api_gateway_resource.orders.id
+  http_method   = "PUT"
+  function_name = aws_lambda_function.orders_worker.function_name
+
+  request_schema = jsonencode({
+    type     = "object"
+    required = ["order_id", "items"]
+    properties = {
+      order_id = { type = "string", minLength = 1 }
+      items    = { type = "array", minItems = 1, items = { type = "object" } }
+    }
+  })
+}

@@ -13,6 +13,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
 
 use crate::aws::apigateway::cache::RestApiCache;
+use crate::aws::apigateway::request_validator::ValidatorCache;
 use crate::aws::apigatewayv2::cache::HttpApiCache;
 use crate::aws::arn::Account;
 use crate::aws::clients::{Aws, ConfigureError};
@@ -47,6 +48,7 @@ impl Session {
 #[derive(Debug, Default)]
 pub struct RunCache {
     pub rest_apis: RestApiCache,
+    pub request_validators: ValidatorCache,
     pub http_apis: HttpApiCache,
     pub policies: PolicyCache,
     pub functions: FunctionCache,

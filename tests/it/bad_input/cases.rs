@@ -73,6 +73,14 @@ pub(super) const RESOURCE_CASES: &[Case] = &[
         &[r#"request_parameters = { "method.request.header.X" = "yes" }"#],
         "Incorrect attribute value type",
     ),
+    case(&[r#"request_schema = "{type: object}""#], "Invalid request_schema"),
+    case(&[r#"request_schema = jsonencode(["id"])"#], "Invalid request_schema"),
+    case(
+        &[
+            r#"request_schema = jsonencode({ "$schema" = "http://json-schema.org/draft-07/schema#" })"#,
+        ],
+        "Invalid request_schema",
+    ),
     case(&[r#"request_templates = { "json" = "{}" }"#], "Invalid request_templates key"),
     case(
         &[r#"request_templates = { "application/json; charset" = "{}" }"#],

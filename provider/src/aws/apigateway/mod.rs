@@ -8,6 +8,7 @@ pub mod lambda_integration;
 mod other_methods;
 mod reads;
 mod remote;
+pub mod request_validator;
 mod rest_api;
 pub mod templates;
 

@@ -1,6 +1,6 @@
 //! The REST API reads, one AWS call each, through the run's retry policy.
 
-use aws_sdk_apigateway::types::{Method as AwsMethod, Resource};
+use aws_sdk_apigateway::types::{Method as AwsMethod, RequestValidator, Resource};
 
 use super::MethodId;
 
@@ -79,8 +79,77 @@ pub async fn get_method(run: Run<'_>, id: &MethodId) -> Result<Option<AwsMethod>
             .set_authorization_scopes(o.authorization_scopes)
             .set_api_key_required(o.api_key_required)
             .set_request_parameters(o.request_parameters)
+            .set_request_models(o.request_models)
+            .set_request_validator_id(o.request_validator_id)
             .set_method_responses(o.method_responses)
             .set_method_integration(o.method_integration)
             .build()
     }))
+}
+
+/// The REST API's request validators, page by page (500 a page): their
+/// ids, names and what each validates.
+pub async fn request_validators(
+    run: Run<'_>,
+    rest_api_id: &str,
+) -> Result<Vec<RequestValidator>, AwsError> {
+    let mut validators = Vec::new();
+    let mut position = None;
+    loop {
+        let call = || {
+            run.aws
+                .apigateway
+                .get_request_validators()
+                .rest_api_id(rest_api_id)
+                .limit(500)
+                .set_position(position.clone())
+                .send()
+        };
+        let page = run.call(APIGATEWAY, "GetRequestValidators", call).await?;
+        position = page.position().filter(|p| !p.is_empty()).map(str::to_owned);
+        validators.extend(page.items.unwrap_or_default());
+        if position.is_none() {
+            return Ok(validators);
+        }
+    }
+}
+
+/// Adds a request validator checking required parameters, and bodies when
+/// `body`; returns its id.
+pub async fn create_request_validator(
+    run: Run<'_>,
+    rest_api_id: &str,
+    name: &str,
+    body: bool,
+) -> Result<String, AwsError> {
+    let call = || {
+        run.aws
+            .apigateway
+            .create_request_validator()
+            .rest_api_id(rest_api_id)
+            .name(name)
+            .validate_request_body(body)
+            .validate_request_parameters(true)
+            .send()
+    };
+    let created = run.call(APIGATEWAY, "CreateRequestValidator", call).await?;
+    Ok(created.id.unwrap_or_default())
+}
+
+/// Deletes a request validator; gone already is fine. AWS refuses while a
+/// method uses it (LocalStack does not).
+pub async fn delete_request_validator(
+    run: Run<'_>,
+    rest_api_id: &str,
+    validator_id: &str,
+) -> Result<(), AwsError> {
+    let call = || {
+        run.aws
+            .apigateway
+            .delete_request_validator()
+            .rest_api_id(rest_api_id)
+            .request_validator_id(validator_id)
+            .send()
+    };
+    found(run.call(APIGATEWAY, "DeleteRequestValidator", call).await).map(drop)
 }

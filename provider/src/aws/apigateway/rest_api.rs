@@ -19,6 +19,8 @@ use crate::aws::lambda::Permission;
 pub struct RestApi {
     resources: HashMap<String, ResourceAt>,
     methods: HashMap<MethodKey, Seen>,
+    /// The request validator of each method that has one.
+    validators: HashMap<MethodKey, String>,
     /// Request templates many methods hold (~100 KB each): a method holding
     /// exactly these keeps a mark instead of a copy.
     shared_templates: &'static BTreeMap<String, String>,
@@ -32,7 +34,7 @@ struct ResourceAt {
     methods_read: bool,
 }
 
-#[derive(Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct MethodKey {
     resource_id: String,
     http_method: String,
@@ -117,18 +119,32 @@ impl RestApi {
         resources: Option<Vec<Resource>>,
         shared_templates: &'static BTreeMap<String, String>,
     ) -> RestApi {
-        let mut api =
-            RestApi { resources: HashMap::new(), methods: HashMap::new(), shared_templates };
+        let mut api = RestApi {
+            resources: HashMap::new(),
+            methods: HashMap::new(),
+            validators: HashMap::new(),
+            shared_templates,
+        };
         for resource in resources.into_iter().flatten() {
             let Some(id) = resource.id else { continue };
             for (http_method, method) in resource.resource_methods.into_iter().flatten() {
                 let key = MethodKey { resource_id: id.clone(), http_method };
-                api.methods.insert(key, api.seen(method));
+                api.insert(key, method);
             }
             let path = resource.path.unwrap_or_else(|| "/".into());
             api.resources.insert(id, ResourceAt { path, methods_read: true });
         }
         api
+    }
+
+    /// What the read found at `key`.
+    fn insert(&mut self, key: MethodKey, method: AwsMethod) {
+        match method.request_validator_id().filter(|id| !id.is_empty()) {
+            Some(validator) => self.validators.insert(key.clone(), validator.into()),
+            None => self.validators.remove(&key),
+        };
+        let seen = self.seen(method);
+        self.methods.insert(key, seen);
     }
 
     fn seen(&self, mut method: AwsMethod) -> Seen {
@@ -219,10 +235,7 @@ impl RestApi {
     pub fn reread(&mut self, method: &MethodId, answer: Option<AwsMethod>) {
         match answer {
             None => self.deleted(method),
-            Some(answer) => {
-                let seen = self.seen(answer);
-                self.methods.insert(MethodKey::of(method), seen);
-            }
+            Some(answer) => self.insert(MethodKey::of(method), answer),
         }
     }
 
@@ -233,6 +246,21 @@ impl RestApi {
 
     pub fn deleted(&mut self, method: &MethodId) {
         self.methods.remove(&MethodKey::of(method));
+        self.validators.remove(&MethodKey::of(method));
+    }
+
+    /// The run set `method`'s request validator (`None`: removed it).
+    pub fn validated_by(&mut self, method: &MethodId, validator: Option<&str>) {
+        match validator {
+            Some(id) => self.validators.insert(MethodKey::of(method), id.to_owned()),
+            None => self.validators.remove(&MethodKey::of(method)),
+        };
+    }
+
+    /// Whether a method other than `except` is validated by `validator`.
+    pub fn validates_with(&self, validator: &str, except: &MethodId) -> bool {
+        let except = MethodKey::of(except);
+        self.validators.iter().any(|(key, id)| *key != except && id == validator)
     }
 
     /// Every method with an asynchronous Lambda integration, by path and HTTP method.

@@ -5,8 +5,10 @@ use super::failure::{Error, Left};
 use super::model::{Computed, Delivery, EndpointId, Inputs, Invocation, Permission, State};
 use super::refresh::{self, rest_api};
 use super::remote;
+use super::request_schema;
 use super::state::FromValue;
 use super::step::{During, Step, StepError};
+use crate::aws::apigateway::request_validator;
 use crate::aws::apigateway::{self, AtMethod, OtherMethods, RestApi};
 use crate::aws::arn::Account;
 use crate::aws::dispatcher;
@@ -46,15 +48,29 @@ pub async fn create(run: Run<'_>, planned: &Value) -> Result<State, Failed> {
     let mut wiring = inputs.wiring(account);
     check_dispatch_account(&inputs, account, true)?;
     require_function(run, &function_arn, true).await?;
-    let claim =
-        match &alias {
-            Some(alias) => Some(dispatcher::endpoints::ensure(run, alias).await.map_err(|e| {
-                Error::Dispatcher { error: Box::new(e), left: Left::NothingCreated }
-            })?),
-            None => None,
-        };
-    if let Err(error) = claim_method(run, &api, &inputs, &integration_uri, &resource_path).await {
-        // Nothing invokes the alias made for this create: it goes again.
+    let validator = prepare_validation(run, &api, &inputs, None)
+        .await
+        .map_err(|failed| failed.leaving(Left::NothingCreated))?;
+    let model = inputs.method.request_schema.is_some();
+    let undo_validation = || undo_validation(run, &api, id, model, validator.as_deref());
+    let claim = match &alias {
+        Some(alias) => match dispatcher::endpoints::ensure(run, alias).await {
+            Ok(claim) => Some(claim),
+            Err(e) => {
+                undo_validation().await.during(Step::RemoveValidation)?;
+                return Err(
+                    Error::Dispatcher { error: Box::new(e), left: Left::NothingCreated }.into()
+                );
+            }
+        },
+        None => None,
+    };
+    let claimed =
+        claim_method(run, &api, &inputs, validator.as_deref(), &integration_uri, &resource_path);
+    if let Err(error) = claimed.await {
+        // Nothing invokes the alias made for this create: it goes again, and
+        // so does what validation needed.
+        undo_validation().await.during(Step::RemoveValidation)?;
         settle_dispatch(run, &api, id, alias.as_deref(), claim).await?;
         return Err(error.into());
     }
@@ -68,8 +84,12 @@ pub async fn create(run: Run<'_>, planned: &Value) -> Result<State, Failed> {
         wiring.permission = Some(granted.as_ref().map_or(permission, Clone::clone));
         result = granted.map(drop);
     }
-    let computed = Computed { resource_path: Some(resource_path), wiring };
-    let state = State { inputs, computed };
+    let computed = Computed {
+        resource_path: Some(resource_path),
+        wiring,
+        request_validator_id: validator.clone(),
+    };
+    let state = State { inputs: inputs.clone(), computed };
     let failed = match result {
         Ok(()) => match settle_dispatch(run, &api, id, None, claim).await {
             Ok(()) => return Ok(state),
@@ -86,7 +106,11 @@ pub async fn create(run: Run<'_>, planned: &Value) -> Result<State, Failed> {
         // marks it tainted and the next apply replaces it.
         return Err(Failed { error: failed.into(), state: Some(state) });
     }
-    if let Err(cleanup) = delete_method(run, &api, &state.inputs.id).await {
+    let undone = async {
+        delete_method(run, &api, &state.inputs.id).await?;
+        undo_validation().await
+    };
+    if let Err(cleanup) = undone.await {
         return Err(Failed {
             error: failed.leaving(Left::Tainted(Box::new(cleanup))),
             state: Some(state),
@@ -167,6 +191,7 @@ async fn claim_method(
     run: Run<'_>,
     api: &Guarded<RestApi>,
     inputs: &Inputs,
+    validator: Option<&str>,
     integration_uri: &str,
     resource_path: &str,
 ) -> Result<(), Error> {
@@ -174,7 +199,7 @@ async fn claim_method(
     let claimed = async {
         let at = api.lock().at(id);
         let at = match at {
-            AtMethod::Absent => match put_method(run, api, inputs).await {
+            AtMethod::Absent => match put_method(run, api, inputs, validator).await {
                 Err(e) if e.is_already_exists() => {
                     AtMethod::of(apigateway::get_method(run, id).await?)
                 }
@@ -193,7 +218,7 @@ async fn claim_method(
             // Someone else's: never touched.
             AtMethod::Foreign | AtMethod::Unknown => return Ok(false),
         }
-        put_method(run, api, inputs).await.map(|()| true)
+        put_method(run, api, inputs, validator).await.map(|()| true)
     };
     match claimed.await.during(Step::CreateMethod) {
         Ok(true) => Ok(()),
@@ -203,10 +228,74 @@ async fn claim_method(
 }
 
 /// Puts the method, in AWS and in the run's copy of the REST API.
-async fn put_method(run: Run<'_>, api: &Guarded<RestApi>, inputs: &Inputs) -> Result<(), AwsError> {
-    remote::put_method(run, &inputs.id, &inputs.method).await?;
-    api.lock().wrote(&inputs.id, None, false);
+async fn put_method(
+    run: Run<'_>,
+    api: &Guarded<RestApi>,
+    inputs: &Inputs,
+    validator: Option<&str>,
+) -> Result<(), AwsError> {
+    remote::put_method(run, &inputs.id, &inputs.method, validator).await?;
+    let mut api = api.lock();
+    api.wrote(&inputs.id, None, false);
+    api.validated_by(&inputs.id, validator);
     Ok(())
+}
+
+/// What the method's validation needs, written before the method that uses
+/// it: the model of its `request_schema` (unless `before`, the refreshed
+/// state of an update, holds the same), then the REST API's validator
+/// (the one `before` has for the same validation, else made sure of),
+/// whose id it returns. A create
+/// undoes the model if the validator cannot be had.
+pub(super) async fn prepare_validation(
+    run: Run<'_>,
+    api: &Guarded<RestApi>,
+    inputs: &Inputs,
+    before: Option<&State>,
+) -> Result<Option<String>, StepError> {
+    let (id, method) = (&inputs.id, &inputs.method);
+    let held = before.map(|b| &b.inputs.method.request_schema);
+    if let Some(schema) = &method.request_schema
+        && held != Some(&method.request_schema)
+    {
+        remote::put_model(run, id, &request_schema::model_text(schema))
+            .await
+            .during(Step::WriteModel)?;
+    }
+    let Some(validation) = method.validation() else { return Ok(None) };
+    let kept = before.filter(|b| b.inputs.method.validation() == Some(validation));
+    if let Some(kept) = kept.and_then(|b| b.computed.request_validator_id.clone()) {
+        return Ok(Some(kept));
+    }
+    let ensured = request_validator::ensure(run, &id.rest_api_id, validation).await;
+    match ensured.during(Step::EnsureValidator) {
+        Ok(validator) => Ok(Some(validator)),
+        Err(failed) if before.is_none() => {
+            let model = method.request_schema.is_some();
+            undo_validation(run, api, id, model, None).await.during(Step::RemoveValidation)?;
+            Err(failed)
+        }
+        Err(failed) => Err(failed),
+    }
+}
+
+/// Removes what a method's validation needed once the method no longer
+/// uses it: its model (`model`), and `validator` unless another method
+/// uses it.
+pub(super) async fn undo_validation(
+    run: Run<'_>,
+    api: &Guarded<RestApi>,
+    id: &EndpointId,
+    model: bool,
+    validator: Option<&str>,
+) -> Result<(), AwsError> {
+    if model {
+        remote::delete_model(run, id).await?;
+    }
+    match validator {
+        Some(validator) => request_validator::release(run, api, id, validator).await,
+        None => Ok(()),
+    }
 }
 
 /// The API Gateway part after the method, in the order that never needs
@@ -240,6 +329,11 @@ pub async fn delete(run: Run<'_>, prior: &Value) -> Result<(), Error> {
     let id = &prior.inputs.id;
     let api = rest_api(run, &id.rest_api_id).await.during(Step::DeleteMethod)?;
     delete_method(run, &api, id).await.during(Step::DeleteMethod)?;
+    let (model, validator) = (
+        prior.inputs.method.request_schema.is_some(),
+        prior.computed.request_validator_id.as_deref(),
+    );
+    undo_validation(run, &api, id, model, validator).await.during(Step::RemoveValidation)?;
     let wiring = &prior.computed.wiring;
     if let (Some(permission), Some(invoked_arn)) = (&wiring.permission, wiring.invoked_arn()) {
         release(run, &api, id, invoked_arn, permission).await.during(Step::RemovePermission)?;

@@ -14,6 +14,7 @@ pub const AUTHORIZER_ID: &str = "authorizer_id";
 pub const AUTHORIZATION_SCOPES: &str = "authorization_scopes";
 pub const API_KEY_REQUIRED: &str = "api_key_required";
 pub const REQUEST_PARAMETERS: &str = "request_parameters";
+pub const REQUEST_SCHEMA: &str = "request_schema";
 pub const REQUEST_TEMPLATES: &str = "request_templates";
 pub const PASSTHROUGH_BEHAVIOR: &str = "passthrough_behavior";
 pub const RESPONSE_STATUS_CODE: &str = "response_status_code";
@@ -26,6 +27,7 @@ pub const FUNCTION_ARN: &str = "function_arn";
 pub const INTEGRATION_URI: &str = "integration_uri";
 pub const PERMISSION_STATEMENT_ID: &str = "permission_statement_id";
 pub const PERMISSION_SOURCE_ARN: &str = "permission_source_arn";
+pub const REQUEST_VALIDATOR_ID: &str = "request_validator_id";
 pub const REDEPLOYMENT_TRIGGER: &str = "redeployment_trigger";
 
 // The list block's own.

@@ -14,6 +14,7 @@ mod patch;
 mod plan;
 mod refresh;
 mod remote;
+mod request_schema;
 pub mod schema;
 mod state;
 mod step;

@@ -103,7 +103,10 @@ impl std::fmt::Display for StatusCode {
     }
 }
 
-/// Who may call the method, and the request parameters it declares.
+pub use crate::aws::apigateway::request_validator::Validation;
+
+/// Who may call the method, the request parameters it declares, and the
+/// JSON Schema its `application/json` bodies must satisfy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Method {
     pub authorization: Authorization,
@@ -111,6 +114,9 @@ pub struct Method {
     pub authorization_scopes: Option<Vec<String>>,
     pub api_key_required: bool,
     pub request_parameters: Option<BTreeMap<String, bool>>,
+    /// As configured (`jsonencode(...)`); `None` only as refreshed when the
+    /// method no longer uses the endpoint's model.
+    pub request_schema: Option<String>,
 }
 
 /// How API Gateway turns a request into the Lambda event.
@@ -178,6 +184,9 @@ pub struct Computed {
     /// a state moved from hashicorp/aws, until its refresh.
     pub resource_path: Option<String>,
     pub wiring: Wiring,
+    /// The request validator checking the method's requests (the REST
+    /// API's shared one) while [`Method::validates`]; else `None`.
+    pub request_validator_id: Option<String>,
 }
 
 /// A prior, applied or refreshed state. Its id and redeployment trigger
@@ -196,6 +205,7 @@ impl Default for Method {
             authorization_scopes: None,
             api_key_required: false,
             request_parameters: None,
+            request_schema: None,
         }
     }
 }
@@ -239,6 +249,18 @@ impl EndpointId {
 }
 
 impl Method {
+    /// What API Gateway must check before the integration: bodies against
+    /// the schema (and parameters), or only parameters marked required.
+    pub fn validation(&self) -> Option<Validation> {
+        if self.request_schema.is_some() {
+            Some(Validation::BodyAndParameters)
+        } else if self.request_parameters.iter().flatten().any(|(_, required)| *required) {
+            Some(Validation::Parameters)
+        } else {
+            None
+        }
+    }
+
     /// The method as API Gateway holds it: unset and empty alike.
     pub fn normalised(&self) -> Method {
         Method {

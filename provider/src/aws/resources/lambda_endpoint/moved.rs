@@ -61,6 +61,8 @@ pub fn from(source: &MoveSource) -> Result<Value, Diagnostics> {
                 .filter_map(|(k, v)| Some((k.clone(), v.as_bool()?)))
                 .collect::<BTreeMap<_, _>>()
         }),
+        // A model of the recipe's is not this endpoint's: none is adopted.
+        request_schema: None,
     }
     .normalised();
     let inputs = Inputs { id, method, ..Inputs::default() };

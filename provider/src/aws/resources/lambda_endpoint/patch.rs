@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_apigateway::types::{Op, PatchOperation};
 
 use super::model::{Integration, Method, Response};
+use super::request_schema;
 
 /// What changes on the method itself.
 pub fn method(before: &Method, after: &Method) -> Vec<PatchOperation> {
@@ -41,6 +42,27 @@ pub fn method(before: &Method, after: &Method) -> Vec<PatchOperation> {
         &parameters(after),
         |required| required.to_string(),
     ));
+    operations
+}
+
+/// What changes on the method's validation: the model its JSON bodies are
+/// checked against (`model` while it has a request schema) and the
+/// validator checking them.
+pub fn validation(
+    (had_schema, old_validator): (bool, Option<&str>),
+    (has_schema, new_validator): (bool, Option<&str>),
+    model: &str,
+) -> Vec<PatchOperation> {
+    let models = |has: bool| -> BTreeMap<String, String> {
+        has.then(|| (request_schema::CONTENT_TYPE.to_owned(), model.to_owned()))
+            .into_iter()
+            .collect()
+    };
+    let mut operations: Vec<_> =
+        map("/requestModels", &models(had_schema), &models(has_schema), String::clone).collect();
+    if old_validator != new_validator {
+        operations.push(replace("/requestValidatorId", new_validator.unwrap_or("")));
+    }
     operations
 }
 
@@ -159,6 +181,7 @@ mod tests {
                 ("method.request.querystring.q", true),
                 ("method.request.header.X-New", false),
             ]),
+            ..Method::default()
         };
         assert_eq!(
             shown(&method(&before, &after)),
@@ -238,5 +261,26 @@ mod tests {
         assert_eq!(shown(&retract), ["remove /responseParameters/method.response.header.A -"]);
         let changed_value = Response { templates: map_of(&[]), ..after.clone() };
         assert_eq!(declared_headers(&after, &changed_value), (vec![], vec![]));
+    }
+
+    #[test]
+    fn validation_adds_and_removes_the_model_and_sets_or_clears_the_validator() {
+        let model = "AsyncEndpointr1POST";
+        let added = validation((false, None), (true, Some("v1")), model);
+        assert_eq!(
+            shown(&added),
+            [
+                "add /requestModels/application~1json AsyncEndpointr1POST",
+                "replace /requestValidatorId v1",
+            ]
+        );
+        let removed = validation((true, Some("v1")), (false, None), model);
+        assert_eq!(
+            shown(&removed),
+            ["remove /requestModels/application~1json -", "replace /requestValidatorId "]
+        );
+        assert!(validation((true, Some("v1")), (true, Some("v1")), model).is_empty());
+        let required_only = validation((false, None), (false, Some("v1")), model);
+        assert_eq!(shown(&required_only), ["replace /requestValidatorId v1"]);
     }
 }

@@ -50,10 +50,22 @@ pub fn plan(schema: &Schema, request: PlanRequest, account: Option<&Account>) ->
                     == prior_state.get(attr::RESPONSE_STATUS_CODE))
             && !account.is_some_and(|account| needs_repair(prior, &inputs, account))
     });
+    // No validation: none. The same validation: the validator in use. Else
+    // known once the apply has made sure of the REST API's.
+    let validation = Inputs::known(&inputs).map(|planned| planned.method.validation());
+    let request_validator_id = match validation {
+        Some(None) => Some(None),
+        Some(Some(validation)) => kept
+            .filter(|prior| prior.inputs.method.validation() == Some(validation))
+            .and_then(|prior| prior.computed.request_validator_id.as_deref())
+            .map(Some),
+        None => None,
+    };
     let planned_state = state::planned(
         inputs,
         kept.map(|prior| prior.computed.resource_path.as_deref()),
         wiring.map(|prior| &prior.computed.wiring),
+        request_validator_id,
     );
     Plan { planned_state, requires_replace, diagnostics: Vec::new() }
 }

@@ -13,11 +13,13 @@ use super::model::{
     PassthroughBehavior, Permission, Response, State, StatusCode, non_empty,
 };
 use super::normalise;
+use super::remote;
+use super::request_schema;
 use super::state::FromValue;
 use super::step::{During, Step};
 use super::templates;
 use crate::aws::apigateway::lambda_integration::{async_invocation_uri, function_arn_from_uri};
-use crate::aws::apigateway::{self, AtMethod, RestApi, execute_api};
+use crate::aws::apigateway::{self, AtMethod, RestApi, execute_api, request_validator};
 use crate::aws::arn::Account;
 use crate::aws::dispatcher::{
     self,
@@ -105,7 +107,10 @@ async fn observe(run: Run<'_>, prior: State, method: &AwsMethod) -> Result<State
     let source_arn = prior.computed.wiring.permission.as_ref().map(|p| p.source_arn.as_str());
     let account = &run.aws.account_from(run.ctx, source_arn).await?;
     let mut state = prior;
-    state.inputs.method = observe_method(&state.inputs.method, method)?;
+    let request_schema = observe_schema(run, &state.inputs, method).await?;
+    state.inputs.method =
+        Method { request_schema, ..observe_method(&state.inputs.method, method)? };
+    state.computed.request_validator_id = observe_validator(run, &state, method).await?;
     let integration = method.method_integration();
     let dispatch =
         observe_function(&mut state, integration.and_then(async_invocation_uri), account);
@@ -154,6 +159,43 @@ fn named<T>(
     }
 }
 
+/// The schema of the endpoint's model, when the method validates its JSON
+/// bodies with it: as the prior spells it when the model holds that.
+async fn observe_schema(
+    run: Run<'_>,
+    prior: &Inputs,
+    method: &AwsMethod,
+) -> Result<Option<String>, Error> {
+    let id = &prior.id;
+    let model = method.request_models().and_then(|m| m.get(request_schema::CONTENT_TYPE));
+    if model != Some(&id.model_name()) {
+        return Ok(None);
+    }
+    let Some(held) = remote::model_schema(run, id).await.during(Step::ReadMethod)? else {
+        return Ok(None);
+    };
+    Ok(Some(match &prior.method.request_schema {
+        Some(text) if request_schema::holds(&held, text) => text.clone(),
+        Some(_) => held,
+        None => request_schema::as_configured(&held),
+    }))
+}
+
+/// The validator checking the method's requests, while the endpoint needs
+/// one and it checks what the endpoint needs checked. A method that needs none
+/// keeps whatever validator it has: not this endpoint's business.
+async fn observe_validator(
+    run: Run<'_>,
+    state: &State,
+    method: &AwsMethod,
+) -> Result<Option<String>, Error> {
+    let Some(validator) = non_blank(method.request_validator_id()) else { return Ok(None) };
+    let Some(validation) = state.inputs.method.validation() else { return Ok(None) };
+    let api = &state.inputs.id.rest_api_id;
+    let checks = request_validator::checks(run, api, &validator, validation);
+    Ok(checks.await.during(Step::ReadMethod)?.then_some(validator))
+}
+
 fn observe_method(prior: &Method, method: &AwsMethod) -> Result<Method, Error> {
     let default = Method::default();
     let parameters = method.request_parameters().into_iter().flatten();
@@ -175,6 +217,7 @@ fn observe_method(prior: &Method, method: &AwsMethod) -> Result<Method, Error> {
             prior.request_parameters.as_ref(),
             parameters,
         ))),
+        request_schema: None,
     })
 }
 

@@ -6,9 +6,10 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_apigateway::types::{IntegrationType, PatchOperation};
+use aws_sdk_apigateway::types::{IntegrationType, Op, PatchOperation};
 
 use super::model::{Delivery, EndpointId, Integration, Method, Response, StatusCode};
+use super::request_schema;
 use crate::aws::apigateway::lambda_integration::{
     INVOCATION_TYPE_EVENT, INVOCATION_TYPE_PARAMETER,
 };
@@ -17,8 +18,19 @@ use crate::aws::run::Run;
 
 const APIGATEWAY: &str = "API Gateway";
 
-pub async fn put_method(run: Run<'_>, id: &EndpointId, method: &Method) -> Result<(), AwsError> {
+/// Puts the method; `validator` checks its requests, against the
+/// endpoint's model when it has a `request_schema`.
+pub async fn put_method(
+    run: Run<'_>,
+    id: &EndpointId,
+    method: &Method,
+    validator: Option<&str>,
+) -> Result<(), AwsError> {
     let m = method.normalised();
+    let models = m
+        .request_schema
+        .as_ref()
+        .map(|_| HashMap::from([(request_schema::CONTENT_TYPE.to_owned(), id.model_name())]));
     let call = || {
         run.aws
             .apigateway
@@ -31,9 +43,60 @@ pub async fn put_method(run: Run<'_>, id: &EndpointId, method: &Method) -> Resul
             .set_authorization_scopes(m.authorization_scopes.clone())
             .api_key_required(m.api_key_required)
             .set_request_parameters(m.request_parameters.clone().map(HashMap::from_iter))
+            .set_request_models(models.clone())
+            .set_request_validator_id(validator.map(str::to_owned))
             .send()
     };
     run.call(APIGATEWAY, "PutMethod", call).await.map(drop)
+}
+
+/// Writes the endpoint's model with `schema` (as `request_schema::written`
+/// makes it): made, or rewritten when it exists (left by an interrupted
+/// create, or edited out of band).
+pub async fn put_model(run: Run<'_>, id: &EndpointId, schema: &str) -> Result<(), AwsError> {
+    let name = id.model_name();
+    let create = || {
+        run.aws
+            .apigateway
+            .create_model()
+            .rest_api_id(&id.rest_api_id)
+            .name(&name)
+            .content_type(request_schema::CONTENT_TYPE)
+            .schema(schema)
+            .send()
+    };
+    match run.call(APIGATEWAY, "CreateModel", create).await {
+        Err(e) if e.is_already_exists() => {}
+        done => return done.map(drop),
+    }
+    let replace = PatchOperation::builder().op(Op::Replace).path("/schema").value(schema).build();
+    let update = || {
+        run.aws
+            .apigateway
+            .update_model()
+            .rest_api_id(&id.rest_api_id)
+            .model_name(&name)
+            .patch_operations(replace.clone())
+            .send()
+    };
+    run.call(APIGATEWAY, "UpdateModel", update).await.map(drop)
+}
+
+/// The schema the endpoint's model holds; `None` when there is no model.
+pub async fn model_schema(run: Run<'_>, id: &EndpointId) -> Result<Option<String>, AwsError> {
+    let name = id.model_name();
+    let call =
+        || run.aws.apigateway.get_model().rest_api_id(&id.rest_api_id).model_name(&name).send();
+    let model = found(run.call(APIGATEWAY, "GetModel", call).await)?;
+    Ok(model.map(|m| m.schema.unwrap_or_default()))
+}
+
+/// Deletes the endpoint's model, once no method uses it; gone already is fine.
+pub async fn delete_model(run: Run<'_>, id: &EndpointId) -> Result<(), AwsError> {
+    let name = id.model_name();
+    let call =
+        || run.aws.apigateway.delete_model().rest_api_id(&id.rest_api_id).model_name(&name).send();
+    found(run.call(APIGATEWAY, "DeleteModel", call).await).map(drop)
 }
 
 /// Changes the method in place (`patch::method`).

@@ -119,7 +119,21 @@ pub fn schema() -> Schema {
                     Type::map(Type::Bool),
                     "Method request parameters and whether each is required, e.g. \
                      `{ \"method.request.header.X-Signature\" = true, \
-                     \"method.request.querystring.page\" = false }`.",
+                     \"method.request.querystring.page\" = false }`. A request lacking a required \
+                     one (or sending it blank) is answered 400 before Lambda is called.",
+                ),
+                Attribute::optional_computed(
+                    REQUEST_SCHEMA,
+                    Type::String,
+                    "A JSON Schema (draft 4, as API Gateway models take it) that `application/json` \
+                     request bodies must satisfy, written with `jsonencode()`. A request that does \
+                     not is answered 400 before Lambda is called, so nothing is queued. The \
+                     endpoint writes it as the REST API's model `AsyncEndpointRESOURCE_IDHTTP_METHOD` \
+                     (naming draft 4 unless `$schema` does; another draft is refused) and checks \
+                     requests with the REST API's request validator `async-endpoints` (bodies and \
+                     parameters), removed with the last endpoint using them. Requests of other \
+                     content types are not checked against it on AWS (see the README's \"What the \
+                     202 promises\").",
                 ),
                 Attribute::optional_computed(
                     REQUEST_TEMPLATES,
@@ -203,6 +217,14 @@ pub fn schema() -> Schema {
                     Type::String,
                     "Source ARN the permission is scoped to: the REST API, \
                      `arn:aws:execute-api:REGION:ACCOUNT:API_ID/*`.",
+                ),
+                Attribute::computed(
+                    REQUEST_VALIDATOR_ID,
+                    Type::String,
+                    "ID of the request validator checking the method's requests: the REST API's \
+                     `async-endpoints` (bodies and parameters) with `request_schema`, else \
+                     `async-endpoints-parameters` (parameters only) while a request parameter is \
+                     marked required; empty when neither.",
                 ),
                 Attribute::computed(
                     REDEPLOYMENT_TRIGGER,

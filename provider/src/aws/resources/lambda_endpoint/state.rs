@@ -119,6 +119,7 @@ impl FromValue for Inputs {
                     .as_bool()
                     .unwrap_or(method.api_key_required),
                 request_parameters: r.map(REQUEST_PARAMETERS, Value::as_bool),
+                request_schema: r.string(REQUEST_SCHEMA),
             },
             integration: Integration {
                 request_templates: r.string_map(REQUEST_TEMPLATES),
@@ -159,6 +160,7 @@ impl FromValue for State {
                     integration_uri: r.computed(INTEGRATION_URI),
                     permission,
                 },
+                request_validator_id: r.computed(REQUEST_VALIDATOR_ID),
             },
         }
     }
@@ -173,7 +175,7 @@ fn map_value<T: Into<Value> + Clone>(map: &Option<BTreeMap<String, T>>) -> Value
 impl Inputs {
     /// Every input, in schema order (the order the redeployment trigger
     /// digests them in).
-    pub fn attributes(&self) -> [(&'static str, Value); 18] {
+    pub fn attributes(&self) -> [(&'static str, Value); 19] {
         let Inputs { id, target, method, integration, response } = self;
         let scopes = method
             .authorization_scopes
@@ -191,6 +193,7 @@ impl Inputs {
             (AUTHORIZATION_SCOPES, scopes.unwrap_or(Value::Null)),
             (API_KEY_REQUIRED, method.api_key_required.into()),
             (REQUEST_PARAMETERS, map_value(&method.request_parameters)),
+            (REQUEST_SCHEMA, method.request_schema.clone().into()),
             (REQUEST_TEMPLATES, map_value(&integration.request_templates)),
             (PASSTHROUGH_BEHAVIOR, integration.passthrough_behavior.as_str().into()),
             (
@@ -211,8 +214,9 @@ fn computed(
     id: Option<String>,
     resource_path: Option<Option<&str>>,
     wiring: Option<&Wiring>,
+    request_validator_id: Option<Option<&str>>,
     redeployment_trigger: Option<String>,
-) -> [(&'static str, Value); 7] {
+) -> [(&'static str, Value); 8] {
     let known =
         |value: Option<Option<&str>>| value.map_or(Value::Unknown, |v| v.unwrap_or("").into());
     let permission = wiring.map(|w| w.permission.as_ref());
@@ -224,6 +228,7 @@ fn computed(
         (INTEGRATION_URI, known(wiring.map(|w| w.integration_uri.as_deref()))),
         (PERMISSION_STATEMENT_ID, permission_part(|p| &p.statement_id)),
         (PERMISSION_SOURCE_ARN, permission_part(|p| &p.source_arn)),
+        (REQUEST_VALIDATOR_ID, known(request_validator_id)),
         (REDEPLOYMENT_TRIGGER, known(redeployment_trigger.as_deref().map(Some))),
     ]
 }
@@ -235,6 +240,7 @@ impl State {
             Some(inputs.id.to_string()),
             Some(c.resource_path.as_deref()),
             Some(&c.wiring),
+            Some(c.request_validator_id.as_deref()),
             Some(trigger::of(inputs)),
         );
         Value::object(computed.into_iter().chain(inputs.attributes()))
@@ -269,17 +275,18 @@ pub fn config(state: &Value) -> Value {
         normalised.attributes().into_iter().zip(defaults).map(|((name, value), (_, default))| {
             (name, if value == default { Value::Null } else { value })
         });
-    let computed = computed(None, None, None, None).map(|(name, _)| (name, Value::Null));
+    let computed = computed(None, None, None, None, None).map(|(name, _)| (name, Value::Null));
     Value::object(written.chain(computed))
 }
 
 /// A planned state: `inputs` as planned (any may still be unknown), the
-/// resource path and wiring when they stay as they are, the rest worked out
-/// or known after apply.
+/// resource path, wiring and request validator when they stay as they are,
+/// the rest worked out or known after apply.
 pub fn planned(
     inputs: Value,
     resource_path: Option<Option<&str>>,
     wiring: Option<&Wiring>,
+    request_validator_id: Option<Option<&str>>,
 ) -> Value {
     let id = EndpointId::known(&inputs).map(|id| id.to_string());
     let trigger = Inputs::known(&inputs).map(|inputs| trigger::of(&inputs));
@@ -287,7 +294,7 @@ pub fn planned(
         Value::Map(attributes) => attributes,
         _ => BTreeMap::new(),
     };
-    for (name, value) in computed(id, resource_path, wiring, trigger) {
+    for (name, value) in computed(id, resource_path, wiring, request_validator_id, trigger) {
         state.insert(name.to_owned(), value);
     }
     Value::Map(state)
@@ -322,6 +329,7 @@ mod tests {
                         "method.request.path.x".into(),
                         true,
                     )])),
+                    request_schema: Some(r#"{"type":"object"}"#.into()),
                 },
                 integration: Integration {
                     request_templates: map(&[("application/json", "{}")]),
@@ -344,6 +352,7 @@ mod tests {
                         source_arn: "arn:source".into(),
                     }),
                 },
+                request_validator_id: Some("v1".into()),
             },
         }
     }
@@ -354,7 +363,7 @@ mod tests {
         let mut in_schema: Vec<&str> =
             schema.block.attributes.iter().map(|a| a.name.as_str()).collect();
         let inputs = everything().inputs.attributes().map(|(name, _)| name);
-        let computed = computed(None, None, None, None).map(|(name, _)| name);
+        let computed = computed(None, None, None, None, None).map(|(name, _)| name);
         let mut mapped: Vec<&str> = inputs.into_iter().chain(computed).collect();
         in_schema.sort_unstable();
         mapped.sort_unstable();
@@ -445,7 +454,7 @@ mod tests {
         assert_eq!(Target::known(&value), None);
         assert_eq!(Inputs::known(&value), None);
         assert!(EndpointId::known(&value).is_some());
-        let planned = planned(value, Some(Some("/jobs")), None);
+        let planned = planned(value, Some(Some("/jobs")), None, None);
         assert_eq!(planned.get(ID), &Value::from("api1/res1/POST"));
         assert_eq!(planned.get(REDEPLOYMENT_TRIGGER), &Value::Unknown);
         assert_eq!(planned.get(FUNCTION_ARN), &Value::Unknown);

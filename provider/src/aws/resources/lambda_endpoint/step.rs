@@ -8,6 +8,12 @@ use crate::aws::error::AwsError;
 pub enum Step {
     LookUpResource,
     LookUpFunction,
+    /// Writing the request schema's model (create or update).
+    WriteModel,
+    /// Making sure of the REST API's request validator.
+    EnsureValidator,
+    /// Removing a model or validator no longer used.
+    RemoveValidation,
     CreateMethod,
     CreateIntegration,
     CreateMethodResponse,
@@ -33,6 +39,9 @@ impl Step {
         match self {
             Step::LookUpResource => "Looking up the API resource failed",
             Step::LookUpFunction => "Looking up the Lambda function failed",
+            Step::WriteModel => "Writing the request schema's model failed",
+            Step::EnsureValidator => "Setting up the request validator failed",
+            Step::RemoveValidation => "Removing the request schema's model or validator failed",
             Step::CreateMethod => "Creating the method failed",
             Step::CreateIntegration => "Creating the integration failed",
             Step::CreateMethodResponse => "Creating the method response failed",
@@ -59,6 +68,9 @@ impl Step {
     pub fn attribute(self) -> Option<&'static str> {
         match self {
             Step::CreateMethod | Step::UpdateMethod => Some(attr::AUTHORIZER_ID),
+            Step::WriteModel | Step::EnsureValidator | Step::RemoveValidation => {
+                Some(attr::REQUEST_SCHEMA)
+            }
             Step::CreateIntegration | Step::UpdateIntegration => Some(attr::CREDENTIALS),
             Step::CreateMethodResponse
             | Step::CreateIntegrationResponse

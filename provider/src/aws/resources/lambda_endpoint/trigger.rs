@@ -14,15 +14,21 @@ pub fn of(inputs: &Inputs) -> String {
     deployed.integration.request_templates = Some(inputs.integration.effective_request_templates());
     deployed.response.templates = Some(inputs.response.effective_templates());
     let mut hasher = Sha256::new();
-    // The default delivery digests as before `delivery` existed: upgrading
-    // the provider redeploys nothing.
+    // The default delivery, and no request schema, digest as before either
+    // existed: upgrading the provider redeploys nothing that it leaves as it was.
     let attributes = deployed.attributes().into_iter().filter(|(name, value)| {
-        !(*name == attr::DELIVERY && value.as_str() == Some(Delivery::Direct.as_str()))
+        !(*name == attr::DELIVERY && value.as_str() == Some(Delivery::Direct.as_str())
+            || *name == attr::REQUEST_SCHEMA && value.is_null())
     });
     for (name, value) in attributes {
         hasher.update(name.as_bytes());
         hasher.update([0]);
         hash_value(&mut hasher, &value);
+    }
+    // A stage validates requests only once redeployed after the validator
+    // was set, which parameters marked required now bring.
+    if inputs.method.validation().is_some() {
+        hasher.update(b"request validation");
     }
     let digest = hasher.finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
@@ -98,14 +104,31 @@ mod tests {
         full.method.authorization_scopes = Some(vec!["b".into(), "a".into()]);
         full.method.api_key_required = true;
         full.method.request_parameters =
-            Some(BTreeMap::from([("method.request.header.X".to_owned(), true)]));
+            Some(BTreeMap::from([("method.request.header.X".to_owned(), false)]));
         full.integration.request_templates = map("application/json", "{}");
         full.integration.passthrough_behavior = PassthroughBehavior::WhenNoMatch;
         full.integration.timeout_milliseconds = 5000;
         full.response.status_code = StatusCode::parse("200");
         full.response.templates = map("application/json", "ok");
         full.response.parameters = map("method.response.header.A", "'*'");
-        assert_eq!(of(&full), "b4c7f5828c6c8f0bcda4404b07ee6be0");
+        // As the version before `request_schema` digested it (a parameter
+        // marked required now validates, which a stage must be redeployed
+        // for: see below).
+        assert_eq!(of(&full), "0fadd7894175f66fe75663c0e586fdd2");
+    }
+
+    #[test]
+    fn validation_is_a_change_to_deploy() {
+        let mut schema = minimal();
+        schema.method.request_schema = Some(r#"{"type":"object"}"#.into());
+        assert_ne!(of(&schema), of(&minimal()));
+        let required = |flag: bool| {
+            let mut inputs = minimal();
+            inputs.method.request_parameters =
+                Some(BTreeMap::from([("method.request.header.X".to_owned(), flag)]));
+            inputs
+        };
+        assert_ne!(of(&required(true)), of(&required(false)));
     }
 
     #[test]

@@ -3,7 +3,10 @@
 
 use aws_sdk_apigateway::types::PatchOperation;
 
-use super::apply::{Failed, check_dispatch_account, release, require_function, settle_dispatch};
+use super::apply::{
+    Failed, check_dispatch_account, prepare_validation, release, require_function, settle_dispatch,
+    undo_validation,
+};
 use super::attr;
 use super::failure::{Error, Left};
 use super::model::{Computed, Delivery, EndpointId, Inputs, Permission, Response, State, Wiring};
@@ -47,15 +50,34 @@ pub async fn update(run: Run<'_>, prior: &Value, planned: &Value) -> Result<Stat
         }
         _ => None,
     };
-    let mut new = State { inputs, computed: Computed { resource_path, wiring } };
     let id = &old.inputs.id;
     let api = rest_api(run, &id.rest_api_id).await.during(Step::ReadMethod)?;
+    let request_validator_id = match prepare_validation(run, &api, &inputs, Some(&old)).await {
+        Ok(validator) => validator,
+        Err(failed) => return Err(failed.leaving(Left::Repairable).into()),
+    };
+    let computed = Computed { resource_path, wiring, request_validator_id };
+    let mut new = State { inputs, computed };
 
     let written = update_api_gateway_part(run, &api, &old, &new, &invocation.integration_uri);
     if let Err(failed) = written.await {
         // Part of the change may be in; record the plan so the next refresh
         // sees what is really there and plans the repair.
         return Err(Failed { error: failed.leaving(Left::Repairable), state: Some(new) });
+    }
+    // What the old validation needed and the new does not: the model once
+    // no schema is left, the validator once none or another checks.
+    let model =
+        old.inputs.method.request_schema.is_some() && new.inputs.method.request_schema.is_none();
+    let (old_validator, new_validator) = (
+        old.computed.request_validator_id.as_deref(),
+        new.computed.request_validator_id.as_deref(),
+    );
+    let released = old_validator.filter(|&v| new_validator != Some(v));
+    if let Err(failed) =
+        undo_validation(run, &api, id, model, released).await.during(Step::RemoveValidation)
+    {
+        return Err(Failed { error: failed.into(), state: Some(new) });
     }
 
     let (before, after) = (&old.computed.wiring, &new.computed.wiring);
@@ -89,10 +111,18 @@ async fn update_api_gateway_part(
 ) -> Result<(), StepError> {
     let (id, before, after) = (&new.inputs.id, &old.inputs, &new.inputs);
     let old_uri = old.computed.wiring.integration_uri.as_deref();
-    let method = patch::method(&before.method, &after.method);
+    let mut method = patch::method(&before.method, &after.method);
+    let validator = new.computed.request_validator_id.as_deref();
+    method.extend(patch::validation(
+        (before.method.request_schema.is_some(), old.computed.request_validator_id.as_deref()),
+        (after.method.request_schema.is_some(), validator),
+        &id.model_name(),
+    ));
     if !method.is_empty() {
         remote::update_method(run, id, method).await.during(Step::UpdateMethod)?;
-        api.lock().wrote(id, old_uri, before.target.credentials.is_none());
+        let mut api = api.lock();
+        api.wrote(id, old_uri, before.target.credentials.is_none());
+        api.validated_by(id, validator);
     }
 
     let credentials = after.target.credentials.as_deref();

@@ -7,6 +7,7 @@ use super::media_type::MediaType;
 use super::model::{
     Authorization, Delivery, HTTP_METHODS, Integration, Method, PassthroughBehavior, StatusCode,
 };
+use super::request_schema;
 use crate::aws::dispatcher::endpoint_alias::EndpointAlias;
 use crate::aws::lambda::FunctionRef;
 use crate::aws::validate::{self, Checker, is_api_id};
@@ -29,6 +30,7 @@ pub fn validate(config: &Value) -> Diagnostics {
     check_authorization(&mut check, config);
     check_no_template_refuses_everything(&mut check, config);
     check_keys(&mut check, config, REQUEST_PARAMETERS, request_parameter_name);
+    check.check_string(REQUEST_SCHEMA, |text| request_schema::written(text).map(drop));
     check_keys(&mut check, config, RESPONSE_PARAMETERS, response_parameter_name);
     for name in [REQUEST_TEMPLATES, RESPONSE_TEMPLATES] {
         check_keys(&mut check, config, name, |key| MediaType::parse(key).map(drop));

@@ -17,6 +17,12 @@ impl EndpointId {
     pub fn statement_id(&self) -> String {
         format!("async-endpoints-{}", self.rest_api_id)
     }
+
+    /// The REST API model holding this endpoint's `request_schema`: model
+    /// names are alphanumeric, and so are resource ids and methods.
+    pub fn model_name(&self) -> String {
+        format!("AsyncEndpoint{}{}", self.resource_id, self.http_method)
+    }
 }
 
 impl Inputs {
