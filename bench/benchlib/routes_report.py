@@ -89,6 +89,13 @@ def checks(res):
     agree = [r for r in runs if r["calls"] == r["served"]]
     rows.append(("the provider's count equals what LocalStack and moto served, by operation",
                  f"equal in {len(agree)} of {len(runs)} commands", len(agree) == len(runs)))
+    # The plan-time check of the target's failure handling reads Lambda once per provider process
+    # (a plan; an apply's plan and apply), whatever N, and calls no API Gateway.
+    check = "lambda:GetFunctionEventInvokeConfig"
+    per_command = {(r["phase"], r["calls"].get(check, 0)) for r in runs}
+    most = max((count for _, count in per_command), default=0)
+    rows.append(("the failure-destination check: `GetFunctionEventInvokeConfig` at most once per provider "
+                 "process, whatever N", f"at most {most} per command", 0 < most <= 2))
     failed = [f"N={r['n']} {r['phase']}" for r in runs if r["error"]]
     rows.append(("no failed command", ", ".join(failed) or "none", not failed))
     found = res.d["latency"]
@@ -153,7 +160,9 @@ def section(res, level=1):
         "\"The dispatcher's\" are IAM's calls on its role and the role's policies (the logs policy and the API's "
         "`routes-API_ID`) and Lambda's on the dispatcher function (create it, wait until it is active, its "
         "permission for the API, its policy, delete it); the rest are the routes' own (API Gateway v2), the "
-        "target's `GetFunction` and STS's `GetCallerIdentity`. Not every call of the dispatcher's is a one-time "
+        "target's `GetFunction` (whether it exists, before an apply writes; at plan, with "
+        "`GetFunctionEventInvokeConfig`, where its failed events go, once per provider process) and STS's "
+        "`GetCallerIdentity`. Not every call of the dispatcher's is a one-time "
         "call: the next table shows which grow with N.\n",
         table((">N", "command", ">calls", ">per route", ">of them the dispatcher's", ">per route without them",
                ">API Gateway v2 per route"),

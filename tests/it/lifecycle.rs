@@ -154,6 +154,9 @@ fn an_update_changes_only_what_differs_and_never_the_method_itself(version: &'st
     tf.write_config(&config_via(&update, &[hook(&changed)]));
     tf.apply();
     let expected = serde_json::json!({
+        // The required header: the REST API's parameters validator, set by
+        // the same UpdateMethod.
+        "apigateway:CreateRequestValidator": 1,
         "apigateway:UpdateMethod": 1,
         "apigateway:UpdateIntegration": 1,
         "apigateway:PutMethodResponse": 1,
@@ -166,6 +169,7 @@ fn an_update_changes_only_what_differs_and_never_the_method_itself(version: &'st
     let method = cloud::get_method(&f.api, &f.resource, "POST").unwrap();
     assert_eq!(method.api_key_required(), Some(true));
     assert!(method.request_parameters().unwrap()["method.request.header.X-Signature"]);
+    assert!(method.request_validator_id().is_some_and(|v| !v.is_empty()), "validated");
     let integration = method.method_integration().unwrap();
     let templates = integration.request_templates().unwrap();
     assert_eq!(templates.len(), 1, "the built-in templates' other keys are gone: {templates:?}");

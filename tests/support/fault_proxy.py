@@ -91,7 +91,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "te", "trailers", "transfer-encoding",
 # query names the operation); a segment after one of COLLECTIONS is an id.
 # Query (STS) and JSON protocols name themselves.
 COLLECTIONS = {"restapis", "resources", "methods", "responses", "functions", "policy", "apikeys", "domainnames",
-               "usageplans"}
+               "usageplans", "requestvalidators", "models"}
 _M = "/restapis/{}/resources/{}/methods/{}"
 OPERATIONS = {
     ("GET", "/restapis"): "GetRestApis",
@@ -114,6 +114,14 @@ OPERATIONS = {
     ("DELETE", "/domainnames/{}"): "DeleteDomainName",
     ("PATCH", "/account"): "UpdateAccount",
     ("PATCH", "/usageplans/{}"): "UpdateUsagePlan",
+    ("GET", "/restapis/{}/requestvalidators"): "GetRequestValidators",
+    ("POST", "/restapis/{}/requestvalidators"): "CreateRequestValidator",
+    ("DELETE", "/restapis/{}/requestvalidators/{}"): "DeleteRequestValidator",
+    ("GET", "/restapis/{}/models"): "GetModels",
+    ("POST", "/restapis/{}/models"): "CreateModel",
+    ("GET", "/restapis/{}/models/{}"): "GetModel",
+    ("PATCH", "/restapis/{}/models/{}"): "UpdateModel",
+    ("DELETE", "/restapis/{}/models/{}"): "DeleteModel",
     ("POST", "/2015-03-31/functions/{}/policy"): "AddPermission",
     ("GET", "/2015-03-31/functions/{}/policy"): "GetPolicy",
     ("DELETE", "/2015-03-31/functions/{}/policy/{}"): "RemovePermission",

@@ -1,5 +1,7 @@
 //! The Lambda calls, one AWS call each, through the run's retry policy.
 
+use aws_sdk_lambda::operation::get_function::GetFunctionOutput;
+
 use super::failure_handling::FailureHandling;
 use super::function_ref::split_qualifier;
 use super::policy::{self, Permission, PolicyStatement};
@@ -9,10 +11,27 @@ use crate::aws::run::Run;
 const LAMBDA: &str = "Lambda";
 
 /// Whether the function exists (at its qualifier, if the ARN has one).
-/// GetFunction rather than GetFunctionConfiguration: it has a quota of its
-/// own (100 a second), outside the control plane's 15.
 pub async fn function_exists(run: Run<'_>, function_arn: &str) -> Result<bool, AwsError> {
     let (function, qualifier) = split_qualifier(function_arn);
+    Ok(get_function(run, function, qualifier, Attempts::Retried).await?.is_some())
+}
+
+/// How a read is sent: with the run's retries, or once, for a read whose
+/// failure costs only a warning (see [`Run::call_once`]).
+#[derive(Clone, Copy)]
+enum Attempts {
+    Retried,
+    Once,
+}
+
+/// GetFunction rather than GetFunctionConfiguration: it has a quota of its
+/// own (100 a second), outside the control plane's 15. `None`: no function.
+async fn get_function(
+    run: Run<'_>,
+    function: &str,
+    qualifier: Option<&str>,
+    attempts: Attempts,
+) -> Result<Option<GetFunctionOutput>, AwsError> {
     let call = || {
         run.aws
             .lambda
@@ -21,7 +40,10 @@ pub async fn function_exists(run: Run<'_>, function_arn: &str) -> Result<bool, A
             .set_qualifier(qualifier.map(str::to_owned))
             .send()
     };
-    Ok(found(run.call(LAMBDA, "GetFunction", call).await)?.is_some())
+    found(match attempts {
+        Attempts::Retried => run.call(LAMBDA, "GetFunction", call).await,
+        Attempts::Once => run.call_once(LAMBDA, "GetFunction", call).await,
+    })
 }
 
 /// The statements of the function's policy that let API Gateway invoke it;
@@ -122,23 +144,14 @@ pub async fn on_failure_destination(
 }
 
 /// The function's dead-letter queue or topic at `qualifier`, as
-/// [`FailureHandling`]; `None` when the function does not exist. GetFunction
-/// for its quota of its own (see [`function_exists`]); not retried, as
-/// [`on_failure_destination`].
+/// [`FailureHandling`]; `None` when the function does not exist. Not
+/// retried, as [`on_failure_destination`].
 pub async fn dead_letter_queue(
     run: Run<'_>,
     function: &str,
     qualifier: Option<&str>,
 ) -> Result<Option<FailureHandling>, AwsError> {
-    let call = || {
-        run.aws
-            .lambda
-            .get_function()
-            .function_name(function)
-            .set_qualifier(qualifier.map(str::to_owned))
-            .send()
-    };
-    let Some(output) = found(run.call_once(LAMBDA, "GetFunction", call).await)? else {
+    let Some(output) = get_function(run, function, qualifier, Attempts::Once).await? else {
         return Ok(None);
     };
     let queue = output.configuration().and_then(|c| c.dead_letter_config()?.target_arn());
