@@ -28,17 +28,18 @@ impl OtherMethods<'_> {
 }
 
 impl StatementUsers for OtherMethods<'_> {
-    /// A method the run wrote answers at once; one it only read is asked
-    /// for again (GetMethod), one at a time, until one still invokes
-    /// through the statement. Another configuration's destroy may have
-    /// deleted them all since the run's read; its own release, asking
-    /// after it, finds this run's methods gone in turn.
-    async fn still_use(&self) -> Result<bool, AwsError> {
+    /// A method the run wrote answers at once; one it only read, when
+    /// `confirmed`, is asked for again (GetMethod), one at a time, until one
+    /// still invokes through the statement. Another configuration's destroy
+    /// may have deleted them all since the run's read; its own release,
+    /// asking after it, finds this run's methods gone in turn.
+    async fn still_use(&self, confirmed: bool) -> Result<bool, AwsError> {
         loop {
             let first = self.users(&self.api.lock()).into_iter().next();
             let method = match first {
                 None => return Ok(false),
                 Some((_, Known::Current)) => return Ok(true),
+                Some((_, Known::AsRead)) if !confirmed => return Ok(true),
                 Some((method, Known::AsRead)) => method,
             };
             let answer = remote::get_method(self.run, &method).await?;

@@ -291,7 +291,7 @@ pub async fn settle(
     let targets_policy = targets_policy(api_id);
     allow_targets(run, &targets_policy, &targets).await?;
     if !targets.is_empty() {
-        lambda::grant(run, &arn, api_id, &permission)
+        lambda::grant(run, &arn, api_id, &permission, lambda::Sharers::ThisRun)
             .await
             .doing("Letting the HTTP API invoke the dispatcher")?;
         return Ok(());

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::policy::PolicyStatement;
 use crate::aws::error::AwsError;
@@ -90,16 +91,50 @@ impl FunctionCache {
 /// let the API invoke the function, so concurrent grants and releases leave
 /// neither a duplicate nor an orphan.
 #[derive(Debug, Default)]
-pub struct StatementTurns(Guarded<HashMap<TurnKey, Arc<tokio::sync::Mutex<()>>>>);
+pub struct StatementTurns(Guarded<HashMap<TurnKey, Arc<Turn>>>);
 
 /// A function's qualified ARN and the API whose statements it is.
 type TurnKey = (String, String);
 
+/// What a turn is taken for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Grant,
+    Release,
+}
+
+/// One key's turns, and how many of each change wait for one.
+#[derive(Debug, Default)]
+pub struct Turn {
+    lock: Arc<tokio::sync::Mutex<()>>,
+    waiting: [AtomicUsize; 2],
+}
+
+/// A turn held; it lasts while this lives.
+pub struct HeldTurn {
+    _held: tokio::sync::OwnedMutexGuard<()>,
+    turn: Arc<Turn>,
+    change: Change,
+}
+
+impl HeldTurn {
+    /// Whether a change of the same kind waits for the next turn: it will
+    /// read AWS after this one, so a decision that another configuration
+    /// could outdate may be left to it.
+    pub fn another_waits(&self) -> bool {
+        self.turn.waiting[self.change as usize].load(Ordering::SeqCst) > 0
+    }
+}
+
 impl StatementTurns {
-    /// Waits for the turn; it lasts while the guard lives.
-    pub async fn take(&self, function_arn: &str, api_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+    /// Waits for the turn.
+    pub async fn take(&self, function_arn: &str, api_id: &str, change: Change) -> HeldTurn {
         let key = (function_arn.to_owned(), api_id.to_owned());
-        let lock = self.0.lock().entry(key).or_default().clone();
-        lock.lock_owned().await
+        let turn = self.0.lock().entry(key).or_default().clone();
+        let waiting = &turn.waiting[change as usize];
+        waiting.fetch_add(1, Ordering::SeqCst);
+        let held = turn.lock.clone().lock_owned().await;
+        waiting.fetch_sub(1, Ordering::SeqCst);
+        HeldTurn { _held: held, turn, change }
     }
 }

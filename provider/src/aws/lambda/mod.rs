@@ -14,4 +14,4 @@ pub use failure_handling::{Checked, FailureHandling};
 pub use function_ref::{FunctionRef, function_name_for, is_qualifier, split_qualifier};
 pub use policy::Permission;
 pub use reads::{failure_handling, forget_policy, function_exists, statements};
-pub use statements::{NoOtherUsers, StatementUsers, grant, release};
+pub use statements::{NoOtherUsers, Sharers, StatementUsers, grant, release};

@@ -9,8 +9,12 @@
 //! unless the run's copy was read since; a release asks the API again
 //! before keeping the statement for someone else, and after removing it
 //! asks whether an object was wired to it meanwhile, and puts it back if
-//! so. Whichever side reads last sees the other's write.
+//! so. Whichever side reads last sees the other's write. A grant or release
+//! with another of its kind waiting for the turn leaves that read to it:
+//! the statement is one for all of them, so the last one's read, after
+//! every object's write, decides for all.
 
+use super::cache::Change;
 use super::policy::{Permission, PolicyStatement};
 use super::{reads, remote};
 use crate::aws::error::AwsError;
@@ -20,13 +24,23 @@ use crate::plugin::Guarded;
 /// The objects of an API other than the one releasing the statement, that
 /// may invoke through it: this run's and other configurations'.
 pub trait StatementUsers {
-    /// Whether one of them invokes through the statement, by what AWS
-    /// answers after this call began.
-    async fn still_use(&self) -> Result<bool, AwsError>;
+    /// Whether one of them invokes through the statement: by what AWS
+    /// answers after this call began when `confirmed`, else as the run knows.
+    async fn still_use(&self, confirmed: bool) -> Result<bool, AwsError>;
     /// Whether one of them invokes through it by a read of the whole API
     /// begun after this call: another configuration may have wired one
     /// since the statement was removed, relying on the statement it saw.
     async fn wired_since(&self) -> Result<bool, AwsError>;
+}
+
+/// Who may change a statement besides this run's objects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharers {
+    /// No one: the run's turns order every change (the dispatcher's
+    /// statement for an HTTP API, settled from the run's routes).
+    ThisRun,
+    /// Other configurations' objects too (see the module's doc).
+    Configurations,
 }
 
 /// Makes sure `permission` is in `function_arn`'s policy, as it is, and
@@ -38,10 +52,15 @@ pub async fn grant(
     function_arn: &str,
     api_id: &str,
     permission: &Permission,
+    sharers: Sharers,
 ) -> Result<Permission, AwsError> {
     let wired = run.cache.clock.now();
-    let _turn = run.cache.statement_turns.take(function_arn, api_id).await;
-    let policy = reads::policy_since(run, function_arn, wired).await?;
+    let turn = run.cache.statement_turns.take(function_arn, api_id, Change::Grant).await;
+    let policy = if sharers == Sharers::ThisRun || turn.another_waits() {
+        reads::policy(run, function_arn).await?
+    } else {
+        reads::policy_since(run, function_arn, wired).await?
+    };
     let policy = &policy.statements;
     let wanted = PolicyStatement::of(permission);
     let (recorded, same_source) = {
@@ -57,18 +76,7 @@ pub async fn grant(
         Some(_) => remote::remove_permission(run, function_arn, &permission.statement_id).await?,
         None => {}
     }
-    if let Err(e) = remote::add_permission(run, function_arn, permission).await {
-        // Added since this run read the policy (another apply on the same
-        // function): fine as it is, else rewritten.
-        if !e.is_already_exists() {
-            return Err(e);
-        }
-        let now = remote::policy_statements(run, function_arn).await?;
-        if !now.contains(&wanted) {
-            remote::remove_permission(run, function_arn, &permission.statement_id).await?;
-            remote::add_permission(run, function_arn, permission).await?;
-        }
-    }
+    add(run, function_arn, permission).await?;
     record(policy, Some(wanted), &permission.statement_id);
     Ok(permission.clone())
 }
@@ -85,8 +93,8 @@ pub async fn release(
     permission: &Permission,
     users: &impl StatementUsers,
 ) -> Result<(), AwsError> {
-    let _turn = run.cache.statement_turns.take(function_arn, api_id).await;
-    if users.still_use().await? {
+    let turn = run.cache.statement_turns.take(function_arn, api_id, Change::Release).await;
+    if users.still_use(!turn.another_waits()).await? {
         return Ok(());
     }
     remote::remove_permission(run, function_arn, &permission.statement_id).await?;
@@ -97,7 +105,7 @@ pub async fn release(
             statement = %permission.statement_id,
             "putting the statement back: another configuration's object now invokes through it"
         );
-        add_again(run, function_arn, permission).await?;
+        add(run, function_arn, permission).await?;
         kept = Some(PolicyStatement::of(permission));
     }
     if let Some(policy) = run.cache.policies.get(function_arn) {
@@ -106,16 +114,29 @@ pub async fn release(
     Ok(())
 }
 
-/// Adds `permission` back; the other configuration's own grant may have
-/// added it first.
-async fn add_again(
-    run: Run<'_>,
-    function_arn: &str,
-    permission: &Permission,
-) -> Result<(), AwsError> {
-    match remote::add_permission(run, function_arn, permission).await {
-        Err(e) if e.is_already_exists() => Ok(()),
-        done => done,
+/// How many times [`add`] tries while other runs change the same statement.
+const ADD_ATTEMPTS: u32 = 3;
+
+/// Adds `permission`. Another run may add or remove the same statement
+/// meanwhile (another apply on the function, another configuration's grant
+/// or release): one added as it is is fine, one conditioned otherwise is
+/// rewritten, one removed again is added again.
+async fn add(run: Run<'_>, function_arn: &str, permission: &Permission) -> Result<(), AwsError> {
+    let wanted = PolicyStatement::of(permission);
+    let mut attempt = 1;
+    loop {
+        match remote::add_permission(run, function_arn, permission).await {
+            Err(e) if e.is_already_exists() && attempt < ADD_ATTEMPTS => {}
+            done => return done,
+        }
+        let now = remote::policy_statements(run, function_arn).await?;
+        if now.contains(&wanted) {
+            return Ok(());
+        }
+        if now.iter().any(|s| s.statement_id == permission.statement_id) {
+            remote::remove_permission(run, function_arn, &permission.statement_id).await?;
+        }
+        attempt += 1;
     }
 }
 
@@ -124,7 +145,7 @@ async fn add_again(
 pub struct NoOtherUsers;
 
 impl StatementUsers for NoOtherUsers {
-    async fn still_use(&self) -> Result<bool, AwsError> {
+    async fn still_use(&self, _confirmed: bool) -> Result<bool, AwsError> {
         Ok(false)
     }
 

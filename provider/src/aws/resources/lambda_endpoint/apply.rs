@@ -13,7 +13,7 @@ use crate::aws::apigateway::{self, AtMethod, OtherMethods, RestApi};
 use crate::aws::arn::Account;
 use crate::aws::dispatcher;
 use crate::aws::error::AwsError;
-use crate::aws::lambda;
+use crate::aws::lambda::{self, Sharers};
 use crate::aws::resources::failure::MissingFunction;
 use crate::aws::run::Run;
 use crate::plugin::{Guarded, Value};
@@ -78,9 +78,10 @@ pub async fn create(run: Run<'_>, planned: &Value) -> Result<State, Failed> {
     if result.is_ok()
         && let Some(permission) = wiring.permission.take()
     {
-        let granted = lambda::grant(run, &invoked_arn, &id.rest_api_id, &permission)
-            .await
-            .during(Step::AddPermission);
+        let granted =
+            lambda::grant(run, &invoked_arn, &id.rest_api_id, &permission, Sharers::Configurations)
+                .await
+                .during(Step::AddPermission);
         wiring.permission = Some(granted.as_ref().map_or(permission, Clone::clone));
         result = granted.map(drop);
     }

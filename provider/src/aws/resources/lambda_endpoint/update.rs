@@ -18,7 +18,7 @@ use super::step::{During, Step, StepError};
 use crate::aws::apigateway::RestApi;
 use crate::aws::dispatcher;
 use crate::aws::error::AwsError;
-use crate::aws::lambda;
+use crate::aws::lambda::{self, Sharers};
 use crate::aws::run::Run;
 use crate::plugin::{Guarded, Value};
 
@@ -296,9 +296,10 @@ async fn move_permission(
 ) -> Result<Option<Permission>, StepError> {
     let mut granted = None;
     if let Some(permission) = &after.permission {
-        let statement = lambda::grant(run, invoked_arn, &id.rest_api_id, permission)
-            .await
-            .during(Step::AddPermission)?;
+        let statement =
+            lambda::grant(run, invoked_arn, &id.rest_api_id, permission, Sharers::Configurations)
+                .await
+                .during(Step::AddPermission)?;
         granted = Some(statement);
     }
     let kept = |old: &Permission| {
