@@ -50,9 +50,11 @@ def is_dispatchers(op):
     """Whether a call is the dispatcher's or its role's rather than a route's: IAM (the role and its
     policies) and Lambda's calls on the dispatcher function (create it and wait until it is active,
     read or update its code, its permissions and policy, its aliases, delete it). Lambda's
-    GetFunction reads the routes' targets; STS's GetCallerIdentity is the provider's identity."""
+    GetFunction and GetFunctionEventInvokeConfig read the routes' targets (whether they exist,
+    where their failed events go); STS's GetCallerIdentity is the provider's identity."""
     service, operation = op.split(":", 1)
-    return service == "iam" or (service == "lambda" and operation != "GetFunction")
+    targets = {"GetFunction", "GetFunctionEventInvokeConfig"}
+    return service == "iam" or (service == "lambda" and operation not in targets)
 
 
 class MotoLog:

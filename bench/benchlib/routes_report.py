@@ -180,7 +180,8 @@ def section(res, level=1):
               by_operation(res, big)),
         f"{h2} Calls that failed or were retried (all rounds and N)\n",
         "The provider's \"AWS call failed\" lines (a read of what does not exist, or no longer, is one: the "
-        "dispatcher before the first route or after the last, a policy before its first statement) and "
+        "dispatcher before the first route or after the last, a policy before its first statement, the "
+        "target's event invoke configuration, which it has none of here) and "
         "\"retrying AWS call\" lines, and the emulators' answers other than 2xx.\n",
     ]
     errors = {}
