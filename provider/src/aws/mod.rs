@@ -5,6 +5,7 @@ mod apigateway;
 mod apigatewayv2;
 mod arn;
 mod clients;
+mod clock;
 mod closed_set;
 mod config;
 mod dispatcher;

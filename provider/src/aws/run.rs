@@ -5,7 +5,6 @@
 //! request's own context (its Stop), passed as one handle.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -13,10 +12,11 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
 
 use crate::aws::apigateway::cache::RestApiCache;
-use crate::aws::apigateway::request_validator::ValidatorCache;
+use crate::aws::apigateway::cache::ValidatorCache;
 use crate::aws::apigatewayv2::cache::HttpApiCache;
 use crate::aws::arn::Account;
 use crate::aws::clients::{Aws, ConfigureError};
+use crate::aws::clock::Clock;
 use crate::aws::dispatcher::cache::DispatcherCache;
 use crate::aws::error::AwsError;
 use crate::aws::lambda::Checked;
@@ -58,23 +58,6 @@ pub struct RunCache {
     /// configured: asked once a run, at plan.
     pub failure_handling: OnceMap<(String, Option<String>), Checked>,
     pub clock: Clock,
-}
-
-/// The run's logical clock. Another configuration (another state file)
-/// may change what this run shares with it at any time, so a decision
-/// about a shared statement must rest on a read of AWS begun after the
-/// run's own write it follows: the clock orders the two.
-#[derive(Debug, Default)]
-pub struct Clock(AtomicU64);
-
-/// A point on the run's [`Clock`]; each is later than every one before.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Moment(u64);
-
-impl Clock {
-    pub fn now(&self) -> Moment {
-        Moment(self.0.fetch_add(1, Ordering::SeqCst))
-    }
 }
 
 /// A request's handle on the run: the clients, the run's cache, and the

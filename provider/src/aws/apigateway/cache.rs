@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use std::future::Future;
 
-use aws_sdk_apigateway::types::Resource;
+use aws_sdk_apigateway::types::{RequestValidator, Resource};
 
 use super::rest_api::RestApi;
 use crate::aws::error::AwsError;
@@ -53,3 +53,7 @@ impl RestApiCache {
         self.apis.get_or_try_init(&rest_api_id.to_owned(), read).await
     }
 }
+
+/// Each REST API's request validators as the run knows them, read once;
+/// the lock orders the run's makes and deletes (`request_validator`).
+pub type ValidatorCache = OnceMap<String, tokio::sync::Mutex<Vec<RequestValidator>>>;

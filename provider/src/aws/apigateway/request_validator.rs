@@ -12,7 +12,6 @@ use tokio::sync::Mutex;
 
 use super::{MethodId, RestApi, remote};
 use crate::aws::error::AwsError;
-use crate::aws::once_map::OnceMap;
 use crate::aws::run::Run;
 use crate::plugin::Guarded;
 
@@ -52,10 +51,6 @@ impl Validation {
             .any(|v| validator.name() == Some(v.name()) && v.checked_by(validator))
     }
 }
-
-/// Each REST API's validators as the run knows them, read once; the lock
-/// orders the run's makes and deletes.
-pub type ValidatorCache = OnceMap<String, Mutex<Vec<RequestValidator>>>;
 
 async fn known(
     run: Run<'_>,

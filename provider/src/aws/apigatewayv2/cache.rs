@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
-use super::remote::{Integration, Route};
+use super::model::{Integration, Route};
 use crate::aws::error::AwsError;
 use crate::aws::once_map::OnceMap;
 

@@ -2,11 +2,13 @@
 //! is an HTTP API, its routes and the integrations it holds, read once a run.
 
 pub mod cache;
+mod model;
 mod reads;
 mod remote;
 
+pub use model::{Integration, Route};
 pub use reads::{http_api, wrote};
-pub use remote::{Integration, Route, api, integrations};
+pub use remote::{api, integrations};
 
 /// The calls' service name, so that they are paced and retried as API
 /// Gateway's: HTTP APIs are managed through the same service and endpoint

@@ -24,7 +24,7 @@ pub struct DispatcherCache {
     pub(super) listed_aliases: tokio::sync::OnceCell<HashSet<String>>,
     /// The dispatcher as a refresh first read it this run; `None` inside:
     /// there is none.
-    pub(super) deployed: tokio::sync::OnceCell<Option<super::remote::DeployedFunction>>,
+    pub(super) deployed: tokio::sync::OnceCell<Option<super::deployed::DeployedFunction>>,
 }
 
 /// What the run knows of the dispatcher function.

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::cache::Known;
-use super::remote::{self, Readiness};
+use super::deployed::{DeployedFunction, Readiness};
+use super::remote;
 use super::route_config::{self, RouteConfig};
 use super::{FUNCTION_NAME, documents, is_dispatcher_uri, package};
 use crate::aws::apigateway::execute_api;
@@ -132,9 +133,7 @@ pub(super) async fn role_allows(
 
 /// The dispatcher, when it exists and runs this provider's code, as the
 /// run first read it: a refresh's check, one read per run.
-pub(super) async fn deployed(
-    run: Run<'_>,
-) -> Result<Option<&remote::DeployedFunction>, DispatcherError> {
+pub(super) async fn deployed(run: Run<'_>) -> Result<Option<&DeployedFunction>, DispatcherError> {
     let read =
         || async { remote::function(run, FUNCTION_NAME).await.doing("Reading the dispatcher") };
     let deployed = run.cache.dispatcher.deployed.get_or_try_init(read).await?;
@@ -229,8 +228,8 @@ async fn ensure_role(run: Run<'_>) -> Result<String, DispatcherError> {
 
 async fn wait_ready(
     run: Run<'_>,
-    mut deployed: remote::DeployedFunction,
-) -> Result<remote::DeployedFunction, DispatcherError> {
+    mut deployed: DeployedFunction,
+) -> Result<DeployedFunction, DispatcherError> {
     for _ in 0..READY_POLLS {
         match &deployed.readiness {
             Readiness::Ready => return Ok(deployed),

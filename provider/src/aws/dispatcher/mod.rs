@@ -8,6 +8,7 @@
 //! targets.
 
 pub mod cache;
+mod deployed;
 mod documents;
 pub mod endpoint_alias;
 pub mod endpoints;

@@ -4,31 +4,13 @@
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Architecture, FunctionCode, LastUpdateStatus, Runtime, State};
 
+use super::deployed::{DeployedFunction, Readiness};
 use super::package;
 use crate::aws::error::{AwsError, found};
 use crate::aws::run::Run;
 
 const LAMBDA: &str = "Lambda";
 const IAM: &str = "IAM";
-
-/// What the dispatcher's function is, as far as keeping it current goes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeployedFunction {
-    pub arn: String,
-    pub code_sha256: String,
-    pub role: String,
-    pub readiness: Readiness,
-}
-
-/// Whether the function can be invoked and changed now.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Readiness {
-    Ready,
-    /// Being created or updated: wait.
-    Busy,
-    /// Lambda gave up on it, saying why.
-    Failed(String),
-}
 
 /// The dispatcher function, if it exists.
 pub async fn function(run: Run<'_>, name: &str) -> Result<Option<DeployedFunction>, AwsError> {

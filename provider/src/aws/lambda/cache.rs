@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::policy::PolicyStatement;
+use crate::aws::clock::{Clock, Moment};
 use crate::aws::error::AwsError;
 use crate::aws::once_map::OnceMap;
-use crate::aws::run::{Clock, Moment};
 use crate::plugin::Guarded;
 
 /// Each function's policy statements, by qualified function ARN.

@@ -6,8 +6,9 @@ use super::cache::PolicyCopy;
 use super::failure_handling::{Checked, FailureHandling};
 use super::policy::PolicyStatement;
 use super::remote;
+use crate::aws::clock::Moment;
 use crate::aws::error::AwsError;
-use crate::aws::run::{Moment, Run};
+use crate::aws::run::Run;
 
 /// Whether `function_arn` (at its qualifier, if it has one) exists, asked
 /// of Lambda until it does.
