@@ -59,8 +59,10 @@ def targets(res):
                          walls["ours", phase] <= fraction * walls["recipe", phase]))
     plan = res.runs("ours", n, "plan")
     apigw, lam = max(served(r, APIGATEWAY) for r in plan), max(served(r, LAMBDA) for r in plan)
-    rows.append((f"no-change plan at N={n}: at most 3 API Gateway calls and 1 GetPolicy (one function)",
-                 f"{apigw} API Gateway, {lam} Lambda", apigw <= 3 and lam <= 1))
+    # Lambda: the policy, and the failure-destination check's two reads (one function).
+    rows.append((f"no-change plan at N={n}: at most 3 API Gateway calls, and 3 Lambda calls (one function: "
+                 "GetPolicy, GetFunctionEventInvokeConfig, GetFunction)",
+                 f"{apigw} API Gateway, {lam} Lambda", apigw <= 3 and lam <= 3))
     rows.append((f"no-change plan at N={n}: at most 0.1 x the recipe's time",
                  f"{walls['ours', 'plan']:.2f} s vs {walls['recipe', 'plan']:.1f} s = "
                  f"{walls['ours', 'plan'] / walls['recipe', 'plan']:.3f}",
