@@ -3,8 +3,8 @@
 //! changed them (see [`crate::aws::lambda::StatementUsers`]).
 
 use super::MethodId;
-use super::remote;
 use super::rest_api::{Known, RestApi};
+use super::{reads, remote};
 use crate::aws::error::AwsError;
 use crate::aws::lambda::{Permission, StatementUsers};
 use crate::aws::run::Run;
@@ -55,9 +55,7 @@ impl StatementUsers for OtherMethods<'_> {
     /// another configuration is not in the run's copy. The copy is left as
     /// it is: this run's writes since the read began are not in the read.
     async fn wired_since(&self) -> Result<bool, AwsError> {
-        let resources = remote::get_resources(self.run, &self.releasing.rest_api_id).await?;
-        let shared_templates = self.api.lock().shared_templates();
-        let now = RestApi::from_resources(resources, shared_templates);
+        let now = reads::rest_api_now(self.run, self.api, &self.releasing.rest_api_id).await?;
         Ok(!self.users(&now).is_empty())
     }
 }

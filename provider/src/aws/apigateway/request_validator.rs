@@ -10,7 +10,7 @@ use std::sync::Arc;
 use aws_sdk_apigateway::types::RequestValidator;
 use tokio::sync::Mutex;
 
-use super::{MethodId, RestApi, remote};
+use super::{MethodId, RestApi, reads, remote};
 use crate::aws::error::AwsError;
 use crate::aws::run::Run;
 use crate::plugin::Guarded;
@@ -116,9 +116,7 @@ pub async fn release(
     if !ours || api.lock().validates_with(id, releasing) {
         return Ok(());
     }
-    let shared_templates = api.lock().shared_templates();
-    let now =
-        RestApi::from_resources(remote::get_resources(run, rest_api_id).await?, shared_templates);
+    let now = reads::rest_api_now(run, api, rest_api_id).await?;
     if now.validates_with(id, releasing) {
         return Ok(());
     }
