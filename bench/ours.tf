@@ -1,7 +1,7 @@
 # make bench and make bench-quota, ours: one async_lambda_endpoint per endpoint.
 # bench/benchlib/stack.py copies this into each work directory beside
 # bench.json, the @PROVIDER_SETTINGS@ line replaced with the bench's own
-# provider settings (bench/benchlib/benches.py: LOCALSTACK_PROVIDER_SETTINGS,
+# provider settings (bench/benchlib/benches.py: DEFAULT_PROVIDER_SETTINGS,
 # QUOTA_PROVIDER_SETTINGS).
 terraform {
   required_providers {

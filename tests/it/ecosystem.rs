@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::support::aws as cloud;
 use crate::support::binaries;
 use crate::support::hcl::{Endpoint, configuration};
+use crate::support::localstack::localstack;
 use crate::support::terraform::{
     PROVIDER_SOURCE, PROVIDER_VERSION as VERSION, Terraform, aws_provider_path,
     each_terraform_version, ensure_installed, repo_root,
@@ -173,6 +174,13 @@ fn terraform_shows_each_aws_call_in_debug_logs_and_never_a_secret() {
         }
     }
     assert!(!text.contains(SECRET), "the secret key appears in TRACE logs");
+    // LocalStack has no quota: configure says its calls go unpaced, and why.
+    for service in ["API Gateway", "Lambda"] {
+        let said = format!("not pacing {service} calls: no quota outside AWS");
+        let line = text.lines().find(|l| l.contains(&said));
+        let line = line.unwrap_or_else(|| panic!("no log line saying {said:?}"));
+        assert!(line.contains("[INFO]") && line.contains(&localstack().endpoint), "{line}");
+    }
 
     // TF_LOG_PROVIDER filters provider logs independently of Terraform's own.
     std::fs::remove_file(&log).unwrap();

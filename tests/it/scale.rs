@@ -22,7 +22,8 @@ fn two_hundred_endpoints_on_one_function_keep_to_the_quotas() {
     let function = "scale";
     let tf = Terraform::new(TERRAFORM_NEWEST);
     let through = |proxy: &FaultProxy| {
-        configuration(&cloud::provider_block_via(&proxy.url, &localstack().endpoint, None), &hcl)
+        let provider = cloud::provider_block_via(&proxy.url, &localstack().endpoint, None);
+        configuration(&cloud::paced_to_aws_quotas(&provider), &hcl)
     };
     let limit = POLICY_LIMIT.to_string();
     let quotas = [("quotas", "aws"), ("policy-limit", limit.as_str())];

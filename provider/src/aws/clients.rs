@@ -11,7 +11,9 @@ use aws_types::region::Region;
 
 use crate::aws::arn::{Account, Arn};
 use crate::aws::config::{DEFAULT_MAX_RETRIES, Settings};
+use crate::aws::endpoint::Destination;
 use crate::aws::error::AwsError;
+use crate::aws::rate_limit::Rates;
 use crate::aws::retry::RetryPolicy;
 use crate::plugin::Context;
 
@@ -189,8 +191,20 @@ impl Aws {
         if let Some(url) = &settings.sts_endpoint {
             sts = sts.endpoint_url(url);
         }
-        let retry =
-            RetryPolicy::new(settings.max_retries.unwrap_or(DEFAULT_MAX_RETRIES), settings.rates);
+        // REST and HTTP API calls share one limiter, as they share the
+        // account's quota: paced when either goes to AWS.
+        let rest =
+            Destination::resolve(&shared, "API Gateway", settings.apigateway_endpoint.as_deref());
+        let http = Destination::resolve(
+            &shared,
+            "ApiGatewayV2",
+            settings.apigatewayv2_endpoint.as_deref(),
+        );
+        let paced_api = if rest.is_aws() || !http.is_aws() { rest } else { http };
+        let lambda_destination =
+            Destination::resolve(&shared, "Lambda", settings.lambda_endpoint.as_deref());
+        let rates = Rates::choose(settings.rate_limits, &paced_api, &lambda_destination);
+        let retry = RetryPolicy::new(settings.max_retries.unwrap_or(DEFAULT_MAX_RETRIES), rates);
         Ok(Aws {
             apigateway: aws_sdk_apigateway::Client::from_conf(apigateway.build()),
             apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(apigatewayv2.build()),

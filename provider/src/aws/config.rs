@@ -1,7 +1,7 @@
 //! The `provider "async"` block: its schema, its checks, and the settings it
 //! yields. Anything left unset falls back to the standard AWS chain.
 
-use crate::aws::rate_limit::{APIGATEWAY_RATE, LAMBDA_RATE, Rates};
+use crate::aws::rate_limit::{APIGATEWAY_RATE, LAMBDA_RATE, RateLimits};
 use crate::aws::validate::{self, Checker};
 use crate::plugin::{Attribute, AttributePath, Block, NestedBlock, Nesting, Schema, Type, Value};
 
@@ -133,8 +133,10 @@ fn rate_limits_block() -> NestedBlock {
             &format!(
                 "Requests per second this provider sends to the {title} control plane, shared \
                  by every resource it applies at once. Defaults to {default}, the account's \
-                 quota in AWS's documentation; lower it when other clients share the account, \
-                 set 0 not to pace (LocalStack has no quota)."
+                 quota in AWS's documentation, when the calls go to AWS (no endpoint set, or \
+                 an AWS host), and to 0 (no pacing) when they go elsewhere (LocalStack, moto: \
+                 no quota). Lower it when other clients share the account; set it to pace a \
+                 proxy in front of AWS."
             ),
         )
     };
@@ -214,7 +216,7 @@ pub struct Settings {
     pub iam_endpoint: Option<String>,
     pub lambda_endpoint: Option<String>,
     pub sts_endpoint: Option<String>,
-    pub rates: Rates,
+    pub rate_limits: RateLimits,
     pub dispatcher_role_arn: Option<String>,
     pub skip_failure_destination_check: bool,
 }
@@ -236,9 +238,9 @@ impl Settings {
             iam_endpoint: string(endpoints.get("iam")),
             lambda_endpoint: string(endpoints.get("lambda")),
             sts_endpoint: string(endpoints.get("sts")),
-            rates: Rates {
-                apigateway: rate_limits.get("apigateway").as_f64().unwrap_or(APIGATEWAY_RATE),
-                lambda: rate_limits.get("lambda").as_f64().unwrap_or(LAMBDA_RATE),
+            rate_limits: RateLimits {
+                apigateway: rate_limits.get("apigateway").as_f64(),
+                lambda: rate_limits.get("lambda").as_f64(),
             },
             dispatcher_role_arn: string(config.get("dispatcher_role_arn")),
             skip_failure_destination_check: config
@@ -281,9 +283,10 @@ mod tests {
         assert_eq!(s.max_retries, Some(3));
         assert_eq!(s.sts_endpoint.as_deref(), Some("http://h:1"));
         assert_eq!(s.lambda_endpoint, None);
-        assert_eq!(s.rates, Rates::default());
+        assert_eq!(s.rate_limits, RateLimits::default());
         let paced = Value::object([("rate_limits", Value::object([("lambda", Value::from(0))]))]);
-        assert_eq!(Settings::from_config(&paced).rates, Rates { apigateway: 10.0, lambda: 0.0 });
+        let limits = Settings::from_config(&paced).rate_limits;
+        assert_eq!(limits, RateLimits { apigateway: None, lambda: Some(0.0) });
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod clock;
 mod closed_set;
 mod config;
 mod dispatcher;
+mod endpoint;
 mod error;
 mod lambda;
 mod once_map;

@@ -16,6 +16,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::aws::endpoint::Destination;
+
 /// API Gateway's account quota, requests per second.
 pub const APIGATEWAY_RATE: f64 = 10.0;
 /// API Gateway's burst is four seconds' worth (40 at 10 per second).
@@ -32,10 +34,45 @@ pub struct Rates {
     pub lambda: f64,
 }
 
+/// AWS's documented quotas.
 impl Default for Rates {
     fn default() -> Self {
         Rates { apigateway: APIGATEWAY_RATE, lambda: LAMBDA_RATE }
     }
+}
+
+/// The `rate_limits` block: a rate for each service where one is set.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RateLimits {
+    pub apigateway: Option<f64>,
+    pub lambda: Option<f64>,
+}
+
+impl Rates {
+    /// Each service's rate: the `rate_limits` setting where there is one,
+    /// else AWS's quota when its calls go to AWS, else none (an emulator
+    /// has no quota). Says which in the log, since it sets the apply's pace.
+    pub fn choose(limits: RateLimits, apigateway: &Destination, lambda: &Destination) -> Rates {
+        let quotas = Rates::default();
+        Rates {
+            apigateway: rate("API Gateway", limits.apigateway, quotas.apigateway, apigateway),
+            lambda: rate("Lambda", limits.lambda, quotas.lambda, lambda),
+        }
+    }
+}
+
+fn rate(service: &str, configured: Option<f64>, quota: f64, destination: &Destination) -> f64 {
+    let (rate, why) = match configured {
+        Some(rate) => (rate, "set by rate_limits"),
+        None if destination.is_aws() => (quota, "AWS's documented quota"),
+        None => (0.0, "no quota outside AWS; set rate_limits to pace"),
+    };
+    if rate > 0.0 {
+        tracing::info!(service, rate, %destination, "pacing {service} calls to {rate} a second: {why}");
+    } else {
+        tracing::info!(service, %destination, "not pacing {service} calls: {why}");
+    }
+    rate
 }
 
 /// A token bucket that hands out reservations: a caller takes a token now or
@@ -176,6 +213,21 @@ mod tests {
         assert!((times[0] - 0.1).abs() < 1e-3 && (times[2] - 0.3).abs() < 1e-3, "{times:?}");
         // Lambda's bucket is its own.
         assert_eq!(turns(limiter, "Lambda", "AddPermission", 15).await, vec![0.0; 15]);
+    }
+
+    #[test]
+    fn aws_endpoints_get_aws_quotas_others_none_unless_set() {
+        let aws = Destination::AwsDefault;
+        let localstack = Destination::Elsewhere("http://127.0.0.1:4566".into());
+        let unset = RateLimits::default();
+        assert_eq!(Rates::choose(unset, &aws, &aws), Rates::default());
+        let emulated = Rates::choose(unset, &localstack, &localstack);
+        assert_eq!(emulated, Rates { apigateway: 0.0, lambda: 0.0 });
+        let mixed = Rates::choose(unset, &localstack, &aws);
+        assert_eq!(mixed, Rates { apigateway: 0.0, lambda: LAMBDA_RATE });
+        let set = RateLimits { apigateway: Some(10.0), lambda: Some(0.0) };
+        let overridden = Rates::choose(set, &localstack, &aws);
+        assert_eq!(overridden, Rates { apigateway: 10.0, lambda: 0.0 });
     }
 
     #[tokio::test(start_paused = true)]

@@ -356,6 +356,14 @@ pub fn provider_block_via(via: &str, sts: &str, max_retries: Option<u32>) -> Str
     )
 }
 
+/// `provider_block` with `rate_limits` at AWS's documented quotas: the
+/// provider paces only calls to AWS by default, and a quota-enforcing proxy
+/// in front of LocalStack is not AWS.
+pub fn paced_to_aws_quotas(provider_block: &str) -> String {
+    let body = provider_block.trim_end().strip_suffix('}').expect("a provider block");
+    format!("{body}  rate_limits {{\n    apigateway = 10\n    lambda     = 15\n  }}\n}}\n")
+}
+
 /// `count` endpoints, `e0`, `e1`, ... (POST on fresh resources of a fresh
 /// REST API, all wired to a fresh function named `test`); with the API's id.
 pub fn endpoints_on_fresh_api(test: &str, count: usize) -> (Vec<Endpoint>, String) {
