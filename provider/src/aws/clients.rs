@@ -191,8 +191,6 @@ impl Aws {
         if let Some(url) = &settings.sts_endpoint {
             sts = sts.endpoint_url(url);
         }
-        // REST and HTTP API calls share one limiter, as they share the
-        // account's quota: paced when either goes to AWS.
         let rest =
             Destination::resolve(&shared, "API Gateway", settings.apigateway_endpoint.as_deref());
         let http = Destination::resolve(
@@ -200,7 +198,7 @@ impl Aws {
             "ApiGatewayV2",
             settings.apigatewayv2_endpoint.as_deref(),
         );
-        let paced_api = if rest.is_aws() || !http.is_aws() { rest } else { http };
+        let paced_api = Destination::shared_by(rest, http);
         let lambda_destination =
             Destination::resolve(&shared, "Lambda", settings.lambda_endpoint.as_deref());
         let rates = Rates::choose(settings.rate_limits, &paced_api, &lambda_destination);

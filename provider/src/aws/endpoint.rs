@@ -51,6 +51,19 @@ impl Destination {
         }
     }
 
+    /// Where the calls sharing one limiter go, as far as pacing goes: REST
+    /// and HTTP API calls share API Gateway's, as they share the account's
+    /// quota. Paced by the REST API endpoint, or when HTTP API calls go to
+    /// an AWS host outright: an unset HTTP API endpoint beside an emulator's
+    /// REST API one is no sign of AWS, since emulator users set only the
+    /// services they use.
+    pub fn shared_by(rest: Destination, http: Destination) -> Destination {
+        match http {
+            Destination::AwsHost(_) if !rest.is_aws() => http,
+            _ => rest,
+        }
+    }
+
     pub fn is_aws(&self) -> bool {
         !matches!(self, Destination::Elsewhere(_))
     }
@@ -113,5 +126,16 @@ mod tests {
         assert!(set.is_aws(), "{set}");
         let nothing = Destination::resolve(&SdkConfig::builder().build(), "Lambda", None);
         assert_eq!(nothing, Destination::AwsDefault);
+    }
+
+    #[test]
+    fn api_gateway_is_paced_by_rest_apis_unless_http_apis_go_to_aws_outright() {
+        let emulator = || Destination::Elsewhere("http://127.0.0.1:4566".into());
+        let aws_host = || Destination::AwsHost("https://apigateway.us-east-1.amazonaws.com".into());
+        // LocalStack users set only the endpoints of the services they use.
+        assert!(!Destination::shared_by(emulator(), Destination::AwsDefault).is_aws());
+        assert!(!Destination::shared_by(emulator(), emulator()).is_aws());
+        assert!(Destination::shared_by(emulator(), aws_host()).is_aws());
+        assert!(Destination::shared_by(Destination::AwsDefault, emulator()).is_aws());
     }
 }
