@@ -24,6 +24,7 @@ mod failures;
 mod faults;
 mod lifecycle;
 mod moto;
+mod openapi;
 mod protocol;
 mod reliability;
 mod routes;

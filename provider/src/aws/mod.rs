@@ -11,6 +11,7 @@ mod config;
 mod dispatcher;
 mod endpoint;
 mod error;
+mod functions;
 mod lambda;
 mod once_map;
 mod rate_limit;
@@ -84,6 +85,10 @@ impl Provider for AwsProvider {
             Arc::new(resources::lambda_endpoint::LambdaEndpoint::new(self.session.get())),
             Arc::new(resources::lambda_route::LambdaRoute::new(self.session.get())),
         ]
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn crate::plugin::Function>> {
+        functions::all()
     }
 }
 

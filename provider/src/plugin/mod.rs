@@ -5,6 +5,7 @@
 pub mod codec;
 mod current;
 pub mod diagnostics;
+pub mod function;
 mod grpc;
 pub mod handshake;
 mod identity;
@@ -19,6 +20,7 @@ pub mod value;
 
 pub use current::{Current, Guarded};
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity};
+pub use function::{Function, FunctionError, Parameter, Signature};
 pub use identity::ProviderIdentity;
 pub use resource::{
     ApplyRequest, Context, ImportTarget, ListRequest, Listed, MoveSource, Plan, PlanRequest,

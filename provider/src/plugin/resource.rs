@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
+use crate::plugin::function::Function;
 use crate::plugin::schema::Presence;
 use crate::plugin::schema::{IdentitySchema, Schema};
 use crate::plugin::value::Value;
@@ -222,4 +223,9 @@ pub trait Provider: Send + Sync + 'static {
     /// Calls that start later go to the new ones; calls in flight finish with
     /// those they started with.
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
+
+    /// The provider functions (Terraform 1.8+), asked once at start.
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
 }

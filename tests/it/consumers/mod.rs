@@ -157,6 +157,23 @@ fn powertools_and_mangum_read_every_event_as_api_gateway_proxy_events() {
     }
 }
 
+/// A REST API defined by an OpenAPI document whose operations come from
+/// `provider::async::openapi_operation` (hashicorp/aws 3.39.0's `body`,
+/// deployed on its hash): the same requests give the same events, read
+/// alike by every consumer, as through `async_lambda_endpoint`.
+#[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn through_an_openapi_document_the_consumers_get_the_same_events() {
+    let stack = Stack::with_libraries("consumers-openapi", HANDLER);
+    stack.apply_openapi("{}");
+    let sent = send_cases(&stack);
+    let records = stack.events(CASES.len());
+    check_consumers(&records, &sent, "/");
+    for record in &records {
+        check_lambda_http(&record["event"]);
+    }
+}
+
 /// `delivery = "dispatcher"`: the same consumers read the same requests, and
 /// what only API Gateway's own proxy event has arrives too: `body` null for
 /// no body even with a JSON content type, and every value of a repeated

@@ -111,6 +111,54 @@ impl Stack {
             .into_iter()
             .chain(endpoints.iter().map(Endpoint::hcl))
             .chain([deployment.hcl(), stage.hcl(), hcl::output("api_id", &api.attribute("id"))]);
+        self.write_and_apply(blocks);
+    }
+
+    /// The same REST API defined by an OpenAPI document instead (Terraform
+    /// 1.8+): each operation from `provider::async::openapi_operation` with
+    /// `options` (an HCL object), redeployed on the document's hash, and the
+    /// one Lambda permission the document needs, scoped to the API.
+    pub fn apply_openapi(&self, options: &str) {
+        let function_arn =
+            format!("arn:aws:lambda:{}:{}:function:{}", cloud::REGION, cloud::ACCOUNT, self.name);
+        let operation = |options: &str| {
+            format!("provider::async::openapi_operation({}, {options})", hcl::string(&function_arn))
+        };
+        let body = format!(
+            r#"jsonencode({{
+    openapi = "3.0.1"
+    info    = {{ title = {title}, version = "1" }}
+    paths = {{
+      "/jobs"           = {{ post = {jobs} }}
+      "/hooks/{{source}}" = {{ post = {hooks} }}
+      "/"               = {{ get = {root} }}
+    }}
+  }})"#,
+            title = hcl::string(&self.name),
+            jobs = operation(options),
+            hooks = operation(options),
+            root = operation(options),
+        );
+        let api = hcl::rest_api("api", &self.name).set("body", &body);
+        let deployment =
+            hcl::deployment("api", &api, &[("body", &format!("sha1({})", api.attribute("body")))]);
+        let stage = hcl::stage("api", &api, &deployment, STAGE)
+            .set("variables", r#"{ greeting = "hello" }"#);
+        let permission = hcl::Resource::new("aws_lambda_permission", "api")
+            .string("statement_id", "openapi-endpoints")
+            .string("action", "lambda:InvokeFunction")
+            .string("function_name", &function_arn)
+            .string("principal", "apigateway.amazonaws.com")
+            .set("source_arn", &format!("\"${{{}}}/*\"", api.attribute("execution_arn")));
+        let blocks = [api.hcl(), deployment.hcl(), stage.hcl(), permission.hcl()]
+            .into_iter()
+            .chain([hcl::output("api_id", &api.attribute("id"))]);
+        self.write_and_apply(blocks);
+    }
+
+    /// Writes the configuration of `blocks` (hashicorp/aws and this
+    /// provider configured for LocalStack), then inits and applies it.
+    fn write_and_apply(&self, blocks: impl Iterator<Item = String>) {
         let mut config = hcl::required_providers(&["aws"])
             + &cloud::aws_provider_block()
             + &cloud::provider_block();

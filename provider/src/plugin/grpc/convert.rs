@@ -2,6 +2,7 @@
 //! diagnostics. Values, which need a type to decode, are in `values.rs`.
 
 use crate::plugin::diagnostics::{AttributePath, Diagnostic, PathStep, Severity};
+use crate::plugin::function;
 use crate::plugin::proto::tfplugin5 as pb;
 use crate::plugin::schema::{self, Nesting, Presence};
 
@@ -97,6 +98,29 @@ fn attribute(a: &schema::Attribute) -> pb::schema::Attribute {
         description_kind: pb::StringKind::Markdown as i32,
         deprecated: false,
         write_only: false,
+        deprecation_message: String::new(),
+    }
+}
+
+pub fn function(s: &function::Signature) -> pb::Function {
+    let parameter = |p: &function::Parameter| pb::function::Parameter {
+        name: p.name.clone(),
+        r#type: p.ty.to_json().to_string().into_bytes(),
+        allow_null_value: p.allow_null,
+        // Terraform answers unknown itself when an argument is unknown.
+        allow_unknown_values: false,
+        description: p.description.clone(),
+        description_kind: pb::StringKind::Markdown as i32,
+    };
+    pb::Function {
+        parameters: s.parameters.iter().map(parameter).collect(),
+        variadic_parameter: None,
+        r#return: Some(pb::function::Return {
+            r#type: s.return_type.to_json().to_string().into_bytes(),
+        }),
+        summary: s.summary.clone(),
+        description: s.description.clone(),
+        description_kind: pb::StringKind::Markdown as i32,
         deprecation_message: String::new(),
     }
 }

@@ -158,6 +158,20 @@ impl provider_server::Provider for ProviderService {
         self.serve(request, Handlers::list).await
     }
 
+    async fn get_functions(
+        &self,
+        request: Request<pb::get_functions::Request>,
+    ) -> Reply<pb::get_functions::Response> {
+        self.serve(request, Handlers::functions).await
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<pb::call_function::Request>,
+    ) -> Reply<pb::call_function::Response> {
+        self.serve(request, Handlers::call_function).await
+    }
+
     async fn stop(&self, _: Request<pb::stop::Request>) -> Reply<pb::stop::Response> {
         self.stop_in_flight();
         Ok(Response::new(pb::stop::Response::default()))

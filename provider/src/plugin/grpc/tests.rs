@@ -16,9 +16,9 @@ use super::values;
 use crate::plugin::proto::tfplugin5 as pb;
 use crate::plugin::proto::tfplugin5::provider_server::Provider as _;
 use crate::plugin::{
-    ApplyRequest, Attribute, Block, Context, Diagnostic, Diagnostics, IdentityAttribute,
-    IdentitySchema, ImportTarget, ListRequest, Listed, Plan, PlanRequest, Provider, Resource,
-    Schema, Type, Value,
+    ApplyRequest, Attribute, Block, Context, Diagnostic, Diagnostics, Function, FunctionError,
+    IdentityAttribute, IdentitySchema, ImportTarget, ListRequest, Listed, Parameter, Plan,
+    PlanRequest, Provider, Resource, Schema, Signature, Type, Value,
 };
 
 const TYPE_NAME: &str = "test_thing";
@@ -51,6 +51,18 @@ impl Provider for Counting {
     async fn configure(&self, _: Value, _: &Context) -> Diagnostics {
         self.configures.fetch_add(1, Ordering::SeqCst);
         Vec::new()
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        vec![Arc::new(Repeat(Signature {
+            parameters: vec![
+                Parameter::new("text", Type::String, "What to repeat."),
+                Parameter::new("times", Type::Number, "How often."),
+            ],
+            return_type: Type::list(Type::String),
+            summary: "Repeats a text.".into(),
+            description: String::new(),
+        }))]
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
@@ -147,6 +159,26 @@ impl Resource for Thing {
         let _ = listed.send(thing).await;
         ctx.stop.cancelled().await;
         Err(vec![Diagnostic::error("Stopped", "")])
+    }
+}
+
+/// `repeat(text, times)`: `times` copies of `text`; a negative `times` is
+/// the second argument's fault.
+struct Repeat(Signature);
+
+impl Function for Repeat {
+    fn name(&self) -> &'static str {
+        "repeat"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.0
+    }
+
+    fn call(&self, arguments: Vec<Value>) -> Result<Value, FunctionError> {
+        let times = arguments[1].as_i64().filter(|n| *n >= 0);
+        let times = times.ok_or_else(|| FunctionError::at(1, "times must be 0 or more"))?;
+        Ok(Value::List(vec![arguments[0].clone(); times as usize]))
     }
 }
 
@@ -316,4 +348,40 @@ async fn list_resource_sends_each_object_before_the_listing_ends() {
     let last = events.next().await.expect("an event").unwrap();
     assert_eq!(last.diagnostic[0].summary, "Stopped", "what ended the listing comes last");
     assert!(events.next().await.is_none(), "and nothing after it");
+}
+
+#[tokio::test]
+async fn functions_are_in_the_schema_and_their_errors_name_the_argument() {
+    let (service, _) = service();
+    let schema = service.get_schema(Request::new(Default::default())).await.unwrap().into_inner();
+    let listed = service.get_functions(Request::new(Default::default())).await.unwrap();
+    let function = &listed.into_inner().functions["repeat"];
+    assert_eq!(&schema.functions["repeat"], function, "GetSchema and GetFunctions agree");
+    assert_eq!(function.parameters[1].name, "times");
+    assert_eq!(function.r#return.as_ref().unwrap().r#type, br#"["list","string"]"#);
+
+    let call = |name: &str, times: i64| pb::call_function::Request {
+        name: name.into(),
+        arguments: vec![
+            encoded(&Value::from("ab"), &Type::String),
+            encoded(&Value::from(times), &Type::Number),
+        ],
+    };
+    let called = service.call_function(Request::new(call("repeat", 2))).await.unwrap();
+    let called = called.into_inner();
+    assert_eq!(called.error, None);
+    let result = decoded(called.result.as_ref(), &Type::list(Type::String));
+    assert_eq!(result, Value::List(vec![Value::from("ab"), Value::from("ab")]));
+
+    let refused = service.call_function(Request::new(call("repeat", -1))).await.unwrap();
+    let error = refused.into_inner().error.expect("an error");
+    assert_eq!(
+        (error.text.as_str(), error.function_argument),
+        ("times must be 0 or more", Some(1))
+    );
+
+    let unknown = service.call_function(Request::new(call("nothing", 1))).await.unwrap();
+    let error = unknown.into_inner().error.expect("an error");
+    assert!(error.text.contains("no function \"nothing\""), "{}", error.text);
+    assert_eq!(error.function_argument, None);
 }

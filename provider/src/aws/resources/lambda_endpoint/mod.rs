@@ -10,6 +10,7 @@ mod media_type;
 mod model;
 mod moved;
 mod normalise;
+mod openapi;
 mod patch;
 mod plan;
 mod refresh;
@@ -230,4 +231,42 @@ impl Resource for LambdaEndpoint {
             .await
             .map_err(|e| vec![Diagnostic { attribute: None, ..e.diagnostic() }])
     }
+}
+
+/// The OpenAPI operation object of an endpoint configured as `config`
+/// (`provider::async::openapi_operation`): checked as the resource's
+/// configuration is, errors only (a function cannot warn). `function_name`
+/// must be a full ARN, since a function knows no account or region.
+pub fn openapi_operation(
+    config: &Value,
+    authorizer: Option<&str>,
+) -> Result<serde_json::Value, Diagnostics> {
+    let errors: Diagnostics = validate::validate(config)
+        .into_iter()
+        .filter(|d| d.severity == crate::plugin::Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let inputs = model::Inputs::from_value(config);
+    let function = FunctionRef::lenient(&inputs.target.function_name);
+    let account = match (function.partition, function.region, function.account) {
+        (Some(partition), Some(region), Some(account_id)) => {
+            crate::aws::arn::Account { partition, region, account_id }
+        }
+        _ => {
+            return Err(vec![
+                Diagnostic::error(
+                    "Function ARN needed",
+                    "An OpenAPI operation names the function by its full ARN \
+                     (arn:aws:lambda:REGION:ACCOUNT:function:NAME), e.g. \
+                     aws_lambda_function.worker.arn: a provider function knows no account or \
+                     region of its own.",
+                )
+                .at(crate::plugin::AttributePath::root(attr::FUNCTION_NAME)),
+            ]);
+        }
+    };
+    let uri = inputs.invocation(&account).integration_uri;
+    Ok(openapi::operation(&inputs, &uri, authorizer))
 }

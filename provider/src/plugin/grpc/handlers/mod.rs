@@ -4,6 +4,7 @@
 //!
 //! [`Context`]: crate::plugin::resource::Context
 
+mod function;
 mod identity;
 mod list;
 mod provider;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 use crate::plugin::current::Current;
 use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
+use crate::plugin::function::Function;
 use crate::plugin::grpc::convert;
 use crate::plugin::proto::tfplugin5 as pb;
 use crate::plugin::resource::{Provider, Resource};
@@ -27,6 +29,8 @@ pub struct Handlers {
     provider: Arc<dyn Provider>,
     /// As of the latest Configure (see [`Provider::resources`]).
     resources: Current<Arc<Resources>>,
+    /// By name; the same whatever the configuration.
+    functions: HashMap<&'static str, Arc<dyn Function>>,
     /// Built once: Terraform asks for it in every process, sometimes twice.
     schema_response: pb::get_provider_schema::Response,
 }
@@ -34,6 +38,8 @@ pub struct Handlers {
 impl Handlers {
     pub fn new(provider: Arc<dyn Provider>) -> Self {
         let resources = by_type_name(provider.resources());
+        let functions: HashMap<_, _> =
+            provider.functions().into_iter().map(|f| (f.name(), f)).collect();
         let schema_response = pb::get_provider_schema::Response {
             provider: Some(convert::schema(provider.schema())),
             resource_schemas: resources
@@ -46,6 +52,10 @@ impl Handlers {
                     Some(((*name).to_owned(), convert::schema(r.list_schema()?)))
                 })
                 .collect(),
+            functions: functions
+                .iter()
+                .map(|(name, f)| ((*name).to_owned(), convert::function(f.signature())))
+                .collect(),
             // Terraform versions that do not know a capability ignore it.
             server_capabilities: Some(pb::ServerCapabilities {
                 plan_destroy: true,
@@ -55,7 +65,12 @@ impl Handlers {
             }),
             ..Default::default()
         };
-        Handlers { provider, resources: Current::new(Arc::new(resources)), schema_response }
+        Handlers {
+            provider,
+            resources: Current::new(Arc::new(resources)),
+            functions,
+            schema_response,
+        }
     }
 
     fn resource(&self, type_name: &str) -> Result<Arc<dyn Resource>, Diagnostics> {

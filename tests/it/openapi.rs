@@ -1,0 +1,78 @@
+//! `provider::async::openapi_operation` (Terraform 1.8+): a REST API defined
+//! by an OpenAPI document (hashicorp/aws 3.39.0's `aws_api_gateway_rest_api`
+//! `body`) answers and queues events as `async_lambda_endpoint` does; a
+//! change of options reaches the stage through the document's hash; bad
+//! arguments are refused at the argument before anything is applied. The
+//! consumers' checks of the events are in `consumers::`.
+
+use serde_json::Value as Json;
+
+use crate::support::stack::{Stack, decoded_body, post};
+use crate::support::terraform::Terraform;
+use crate::support::versions::TERRAFORM_NEWEST;
+
+#[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn an_openapi_document_answers_202_queues_the_event_and_redeploys_on_change() {
+    let stack = Stack::new("openapi", 0);
+    stack.apply_openapi("{}");
+    stack.tf.assert_no_changes();
+    let body = br#"{"job": "resize"}"#;
+    let answer = post(&stack.url("/jobs"), "application/json", &[], body);
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let response: Json = serde_json::from_str(&answer.body).expect("the answer is JSON");
+    assert_eq!(response["accepted"], true, "{response}");
+    let event = &stack.events(1)[0]["event"];
+    assert_eq!(event["requestContext"]["requestId"], response["requestId"], "{event}");
+    assert_eq!(
+        (event["httpMethod"].as_str(), event["resource"].as_str()),
+        (Some("POST"), Some("/jobs"))
+    );
+    assert_eq!(decoded_body(event), body);
+
+    stack.apply_openapi(
+        r#"{
+      response_status_code = 200
+      response_templates   = { "application/json" = "{\"queued\": \"$context.requestId\"}" }
+    }"#,
+    );
+    stack.tf.assert_no_changes();
+    let answer = post(&stack.url("/hooks/github"), "application/json", &[], b"{}");
+    assert_eq!(answer.status, 200, "the stage serves the changed document: {}", answer.body);
+    let response: Json = serde_json::from_str(&answer.body).expect("the answer is JSON");
+    let event = &stack.events(2)[1]["event"];
+    assert_eq!(event["requestContext"]["requestId"], response["queued"], "{event}");
+    assert_eq!(event["pathParameters"]["source"], "github", "{event}");
+    stack.tf.destroy();
+}
+
+#[test]
+fn bad_arguments_are_refused_at_the_argument_before_anything_is_planned() {
+    let tf = Terraform::new(TERRAFORM_NEWEST);
+    let call = |arguments: &str| {
+        format!(
+            "{}\noutput \"operation\" {{\n  value = provider::async::openapi_operation({arguments})\n}}\n",
+            crate::support::hcl::required_providers(&[])
+        )
+    };
+    for (arguments, says) in [
+        (r#""worker", {}"#, "full ARN"),
+        (
+            r#""arn:aws:lambda:us-east-1:123456789012:function:worker", { response_status_code = 404 }"#,
+            "options.response_status_code",
+        ),
+        (
+            r#""arn:aws:lambda:us-east-1:123456789012:function:worker", { delivery = "dispatcher" }"#,
+            "no attribute \"delivery\"",
+        ),
+    ] {
+        tf.write_config(&call(arguments));
+        let out = tf.fails(&["validate", "-no-color"]);
+        assert!(out.contains("Invalid function argument"), "{arguments}: {out}");
+        assert!(out.contains(says), "{arguments}: {out}");
+        assert!(out.contains("provider::async::openapi_operation("), "points at the call: {out}");
+    }
+    tf.write_config(&call(r#""arn:aws:lambda:us-east-1:123456789012:function:worker", null"#));
+    let out = tf.ok(&["validate", "-no-color"]);
+    assert!(out.contains("The configuration is valid"), "{out}");
+}
