@@ -11,6 +11,7 @@
 
 mod support;
 
+mod actions;
 mod adoption;
 mod bad_input;
 mod consumers;

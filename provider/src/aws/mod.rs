@@ -1,6 +1,7 @@
 //! The AWS layer: provider configuration and the resources. It sees values,
 //! schemas and diagnostics from [`crate::plugin`], never the wire protocol.
 
+mod actions;
 mod apigateway;
 mod apigatewayv2;
 mod arn;
@@ -85,6 +86,10 @@ impl Provider for AwsProvider {
             Arc::new(resources::lambda_endpoint::LambdaEndpoint::new(self.session.get())),
             Arc::new(resources::lambda_route::LambdaRoute::new(self.session.get())),
         ]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn crate::plugin::Action>> {
+        actions::all(self.session.get())
     }
 
     fn functions(&self) -> Vec<Arc<dyn crate::plugin::Function>> {

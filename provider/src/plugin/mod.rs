@@ -2,6 +2,7 @@
 //! over plugin protocol 5. Nothing in here knows which provider it serves:
 //! its names come in a [`ProviderIdentity`].
 
+pub mod action;
 pub mod codec;
 mod current;
 pub mod diagnostics;
@@ -18,6 +19,7 @@ mod stop;
 mod tls;
 pub mod value;
 
+pub use action::Action;
 pub use current::{Current, Guarded};
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity};
 pub use function::{Function, FunctionError, Parameter, Signature};

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::plugin::action::Action;
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 use crate::plugin::function::Function;
 use crate::plugin::schema::Presence;
@@ -223,6 +224,12 @@ pub trait Provider: Send + Sync + 'static {
     /// Calls that start later go to the new ones; calls in flight finish with
     /// those they started with.
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
+
+    /// The actions as configured now (Terraform 1.14+): asked when the
+    /// resources are, and kept the same way.
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
+        Vec::new()
+    }
 
     /// The provider functions (Terraform 1.8+), asked once at start.
     fn functions(&self) -> Vec<Arc<dyn Function>> {

@@ -14,7 +14,7 @@ pub mod templates;
 
 pub use other_methods::OtherMethods;
 pub use reads::rest_api;
-pub use remote::{get_method, resource_path, rest_api_exists};
+pub use remote::{get_method, resource_path, rest_api_exists, test_invoke_method};
 pub use rest_api::{AtMethod, RestApi};
 
 /// Where a REST API method is.

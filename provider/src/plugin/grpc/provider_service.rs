@@ -172,6 +172,27 @@ impl provider_server::Provider for ProviderService {
         self.serve(request, Handlers::call_function).await
     }
 
+    async fn validate_action_config(
+        &self,
+        request: Request<pb::validate_action_config::Request>,
+    ) -> Reply<pb::validate_action_config::Response> {
+        self.serve(request, Handlers::validate_action_config).await
+    }
+
+    async fn plan_action(
+        &self,
+        request: Request<pb::plan_action::Request>,
+    ) -> Reply<pb::plan_action::Response> {
+        self.serve(request, Handlers::plan_action).await
+    }
+
+    async fn invoke_action(
+        &self,
+        request: Request<pb::invoke_action::Request>,
+    ) -> Reply<BoxStream<pb::invoke_action::Event>> {
+        self.serve(request, Handlers::invoke_action).await
+    }
+
     async fn stop(&self, _: Request<pb::stop::Request>) -> Reply<pb::stop::Response> {
         self.stop_in_flight();
         Ok(Response::new(pb::stop::Response::default()))

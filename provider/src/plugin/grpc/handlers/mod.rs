@@ -4,6 +4,7 @@
 //!
 //! [`Context`]: crate::plugin::resource::Context
 
+mod action;
 mod function;
 mod identity;
 mod list;
@@ -14,6 +15,7 @@ mod respond;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::plugin::action::Action;
 use crate::plugin::current::Current;
 use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::plugin::function::Function;
@@ -24,11 +26,16 @@ use crate::plugin::resource::{Provider, Resource};
 /// A provider's resources by type name.
 type Resources = HashMap<&'static str, Arc<dyn Resource>>;
 
+/// A provider's actions by type name.
+type Actions = HashMap<&'static str, Arc<dyn Action>>;
+
 /// The provider served, and what its handlers keep between calls.
 pub struct Handlers {
     provider: Arc<dyn Provider>,
     /// As of the latest Configure (see [`Provider::resources`]).
     resources: Current<Arc<Resources>>,
+    /// As of the latest Configure, as the resources.
+    actions: Current<Arc<Actions>>,
     /// By name; the same whatever the configuration.
     functions: HashMap<&'static str, Arc<dyn Function>>,
     /// Built once: Terraform asks for it in every process, sometimes twice.
@@ -38,6 +45,7 @@ pub struct Handlers {
 impl Handlers {
     pub fn new(provider: Arc<dyn Provider>) -> Self {
         let resources = by_type_name(provider.resources());
+        let actions = actions_by_type_name(provider.actions());
         let functions: HashMap<_, _> =
             provider.functions().into_iter().map(|f| (f.name(), f)).collect();
         let schema_response = pb::get_provider_schema::Response {
@@ -50,6 +58,13 @@ impl Handlers {
                 .iter()
                 .filter_map(|(name, r)| {
                     Some(((*name).to_owned(), convert::schema(r.list_schema()?)))
+                })
+                .collect(),
+            action_schemas: actions
+                .iter()
+                .map(|(name, a)| {
+                    let schema = Some(convert::schema(a.schema()));
+                    ((*name).to_owned(), pb::ActionSchema { schema })
                 })
                 .collect(),
             functions: functions
@@ -68,6 +83,7 @@ impl Handlers {
         Handlers {
             provider,
             resources: Current::new(Arc::new(resources)),
+            actions: Current::new(Arc::new(actions)),
             functions,
             schema_response,
         }
@@ -85,4 +101,8 @@ impl Handlers {
 
 fn by_type_name(resources: Vec<Arc<dyn Resource>>) -> Resources {
     resources.into_iter().map(|r| (r.type_name(), r)).collect()
+}
+
+fn actions_by_type_name(actions: Vec<Arc<dyn Action>>) -> Actions {
+    actions.into_iter().map(|a| (a.type_name(), a)).collect()
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tracing::instrument;
 
 use super::respond::respond;
-use super::{Handlers, by_type_name};
+use super::{Handlers, actions_by_type_name, by_type_name};
 use crate::plugin::grpc::values;
 use crate::plugin::proto::tfplugin5 as pb;
 use crate::plugin::resource::Context;
@@ -40,7 +40,7 @@ impl Handlers {
         }
     }
 
-    /// Configures the provider, then takes its resources anew: a process
+    /// Configures the provider, then takes its resources and actions anew: a process
     /// serving many runs is configured once per run, each time taking effect.
     #[instrument(skip_all, fields(terraform_version = %request.terraform_version))]
     pub async fn configure_provider(
@@ -53,6 +53,7 @@ impl Handlers {
             let config = values::decode(request.config.as_ref(), &ty, "provider configuration")?;
             let diags = self.provider.configure(config, &ctx).await;
             self.resources.replace(Arc::new(by_type_name(self.provider.resources())));
+            self.actions.replace(Arc::new(actions_by_type_name(self.provider.actions())));
             Ok((Default::default(), diags))
         }
         .await;

@@ -39,6 +39,8 @@ diagnosed! {
     pb::upgrade_resource_identity::Response => diagnostics,
     pb::validate_list_resource_config::Response => diagnostics,
     pb::list_resource::Event => diagnostic,
+    pb::validate_action_config::Response => diagnostics,
+    pb::plan_action::Response => diagnostics,
 }
 
 /// The response to send: the handler's with its diagnostics, or, when it

@@ -1,0 +1,100 @@
+//! `async_lambda_endpoint_test` (Terraform 1.14+): a test request through
+//! API Gateway (TestInvokeMethod) after create and update from
+//! `action_trigger`, and on request with `-invoke`; its progress says the
+//! status, the latency and that Lambda queued the event, which reaches the
+//! function; what breaks the endpoint fails it with a diagnostic naming the
+//! function.
+
+use aws_smithy_types::error::display::DisplayErrorContext;
+
+use crate::support::aws::{self as cloud, apigateway, block_on};
+use crate::support::hcl::{Endpoint, configuration};
+use crate::support::stack::{RECORDING_HANDLER, wait_for_events};
+use crate::support::terraform::Terraform;
+use crate::support::versions::TERRAFORM_NEWEST;
+
+/// The endpoint, tested by the action after each create and update.
+fn config(api: &str, resource: &str, function: &str, extra: &[(&str, &str)]) -> String {
+    let endpoint = Endpoint::new("jobs", api, resource, "POST", function).with(extra).hcl();
+    let trigger = "  lifecycle {\n    action_trigger {\n      events  = [after_create, after_update]\n      actions = [action.async_lambda_endpoint_test.jobs]\n    }\n  }\n}\n";
+    let endpoint = endpoint.trim_end().strip_suffix('}').unwrap().to_owned() + trigger;
+    let action = r#"
+action "async_lambda_endpoint_test" "jobs" {
+  config {
+    endpoint_id = async_lambda_endpoint.jobs.id
+    body        = jsonencode({ smoke = true })
+    headers     = { "X-Case" = "smoke" }
+  }
+}
+"#;
+    let provider = cloud::provider_block()
+        .replace("region     =", "skip_failure_destination_check = true\n  region     =");
+    configuration(&provider, &[]) + &endpoint + action
+}
+
+#[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn the_test_action_reaches_the_function_and_names_it_when_something_is_broken() {
+    let (api, resource) = cloud::rest_api_with_resource("action", "jobs");
+    let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
+    let function = "action-worker";
+    let function_arn =
+        format!("arn:aws:lambda:{}:{}:function:{function}", cloud::REGION, cloud::ACCOUNT);
+    let env = [("EVENT_DIR", events.path().display().to_string()), ("SLEEP", "0".into())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    cloud::function_with_env(function, RECORDING_HANDLER, &env);
+    let tf = Terraform::new(TERRAFORM_NEWEST);
+
+    // After create, from action_trigger.
+    tf.write_config(&config(&api, &resource, function, &[]));
+    let out = tf.apply();
+    assert!(out.contains("Action started: action.async_lambda_endpoint_test.jobs"), "{out}");
+    assert!(out.contains("POST /jobs: sending a test request through API Gateway"), "{out}");
+    assert!(out.contains("API Gateway answered 202 in"), "{out}");
+    assert!(out.contains(&format!("Lambda queued the event for {function_arn}")), "{out}");
+    let event = &wait_for_events(events.path(), 1)[0]["event"];
+    assert_eq!(event["resource"], "/jobs", "{event}");
+    assert_eq!(crate::support::stack::header(&event["headers"], "X-Case"), Some(&"smoke".into()));
+
+    // After update: the new answer is what the action expects.
+    tf.write_config(&config(&api, &resource, function, &[("response_status_code", "\"200\"")]));
+    let out = tf.apply();
+    assert!(out.contains("API Gateway answered 200 in"), "{out}");
+    wait_for_events(events.path(), 2);
+
+    // On request.
+    let invoke =
+        ["apply", "-no-color", "-auto-approve", "-invoke=action.async_lambda_endpoint_test.jobs"];
+    let out = tf.ok(&invoke);
+    assert!(out.contains(&format!("Lambda queued the event for {function_arn}")), "{out}");
+    wait_for_events(events.path(), 3);
+
+    // The integration response removed out of band: the client would get
+    // no answer; the action says so and names the function.
+    block_on(async {
+        apigateway()
+            .delete_integration_response()
+            .rest_api_id(&api)
+            .resource_id(&resource)
+            .http_method("POST")
+            .status_code("200")
+            .send()
+            .await
+            .map_err(|e| DisplayErrorContext(e).to_string())
+    })
+    .unwrap();
+    let out = tf.fails(&invoke);
+    assert!(out.contains("Integration response missing"), "{out}");
+    assert!(out.contains(&function_arn), "names the function: {out}");
+    wait_for_events(events.path(), 3);
+    let sent = std::fs::read_dir(events.path()).unwrap().count();
+    assert_eq!(sent, 3, "no test request was sent without an answer to give");
+
+    // The function deleted.
+    tf.apply();
+    cloud::delete_function(function);
+    let out = tf.fails(&invoke);
+    assert!(out.contains("Function not found"), "{out}");
+    assert!(out.contains(&function_arn), "names the function: {out}");
+    assert!(out.contains("endpoint_id"), "at the attribute: {out}");
+}
