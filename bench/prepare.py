@@ -20,8 +20,9 @@ not through the counting proxy, so none of these calls is counted.
       (0 and 0 without one), its bytes those of the compact JSON AWS's GetPolicy
       returns and Lambda's 20,480-byte limit counts (LocalStack's has spaces).
   prepare.py clean ENDPOINT API FUNCTION
-      Deletes every method of API's resources and every statement of the
-      function's policy: what a failed command left behind.
+      Deletes every method of API's resources, every statement of the
+      function's policy and every REST API named bench-openapi (bench/openapi.tf's):
+      what a failed command left behind.
 
 bench/routes.py (make bench-routes):
 
@@ -68,6 +69,7 @@ import boto3
 from botocore.config import Config
 
 REGION = "us-east-1"
+OPENAPI_NAME = "bench-openapi"  # bench/openapi.tf's REST API
 HANDLER = "def handler(event, context):\n    print(event)\n"
 # What a synchronous proxy integration's target answers, and nothing else: the latency baseline.
 ROUTE_TARGET_HANDLER = 'def handler(event, context):\n    return {"statusCode": 200, "body": "ok"}\n'
@@ -168,6 +170,10 @@ def clean(endpoint, api, function):
                 apigw.delete_method(restApiId=api, resourceId=resource["id"], httpMethod=method)
     for statement in statements(lam, function)[1]:
         lam.remove_permission(FunctionName=function, StatementId=statement["Sid"])
+    for page in apigw.get_paginator("get_rest_apis").paginate():
+        for rest_api in page["items"]:
+            if rest_api["name"] == OPENAPI_NAME:
+                apigw.delete_rest_api(restApiId=rest_api["id"])
     return {"cleaned": api}
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """`make bench-quota`: async_lambda_endpoint against the five-resource hashicorp/aws
 recipe through AWS's rate quotas (tests/support/fault_proxy.py --quotas aws),
-N endpoints on one REST API with N resources and one function; writes
+N endpoints on one REST API with N resources and one function, and at the
+largest N a third variant, one REST API from an OpenAPI document of
+provider::async::openapi_operation's (bench/openapi.tf); writes
 quota-results.json, then report.py writes the quota section of RESULTS.md and
 quota-results.png from it. bench/README.md says what is measured. The work is
 benchlib's (benches.quota); this file is its options.

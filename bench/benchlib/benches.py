@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .measure import schema_probe
 from .paths import BENCH, WORK
-from .results import PHASES, VARIANTS, header, save, throttled
+from .results import OPENAPI, PHASES, VARIANTS, header, save, throttled
 from .shell import STARTED, log, run
 from .stack import FUNCTION, Stack, prepare_tool
 from .tools import VENV_PY, install
@@ -49,6 +49,16 @@ def schedule(rounds, sizes):
         for i, n in enumerate(sizes):
             for variant in VARIANTS if (r + i) % 2 else VARIANTS[::-1]:
                 yield r, n, variant
+
+
+def quota_schedule(rounds, sizes):
+    """make bench-quota's (round, N, variant): schedule's, and in each round OPENAPI at the largest N
+    only, after the other two there."""
+    big, runs = max(sizes), list(schedule(rounds, sizes))
+    for i, (r, n, variant) in enumerate(runs):
+        yield r, n, variant
+        if n == big and (i + 1 == len(runs) or runs[i + 1][:2] != (r, n)):  # the last at (r, N)
+            yield r, n, OPENAPI
 
 
 def fresh(work):
@@ -102,7 +112,8 @@ def bench(opts):
 
 def quota(opts):
     """make bench-quota: every N and round of both variants through the proxy's AWS quotas, N
-    endpoints on one REST API; a failed command is recorded and cleaned up after, not fatal."""
+    endpoints on one REST API, and at the largest N the openapi variant (its own REST API from an
+    OpenAPI document); a failed command is recorded and cleaned up after, not fatal."""
     work = WORK / "bench-quota"
     install(build=not opts.skip_build)
     fresh(work)
@@ -114,7 +125,7 @@ def quota(opts):
         results["versions"]["localstack"] = stack.prepared["localstack"]
         templates, _ = stack.warm_up()
         endpoints = stack.prepared["endpoints"]
-        for r, n, variant in schedule(opts.rounds, opts.sizes):
+        for r, n, variant in quota_schedule(opts.rounds, opts.sizes):
             d = stack.workdir(f"{variant}-{n}-r{r}", variant, endpoints[:n], templates)
             for phase in PHASES:
                 time.sleep(REFILL_S)
@@ -123,12 +134,13 @@ def quota(opts):
                 if phase == "apply":
                     m["policy"] = prepare_tool("policy", stack.endpoint, FUNCTION)
                 results["runs"].append(m)
-                log(f"round {r} N={n:3d} {variant:6s} {phase:7s} wall {m['wall_s']:7.2f} s served "
+                log(f"round {r} N={n:3d} {variant:7s} {phase:7s} wall {m['wall_s']:7.2f} s served "
                     f"{sum(m['calls'].values()):5d} 429s {throttled(m):5d}"
                     + (f" policy {m['policy']['bytes']} bytes" if "policy" in m else "")
                     + (f" FAILED: {m['error'].splitlines()[0]}" if m["error"] else ""))
             if any(m["error"] for m in results["runs"][-len(PHASES):]):
-                # What the failed commands left in AWS, so that the next variant starts clean.
+                # What the failed commands left in AWS, so that the next variant starts clean (the
+                # prepared API's methods, the function's statements, openapi's REST API).
                 prepare_tool("clean", stack.endpoint, endpoints[0]["api"], FUNCTION)
 
     publish(results, Path(opts.out) / "quota-results.json", None if opts.keep_work else work)

@@ -4,19 +4,21 @@ is drawn, since the benches themselves run without it."""
 
 from .results import PHASES, VARIANTS
 
-COLORS = {"ours": "#1f77b4", "recipe": "#d62728"}
+COLORS = {"ours": "#1f77b4", "recipe": "#d62728", "openapi": "#2ca02c"}
 
 
 def label(res, variant):
     """A variant's name in a legend."""
     if variant == "ours":
         return "async_lambda_endpoint"
+    if variant == "openapi":
+        return "aws_api_gateway_rest_api.body of openapi_operation's"
     return f"hashicorp/aws {res.d['versions']['hashicorp/aws']} recipe"
 
 
-def wall_time(res, path, plot, xlabel, ylabel, title=""):
-    """Draws into `path`: `plot(ax, variant, phase, color)` draws a variant's lines in one panel;
-    `title` goes before the versions and the machine."""
+def wall_time(res, path, plot, xlabel, ylabel, title="", variants=VARIANTS):
+    """Draws into `path`: `plot(ax, variant, phase, color)` draws each of `variants`' lines in one
+    panel; `title` goes before the versions and the machine."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -24,7 +26,7 @@ def wall_time(res, path, plot, xlabel, ylabel, title=""):
 
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), dpi=110)
     for ax, phase in zip(axes, PHASES):
-        for variant in VARIANTS:
+        for variant in variants:
             plot(ax, variant, phase, COLORS[variant])
         ax.set(title=f"terraform {phase}", xlabel=xlabel, ylabel=ylabel, xticks=res.sizes, ylim=(0, None))
         ax.grid(alpha=0.3)

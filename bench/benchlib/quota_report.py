@@ -3,7 +3,7 @@ section (targets, tables, every figure from the JSON) and quota-results.png."""
 
 from . import chart
 from .markdown import cell, ratio, table, targets_table
-from .results import PHASES, VARIANTS, med, served, service, throttled
+from .results import OPENAPI, PHASES, VARIANTS, med, served, service, throttled
 
 # API Gateway's "Total operations" quota, a bucket of 40 filling at 10 a second: a command that
 # must make C calls takes at least (C - 40) / 10 s (tests/support/fault_proxy.py, AWS_QUOTAS).
@@ -16,6 +16,8 @@ READS = 1  # the reads a minimal apply needs besides its writes: one GetResource
 # destroy one DeleteMethod each.
 MINIMAL = {"apply": lambda n: 4 * n + READS, "plan": lambda n: 3, "destroy": lambda n: n}
 APIGATEWAY, LAMBDA = service("apigateway"), service("lambda")
+# The openapi variant's target: its apply of N operations (one PutRestApi) within this, at its N.
+OPENAPI_APPLY_S = 10
 
 
 def floor(calls):
@@ -23,10 +25,21 @@ def floor(calls):
 
 
 def floors(res, variant, n, phase):
-    """The quota floor (s): ours with its minimal calls, the recipe with its own as served."""
+    """The quota floor (s): ours with its minimal calls, the recipe and openapi with their own as
+    served."""
     if variant == "ours":
         return [floor(MINIMAL[phase](n))]
     return res.values(variant, n, phase, lambda r: floor(served(r, APIGATEWAY)))
+
+
+def openapi_n(res):
+    """The N the openapi variant ran at (bench-quota's largest), or None: a results file from
+    before it."""
+    return max((r["n"] for r in res.d["runs"] if r["variant"] == OPENAPI), default=None)
+
+
+def wall_times(res, variant, n, phase):
+    return res.values(variant, n, phase, lambda r: r["wall_s"])
 
 
 def wall(res, variant, n, phase):
@@ -76,29 +89,78 @@ def targets(res):
     size = max(policy(res, "ours", n))
     rows.append((f"the function's policy after ours' apply at N={n}: under {POLICY_LIMIT:,} bytes",
                  f"{size:,} bytes", size < POLICY_LIMIT))
+    n = openapi_n(res) or n
+    applied = wall_times(res, OPENAPI, n, "apply")
+    failed = res.failed(OPENAPI, n, "apply")
+    rows.append((f"apply of {n} operations through an OpenAPI document in under {OPENAPI_APPLY_S} s",
+                 f"{med(applied):.1f} s vs {OPENAPI_APPLY_S} s" + (", **failed**" if failed else "")
+                 if applied else "not measured (a results file from before the openapi variant)",
+                 bool(applied) and not failed and med(applied) < OPENAPI_APPLY_S))
     return rows
 
 
 def draw(res, path):
-    """quota-results.png: each variant's median wall time, its quota floor dashed, failures crossed."""
+    """quota-results.png: each variant's median wall time, its quota floor dashed, failures crossed;
+    openapi, at its one N, a point and its floor a tick."""
     def plot(ax, variant, phase, color):
-        walls = [med(res.values(variant, n, phase, lambda r: r["wall_s"])) for n in res.sizes]
-        ax.plot(res.sizes, walls, marker="o", color=color, label=chart.label(res, variant))
-        ax.plot(res.sizes, [med(floors(res, variant, n, phase)) for n in res.sizes], linestyle="--", color=color,
-                alpha=0.6, label="its quota floor")
-        failed = [(n, w) for n, w in zip(res.sizes, walls) if res.failed(variant, n, phase)]
+        sizes = [n for n in res.sizes if res.runs(variant, n, phase)]
+        if not sizes:
+            return
+        times = [med(wall_times(res, variant, n, phase)) for n in sizes]
+        one = len(sizes) == 1
+        ax.plot(sizes, times, marker="o", color=color, label=chart.label(res, variant))
+        ax.plot(sizes, [med(floors(res, variant, n, phase)) for n in sizes], linestyle="--", color=color,
+                alpha=0.6, marker="_" if one else None, markersize=14, label="its quota floor")
+        failed = [(n, w) for n, w in zip(sizes, times) if res.failed(variant, n, phase)]
         if failed:
             ax.scatter(*zip(*failed), marker="x", s=90, color="black", zorder=3,
                        label="failed" if variant == "ours" else None)
 
     chart.wall_time(res, path, plot, "N endpoints (one REST API, one function)", "wall time (s)",
-                    "Through AWS's API Gateway and Lambda quotas: ")
+                    "Through AWS's API Gateway and Lambda quotas: ", variants=(*VARIANTS, OPENAPI))
+
+
+def openapi_prose(res, on):
+    """What the openapi variant is, and where its figures are."""
+    what = ("The openapi variant defines a REST API of its own (not the prepared one) by an OpenAPI document "
+            "(`bench/openapi.tf`): one `aws_api_gateway_rest_api` whose `body` embeds "
+            "`provider::async::openapi_operation(function_arn, {})` as the POST operation of each of N paths, "
+            "which hashicorp/aws applies in one PutRestApi, plus one `aws_lambda_permission` scoped to its "
+            "`execution_arn/*`; the async provider only evaluates the function, hashicorp/aws makes every call. "
+            "Its quota floor is that of its own API Gateway calls as served; it does not count the quotas of "
+            "their own of CreateRestApi (1 every 3 s), PutRestApi (1 a second) and DeleteRestApi (1 every 30 s).")
+    if on is None:
+        return what + " This results file predates the variant: it has no figures for it.\n"
+    return (what + f" It runs at the largest N only, N={on}, after the other two there, in each round; the chart "
+            "shows it as one point per command, its floor a tick.\n")
+
+
+def openapi_table(res, on, h2):
+    """The openapi variant beside ours and the recipe at its N: wall times, its floor, its calls."""
+    if on is None:
+        return []
+    rows = [(p, wall(res, "ours", on, p), wall(res, "recipe", on, p), wall(res, OPENAPI, on, p),
+             cell(floors(res, OPENAPI, on, p), "{:.1f}"),
+             ratio(wall_times(res, OPENAPI, on, p), wall_times(res, "ours", on, p)),
+             ratio(wall_times(res, OPENAPI, on, p), wall_times(res, "recipe", on, p)),
+             cell(res.values(OPENAPI, on, p, lambda r: served(r, APIGATEWAY)), "{:.0f}"),
+             cell(res.values(OPENAPI, on, p, lambda r: served(r, LAMBDA)), "{:.0f}"),
+             cell(res.values(OPENAPI, on, p, throttled), "{:.0f}")) for p in PHASES]
+    return [f"{h2} One REST API from an OpenAPI document at N={on}\n",
+            (f"Wall time (s) of each command of the openapi variant ({on} operations, one PutRestApi, one "
+             "permission) beside ours and the recipe at the same N; the API Gateway and Lambda calls LocalStack "
+             "served to it, and the 429s the quotas answered.\n"),
+            table(("command", ">ours", ">recipe", ">openapi", ">its floor", ">openapi/ours", ">openapi/recipe",
+                   ">API Gateway", ">Lambda", ">429s"), rows)]
 
 
 def section(res, level=1):
     """The section, its title a heading of `level`."""
     d, big, v, m = res.d, res.big, res.d["versions"], res.d["machine"]
     h1, h2 = "#" * level, "#" * (level + 1)
+    on = openapi_n(res)
+    # The variants of the tables at the largest N: openapi's too when it ran there.
+    at_big = (*VARIANTS, OPENAPI) if on == big else VARIANTS
     out = [
         f"{h1} Quota benchmark: `async_lambda_endpoint` against the recipe through AWS's rate quotas\n",
         f"Generated by `make bench-quota` from `quota-results.json`: run {d['started']}, "
@@ -107,9 +169,10 @@ def section(res, level=1):
         f"management calls share a bucket of {BURST} tokens filling at {RATE} a second (\"Total operations\"), "
         "some have a lower quota of their own; Lambda's control plane 15 a second. A command's quota floor is "
         f"(API Gateway calls - {BURST}) / {RATE} s, with ours' minimal calls ({READS} read, then apply 4 writes "
-        "per endpoint, destroy 1 DeleteMethod per endpoint) and the recipe's own as served. "
+        "per endpoint, destroy 1 DeleteMethod per endpoint) and the recipe's and openapi's own as served. "
         f"{d['config']['rounds']} round(s); figures are medians, [min-max]; each command starts after "
         f"{d['config']['refill_s']} s idle, its buckets full.\n",
+        openapi_prose(res, on),
         "![wall time of apply, plan and destroy against N, with the quota floors](quota-results.png)\n",
         f"{h2} Targets\n", targets_table(targets(res)),
         f"{h2} Versions and machine\n",
@@ -123,6 +186,7 @@ def section(res, level=1):
                 wall(res, "recipe", n, p), cell(floors(res, "recipe", n, p), "{:.1f}"),
                 ratio(*(res.values(var, n, p, lambda r: r["wall_s"]) for var in VARIANTS)))
                for n, p in res.grid()]),
+        *openapi_table(res, on, h2),
         f"{h2} Calls served and 429s answered\n",
         "API Gateway and Lambda calls LocalStack served (the proxy's 429s never reach it), per endpoint all "
         "services, and the 429s the quotas answered.\n",
@@ -136,9 +200,9 @@ def section(res, level=1):
         f"{h2} The function's resource-based policy after apply (bytes)\n",
         f"As AWS's GetPolicy returns it (compact JSON), which Lambda's {POLICY_LIMIT:,}-byte limit counts; "
         "LocalStack enforces no limit, so what AWS would refuse still applies here.\n",
-        table((">N", ">ours", ">recipe", "on AWS"),
-              [(n, cell(policy(res, "ours", n), "{:.0f}"), cell(policy(res, "recipe", n), "{:.0f}"),
-                "; ".join(f"{var}: {refusal(policy(res, var, n))}" for var in VARIANTS
+        table((">N", ">ours", ">recipe", ">openapi", "on AWS"),
+              [(n, *(cell(policy(res, var, n), "{:.0f}") for var in (*VARIANTS, OPENAPI)),
+                "; ".join(f"{var}: {refusal(policy(res, var, n))}" for var in (*VARIANTS, OPENAPI)
                           if refusal(policy(res, var, n))) or "accepted") for n in res.sizes]),
         f"{h2} By operation at N={big}: served, and 429s answered\n",
     ]
@@ -150,10 +214,11 @@ def section(res, level=1):
     for phase in PHASES:
         counts = {var: (per_op(var, phase, "calls"),
                         {k.rsplit(" ", 1)[0]: c for k, c in per_op(var, phase, "proxy_errors").items()
-                         if k.endswith(" 429")}) for var in VARIANTS}
-        for op in sorted({op for var in VARIANTS for part in counts[var] for op in part}):
-            rows.append((phase, op, *(f"{counts[var][i].get(op, 0):.0f}" for var in VARIANTS for i in (0, 1))))
-    out.append(table(("command", "operation", ">ours served", ">ours 429s", ">recipe served", ">recipe 429s"), rows))
+                         if k.endswith(" 429")}) for var in at_big}
+        for op in sorted({op for var in at_big for part in counts[var] for op in part}):
+            rows.append((phase, op, *(f"{counts[var][i].get(op, 0):.0f}" for var in at_big for i in (0, 1))))
+    out.append(table(("command", "operation", *(f">{var} {what}" for var in at_big for what in ("served", "429s"))),
+                     rows))
     out.append(f"{h2} Failed commands\n")
     failed = [r for r in d["runs"] if r["error"]]
     if not failed:

@@ -16,8 +16,14 @@ from .shell import STARTED
 from .tools import OURS_BIN, aws_bin
 from .versions import AWS_PROVIDER, TERRAFORM
 
+# The variants both benches compare at every N; make bench-quota also runs OPENAPI, at its largest
+# N only (benches.quota_schedule).
 VARIANTS, PHASES = ("ours", "recipe"), ("apply", "plan", "destroy")
-KIND = {"ours": "async", "recipe": "aws"}  # each variant's provider, as measure.Sampler names it
+OPENAPI = "openapi"
+# The provider that makes each variant's AWS calls, as measure.Sampler names it. OPENAPI runs both:
+# hashicorp/aws makes every call, the async provider only evaluates openapi_operation (a run's
+# "providers" has each).
+KIND = {"ours": "async", "recipe": "aws", OPENAPI: "aws"}
 
 
 def machine():
@@ -112,7 +118,7 @@ class Results:
         return self.values(variant, n, phase, lambda r: served(r, which) / n)
 
     def provider(self, variant, n, phase, key):
-        """`key` of the variant's provider in each command (async for ours, aws for the recipe)."""
+        """`key` of the variant's provider in each command (async for ours, aws for the others)."""
         kind = KIND[variant]
         return [key(r["providers"][kind]) for r in self.runs(variant, n, phase) if kind in r["providers"]]
 

@@ -14,14 +14,17 @@ from .tools import LOCALSTACK_PY, OURS_BIN, aws_bin
 from .versions import AWS_PROVIDER
 
 FUNCTION = "bench-worker"
-RESOURCES_PER_ENDPOINT = {"ours": 1, "recipe": 5}
+# The resources a variant's configuration has for N endpoints: what apply must report added and
+# destroy destroyed.
+RESOURCES = {"ours": lambda n: n, "recipe": lambda n: 5 * n, "openapi": lambda n: 2}
 COMMANDS = {
     "apply": ["apply", "-auto-approve", "-input=false", "-no-color"],
     "plan": ["plan", "-detailed-exitcode", "-input=false", "-no-color"],  # 0: no changes
     "destroy": ["destroy", "-auto-approve", "-input=false", "-no-color"],
 }
-# ours.tf's line that each bench's own provider settings replace (indented lines, each ending in
-# a newline), and recipe.tf's placeholder for hashicorp/aws's version: the manifest's.
+# ours.tf's (and openapi.tf's) line that each bench's own provider settings replace (indented
+# lines, each ending in a newline), and recipe.tf's (and openapi.tf's) placeholder for
+# hashicorp/aws's version: the manifest's.
 PROVIDER_SETTINGS_LINE = "  # @PROVIDER_SETTINGS@\n"
 AWS_VERSION_PLACEHOLDER = "@AWS_PROVIDER@"
 
@@ -33,12 +36,15 @@ def prepare_tool(*args):
     return json.loads(out.stdout)
 
 
-def configuration(name, placeholder, value):
-    """bench/`name` with its `placeholder` replaced by `value`; an error if the file lost it."""
+def configuration(name, replacements):
+    """bench/`name` with each placeholder of `replacements` replaced by its value; an error if the
+    file lost one."""
     text = (BENCH / name).read_text()
-    if placeholder not in text:
-        raise RuntimeError(f"bench/{name} has no {placeholder.strip()!r}")
-    return text.replace(placeholder, value)
+    for placeholder, value in replacements.items():
+        if placeholder not in text:
+            raise RuntimeError(f"bench/{name} has no {placeholder.strip()!r}")
+        text = text.replace(placeholder, value)
+    return text
 
 
 def differences(ours, recipe, api, resource):
@@ -110,13 +116,15 @@ class Stack:
         return terraform(workdir, args, logname, self.cli_config, check)
 
     def workdir(self, name, variant, endpoints, templates=None):
-        """A work directory for `variant` and these endpoints, initialised."""
+        """A work directory for `variant` ("ours", "recipe", or bench-quota's "openapi") and these
+        endpoints, initialised."""
         d = self.work / name
         d.mkdir(exist_ok=True)
-        if variant == "ours":
-            (d / "main.tf").write_text(configuration("ours.tf", PROVIDER_SETTINGS_LINE, self.provider_settings))
-        else:
-            (d / "main.tf").write_text(configuration("recipe.tf", AWS_VERSION_PLACEHOLDER, AWS_PROVIDER))
+        settings = {PROVIDER_SETTINGS_LINE: self.provider_settings}
+        aws_version = {AWS_VERSION_PLACEHOLDER: AWS_PROVIDER}
+        replacements = {"ours": settings, "recipe": aws_version, "openapi": dict(settings, **aws_version)}[variant]
+        (d / "main.tf").write_text(configuration(f"{variant}.tf", replacements))
+        if variant != "ours":  # hashicorp/aws's provider block
             (d / "provider.tf").write_text((ROOT / "scripts/lib/localstack-aws-provider.tf.in").read_text()
                                            .replace("@REGION@", "local.bench.region")
                                            .replace("@ENDPOINT@", "${local.bench.endpoint}"))
@@ -146,13 +154,13 @@ class Stack:
         """One timed command and its calls: "calls" and "errors" from LocalStack's request log (the
         calls it served), "proxy_calls" and "proxy_errors" from the proxy (every call it received,
         and those it answered itself). "error" is None, or why the command failed and the end of
-        its output: its exit code, or fewer resources reported than N endpoints make."""
+        its output: its exit code, or fewer resources reported than its configuration has (RESOURCES)."""
         before = self.proxy.stats()
         self.request_log.mark()
         m = self.terraform(workdir, COMMANDS[phase], logname, check=False)
         after = self.proxy.stats()
         calls, errors = self.request_log.counts(after["forwarded"] - before["forwarded"])
-        text, want = m.pop("output"), n * RESOURCES_PER_ENDPOINT[variant]
+        text, want = m.pop("output"), RESOURCES[variant](n)
         reported = {"apply": f"{want} added, 0 changed, 0 destroyed", "destroy": f"{want} destroyed"}.get(phase, "")
         failure = f"exited {m['exit_code']}" if m["exit_code"] else None if reported in text \
             else f"did not report {want} resources"
