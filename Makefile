@@ -34,7 +34,7 @@ localstack-up: ## Start LocalStack for examples (or reuse the running one) and p
 localstack-down: ## Destroy any example applied to that LocalStack and stop it
 	bash scripts/example.sh down
 
-tools: ## Install Terraform $(TERRAFORM_OLDEST) and $(TERRAFORM_NEWEST), hashicorp/aws $(AWS_PROVIDER), LocalStack $(LOCALSTACK), moto $(MOTO), Lambda libraries, Velocity 1.7 and ruff $(RUFF) into .tools/
+tools: ## Install Terraform $(TERRAFORM_OLDEST), $(TERRAFORM_FUNCTIONS), $(TERRAFORM_IDENTITY), $(TERRAFORM_ACTIONS) and $(TERRAFORM_NEWEST), hashicorp/aws $(AWS_PROVIDER), LocalStack $(LOCALSTACK), moto $(MOTO), Lambda libraries, Velocity 1.7 and ruff $(RUFF) into .tools/
 	bash scripts/install-tools.sh
 
 build: ## Build the provider (target/debug/terraform-provider-async)
@@ -65,8 +65,12 @@ soak: tools ## Fault-injection soak: many rounds of twenty endpoints through thr
 
 # Acceptance tests (LocalStack, Velocity) are #[ignore]d, so a plain `cargo test`
 # shows them as ignored; here they run too.
-test: tools lint test-dispatcher ## Every test: unit, protocol, Terraform CLI and acceptance tests
-	TF_ACC=1 cargo test --locked --workspace -- --include-ignored
+# The output goes to .work/test.log too, for the per-version report after it
+# (scripts/terraform-matrix.py); the exit status is the tests'.
+test: tools lint test-dispatcher ## Every test: unit, protocol, Terraform CLI and acceptance tests, on Terraform $(TERRAFORM_OLDEST) to $(TERRAFORM_NEWEST)
+	@mkdir -p .work
+	set -o pipefail; TF_ACC=1 cargo test --locked --workspace -- --include-ignored 2>&1 | tee .work/test.log; \
+	    status=$$?; python3 scripts/terraform-matrix.py .work/test.log; exit $$status
 
 .PHONY: docs
 docs: ## Regenerate docs/ from the schemas and examples

@@ -10,8 +10,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use crate::support::aws::{self as cloud, apigateway, block_on};
 use crate::support::hcl::{Endpoint, configuration};
 use crate::support::stack::{RECORDING_HANDLER, wait_for_events};
-use crate::support::terraform::Terraform;
-use crate::support::versions::TERRAFORM_NEWEST;
+use crate::support::terraform::{Terraform, each_terraform_version};
 
 /// The endpoint, tested by the action after each create and update.
 fn config(api: &str, resource: &str, function: &str, extra: &[(&str, &str)]) -> String {
@@ -32,18 +31,20 @@ action "async_lambda_endpoint_test" "jobs" {
     configuration(&provider, &[]) + &endpoint + action
 }
 
-#[test]
-#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
-fn the_test_action_reaches_the_function_and_names_it_when_something_is_broken() {
-    let (api, resource) = cloud::rest_api_with_resource("action", "jobs");
+each_terraform_version!(acceptance the_test_action_reaches_the_function_and_names_it_when_something_is_broken since actions);
+fn the_test_action_reaches_the_function_and_names_it_when_something_is_broken(
+    version: &'static str,
+) {
+    let name = format!("action-{}", version.replace('.', "-"));
+    let (api, resource) = cloud::rest_api_with_resource(&name, "jobs");
     let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
-    let function = "action-worker";
+    let function = name.as_str();
     let function_arn =
         format!("arn:aws:lambda:{}:{}:function:{function}", cloud::REGION, cloud::ACCOUNT);
     let env = [("EVENT_DIR", events.path().display().to_string()), ("SLEEP", "0".into())];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     cloud::function_with_env(function, RECORDING_HANDLER, &env);
-    let tf = Terraform::new(TERRAFORM_NEWEST);
+    let tf = Terraform::new(version);
 
     // After create, from action_trigger.
     tf.write_config(&config(&api, &resource, function, &[]));

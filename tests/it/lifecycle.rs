@@ -72,7 +72,7 @@ fn applied(test: &str, version: &'static str) -> (Fixture, Terraform) {
     (f, tf)
 }
 
-each_terraform_version!(acceptance create_then_both_plans_are_empty);
+each_terraform_version!(acceptance create_then_both_plans_are_empty everywhere);
 fn create_then_both_plans_are_empty(version: &'static str) {
     let (f, tf) = applied("create", version);
     tf.assert_no_changes();

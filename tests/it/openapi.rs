@@ -8,8 +8,7 @@
 use serde_json::Value as Json;
 
 use crate::support::stack::{Stack, decoded_body, post};
-use crate::support::terraform::Terraform;
-use crate::support::versions::TERRAFORM_NEWEST;
+use crate::support::terraform::{Terraform, each_terraform_version};
 
 #[test]
 #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
@@ -46,9 +45,9 @@ fn an_openapi_document_answers_202_queues_the_event_and_redeploys_on_change() {
     stack.tf.destroy();
 }
 
-#[test]
-fn bad_arguments_are_refused_at_the_argument_before_anything_is_planned() {
-    let tf = Terraform::new(TERRAFORM_NEWEST);
+each_terraform_version!(bad_arguments_are_refused_at_the_argument_before_anything_is_planned since functions);
+fn bad_arguments_are_refused_at_the_argument_before_anything_is_planned(version: &'static str) {
+    let tf = Terraform::new(version);
     let call = |arguments: &str| {
         format!(
             "{}\noutput \"operation\" {{\n  value = provider::async::openapi_operation({arguments})\n}}\n",

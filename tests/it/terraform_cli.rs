@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use crate::support::binaries;
 use crate::support::hcl::{Endpoint, configuration};
 use crate::support::terraform::{PROVIDER_ADDRESS, Terraform, each_terraform_version};
+use crate::support::versions::{TERRAFORM_ACTIONS, TERRAFORM_FUNCTIONS, at_least};
 
 fn valid_config() -> String {
     let function = "arn:aws:lambda:us-east-1:123456789012:function:worker";
@@ -40,7 +41,7 @@ fn validate_and_plan(tf: &Terraform) {
     assert!(plan.contains("Plan: 1 to add, 0 to change, 0 to destroy."), "{plan}");
 }
 
-each_terraform_version!(validate_and_plan_through_dev_overrides);
+each_terraform_version!(validate_and_plan_through_dev_overrides everywhere);
 fn validate_and_plan_through_dev_overrides(version: &'static str) {
     validate_and_plan(&terraform(version));
 }
@@ -63,7 +64,7 @@ fn a_missing_region_is_one_clear_diagnostic_at_configure(version: &'static str) 
     assert!(out.contains("No AWS region is configured"), "{version}: {out}");
 }
 
-each_terraform_version!(providers_schema_lists_the_resource_with_descriptions);
+each_terraform_version!(providers_schema_lists_the_resource_with_descriptions everywhere);
 fn providers_schema_lists_the_resource_with_descriptions(version: &'static str) {
     let tf = terraform(version);
     tf.write_config(&valid_config());
@@ -82,6 +83,19 @@ fn providers_schema_lists_the_resource_with_descriptions(version: &'static str) 
     assert_eq!(attributes["redeployment_trigger"]["computed"], true);
     let config = &provider["provider"]["block"]["attributes"];
     assert_eq!(config["secret_key"]["sensitive"], true);
+    // What each version knows of the schema it shows: functions from 1.8,
+    // actions from 1.14; older versions ignore them.
+    let function = &provider["functions"]["openapi_operation"];
+    let action = &provider["action_schemas"]["async_lambda_endpoint_test"];
+    assert_eq!(
+        function.is_object(),
+        at_least(version, TERRAFORM_FUNCTIONS),
+        "{version}: {function}"
+    );
+    if at_least(version, TERRAFORM_FUNCTIONS) {
+        assert_eq!(function["parameters"][0]["name"], "function_arn", "{version}: {function}");
+    }
+    assert_eq!(action.is_object(), at_least(version, TERRAFORM_ACTIONS), "{version}: {provider}");
 }
 
 each_terraform_version!(terraform_never_has_to_kill_the_provider);

@@ -15,32 +15,63 @@ pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/tf-async/async";
 /// The provider's version: the workspace's, which this package shares.
 pub const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The oldest and newest Terraform this provider is tested with, in this
-/// order (scripts/lib/versions.env): [`each_terraform_version!`] names its
-/// tests after them.
-pub const VERSIONS: [&str; 2] = [versions::TERRAFORM_OLDEST, versions::TERRAFORM_NEWEST];
+/// Every Terraform this provider is tested with, oldest first
+/// (scripts/lib/versions.env): [`each_terraform_version!`] names its tests
+/// after them, by these indices.
+pub const VERSIONS: [&str; 5] = [
+    versions::TERRAFORM_OLDEST,
+    versions::TERRAFORM_FUNCTIONS,
+    versions::TERRAFORM_IDENTITY,
+    versions::TERRAFORM_ACTIONS,
+    versions::TERRAFORM_NEWEST,
+];
 
 /// Makes a test body `fn NAME(version: &'static str)` one test per Terraform
-/// version, `NAME::on_terraform_1_0_3` and `NAME::on_terraform_1_15_5`, so a
-/// failure on one version never hides the other's result. With `acceptance`
-/// first, both are acceptance tests: ignored unless asked for (`make test`
-/// runs them, `TF_ACC=1 cargo test -- --include-ignored`). A test's name is
-/// its version's: after a change of version in scripts/lib/versions.env, the
-/// build fails until the name here is changed too.
+/// version, `NAME::on_terraform_1_0_3` and so on, so a failure on one
+/// version never hides another's result:
+/// - `NAME`: the full suite's, on the oldest and the newest;
+/// - `NAME since functions|identity|actions`: a feature's, on the oldest
+///   Terraform that has it and the newest;
+/// - `NAME everywhere`: a smoke test, on every version.
+///
+/// With `acceptance` first, they are acceptance tests: ignored unless asked
+/// for (`make test` runs them, `TF_ACC=1 cargo test -- --include-ignored`).
+/// A test's name is its version's: after a change of version in
+/// scripts/lib/versions.env, the build fails until the name here changes.
 macro_rules! each_terraform_version {
-    (acceptance $name:ident) => {
-        $crate::support::terraform::each_terraform_version!(@tests $name #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]);
+    (acceptance $name:ident $($versions:ident)?) => {
+        $crate::support::terraform::each_terraform_version!(@versions $name [$($versions)?] #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]);
     };
-    ($name:ident) => {
-        $crate::support::terraform::each_terraform_version!(@tests $name);
+    (acceptance $name:ident since $feature:ident) => {
+        $crate::support::terraform::each_terraform_version!(@versions $name [since $feature] #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]);
     };
-    (@tests $name:ident $(#[$attribute:meta])*) => {
+    ($name:ident $($versions:ident)?) => {
+        $crate::support::terraform::each_terraform_version!(@versions $name [$($versions)?]);
+    };
+    ($name:ident since $feature:ident) => {
+        $crate::support::terraform::each_terraform_version!(@versions $name [since $feature]);
+    };
+    (@versions $name:ident [] $(#[$attribute:meta])*) => {
+        $crate::support::terraform::each_terraform_version!(@tests $name [(on_terraform_1_0_3 0) (on_terraform_1_15_5 4)] [$(#[$attribute])*]);
+    };
+    (@versions $name:ident [since functions] $(#[$attribute:meta])*) => {
+        $crate::support::terraform::each_terraform_version!(@tests $name [(on_terraform_1_8_4 1) (on_terraform_1_15_5 4)] [$(#[$attribute])*]);
+    };
+    (@versions $name:ident [since identity] $(#[$attribute:meta])*) => {
+        $crate::support::terraform::each_terraform_version!(@tests $name [(on_terraform_1_12_2 2) (on_terraform_1_15_5 4)] [$(#[$attribute])*]);
+    };
+    (@versions $name:ident [since actions] $(#[$attribute:meta])*) => {
+        $crate::support::terraform::each_terraform_version!(@tests $name [(on_terraform_1_14_9 3) (on_terraform_1_15_5 4)] [$(#[$attribute])*]);
+    };
+    (@versions $name:ident [everywhere] $(#[$attribute:meta])*) => {
+        $crate::support::terraform::each_terraform_version!(@tests $name [(on_terraform_1_0_3 0) (on_terraform_1_8_4 1) (on_terraform_1_12_2 2) (on_terraform_1_14_9 3) (on_terraform_1_15_5 4)] [$(#[$attribute])*]);
+    };
+    (@tests $name:ident [$(($test:ident $index:literal))*] $attributes:tt) => {
         mod $name {
-            $crate::support::terraform::each_terraform_version!(@test $name on_terraform_1_0_3 0 $(#[$attribute])*);
-            $crate::support::terraform::each_terraform_version!(@test $name on_terraform_1_15_5 1 $(#[$attribute])*);
+            $($crate::support::terraform::each_terraform_version!(@test $name $test $index $attributes);)*
         }
     };
-    (@test $name:ident $test:ident $index:literal $(#[$attribute:meta])*) => {
+    (@test $name:ident $test:ident $index:literal [$(#[$attribute:meta])*]) => {
         const _: () = assert!(
             $crate::support::versions::names_terraform(
                 stringify!($test),

@@ -11,6 +11,13 @@ const MANIFEST: &str =
 pub const TERRAFORM_OLDEST: &str = value("TERRAFORM_OLDEST");
 /// The newest Terraform supported, and tested.
 pub const TERRAFORM_NEWEST: &str = value("TERRAFORM_NEWEST");
+/// The oldest Terraform tested with import blocks, `removed`, `moved`
+/// across resource types and provider functions.
+pub const TERRAFORM_FUNCTIONS: &str = value("TERRAFORM_FUNCTIONS");
+/// The oldest Terraform tested with resource identity.
+pub const TERRAFORM_IDENTITY: &str = value("TERRAFORM_IDENTITY");
+/// The oldest Terraform tested with `terraform query` and actions.
+pub const TERRAFORM_ACTIONS: &str = value("TERRAFORM_ACTIONS");
 /// hashicorp/aws, the composition peer of the tests and examples.
 pub const AWS_PROVIDER: &str = value("AWS_PROVIDER");
 
@@ -63,4 +70,10 @@ pub const fn names_terraform(test: &str, version: &str) -> bool {
         i += 1;
     }
     true
+}
+
+/// Whether Terraform `version` is `since` or later (`1.12.2` >= `1.8.4`).
+pub fn at_least(version: &str, since: &str) -> bool {
+    let parts = |v: &str| v.split('.').map(|p| p.parse::<u32>().unwrap()).collect::<Vec<_>>();
+    parts(version) >= parts(since)
 }
