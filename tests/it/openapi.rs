@@ -42,6 +42,16 @@ fn an_openapi_document_answers_202_queues_the_event_and_redeploys_on_change() {
     let event = &stack.events(2)[1]["event"];
     assert_eq!(event["requestContext"]["requestId"], response["queued"], "{event}");
     assert_eq!(event["pathParameters"]["source"], "github", "{event}");
+
+    // A schema: API Gateway answers an invalid body 400 without calling Lambda.
+    stack.apply_openapi(r#"{ request_model = "Job" }"#);
+    stack.tf.assert_no_changes();
+    let refused = post(&stack.url("/jobs"), "application/json", &[], br#"{"other": 1}"#);
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let accepted = post(&stack.url("/jobs"), "application/json", &[], br#"{"id": "a"}"#);
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    let records = stack.events(3);
+    assert_eq!(decoded_body(&records[2]["event"]), br#"{"id": "a"}"#, "only the valid body");
     stack.tf.destroy();
 }
 

@@ -1,5 +1,6 @@
 //! Renders the Terraform Registry docs (`docs/index.md`,
-//! `docs/resources/<name>.md`, `docs/list-resources/<name>.md`) from the provider's schemas and the files in
+//! `docs/resources/<name>.md`, `docs/list-resources/<name>.md`,
+//! `docs/functions/<name>.md`, `docs/actions/<name>.md`) from the provider's schemas and the files in
 //! `examples/`, so the docs say what the code does.
 //!
 //! Usage: `gen-docs` writes the files; `gen-docs --check` writes nothing and
@@ -172,6 +173,66 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             docs.insert(PathBuf::from(format!("docs/list-resources/{file}.md")), finish(page));
         }
     }
+
+    for function in provider.functions() {
+        let name = function.name();
+        let signature = function.signature();
+        let mut page = front_matter(&format!("{name} function - {REPOSITORY}"), &signature.summary);
+        let parameters: Vec<String> = signature
+            .parameters
+            .iter()
+            .map(|p| format!("{} {}", p.name, type_name(&p.ty).to_lowercase()))
+            .collect();
+        let _ = write!(
+            page,
+            "# function: {name}\n\n{}\n\nTerraform 1.8 and later, as \
+             `provider::{PROVIDER_NAME}::{name}(...)`.\n\n## Example Usage\n\n{}\n\n\
+             ## Signature\n\n{}\n\n## Arguments\n\n",
+            signature.description,
+            fenced("terraform", &example(&format!("examples/functions/{name}/function.tf"))?),
+            fenced(
+                "text",
+                &format!(
+                    "{name}({}) {}",
+                    parameters.join(", "),
+                    type_name(&signature.return_type).to_lowercase()
+                )
+            ),
+        );
+        for (i, p) in signature.parameters.iter().enumerate() {
+            let nullable = if p.allow_null { ", Nullable" } else { "" };
+            let _ = writeln!(
+                page,
+                "{}. `{}` ({}{nullable}) {}",
+                i + 1,
+                p.name,
+                type_name(&p.ty),
+                p.description
+            );
+        }
+        docs.insert(PathBuf::from(format!("docs/functions/{name}.md")), finish(page));
+    }
+
+    let mut actions = provider.actions();
+    actions.sort_by_key(|a| a.type_name());
+    for action in actions {
+        let type_name = action.type_name();
+        let block = &action.schema().block;
+        let mut page =
+            front_matter(&format!("{type_name} Action - {REPOSITORY}"), &block.description);
+        let _ = write!(
+            page,
+            "# {type_name} (Action)\n\n{}\n\nTerraform 1.14 and later: invoked after create or \
+             update from a resource's `lifecycle {{ action_trigger {{ ... }} }}`, or on request \
+             with `terraform apply -invoke=action.{type_name}.NAME`.\n\n## Example Usage\n\n{}\n\n\
+             ## Argument Reference\n\nThe `config` block takes these arguments.\n\n",
+            block.description,
+            fenced("terraform", &example(&format!("examples/actions/{type_name}/action.tf"))?),
+        );
+        page.push_str(&arguments(block));
+        let file = type_name.strip_prefix(&format!("{PROVIDER_NAME}_")).unwrap_or(type_name);
+        docs.insert(PathBuf::from(format!("docs/actions/{file}.md")), finish(page));
+    }
     Ok(docs)
 }
 
@@ -316,11 +377,15 @@ fn write_docs(root: &Path, docs: &BTreeMap<PathBuf, String>) -> Result<(), Strin
     Ok(())
 }
 
-/// Resource pages on disk that no resource generates (e.g. after a rename).
+/// Generated pages on disk that nothing generates now (e.g. after a rename).
 fn orphans(root: &Path, docs: &BTreeMap<PathBuf, String>) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(root.join("docs/resources")) else { return Vec::new() };
-    let mut orphans: Vec<PathBuf> = entries
-        .filter_map(|entry| Some(Path::new("docs/resources").join(entry.ok()?.file_name())))
+    let generated = ["docs/resources", "docs/list-resources", "docs/functions", "docs/actions"];
+    let mut orphans: Vec<PathBuf> = generated
+        .iter()
+        .filter_map(|dir| Some((dir, std::fs::read_dir(root.join(dir)).ok()?)))
+        .flat_map(|(dir, entries)| {
+            entries.filter_map(|entry| Some(Path::new(dir).join(entry.ok()?.file_name())))
+        })
         .filter(|path| path.extension().is_some_and(|e| e == "md") && !docs.contains_key(path))
         .collect();
     orphans.sort();
@@ -336,7 +401,7 @@ fn check_docs(root: &Path, docs: &BTreeMap<PathBuf, String>) -> Result<(), Strin
         .map(|(path, _)| format!("  {}", path.display()))
         .collect();
     for path in orphans(root, docs) {
-        stale.push(format!("  {} (no such resource; `make docs` deletes it)", path.display()));
+        stale.push(format!("  {} (nothing generates it; `make docs` deletes it)", path.display()));
     }
     if stale.is_empty() {
         Ok(())

@@ -117,7 +117,9 @@ impl Stack {
     /// The same REST API defined by an OpenAPI document instead (Terraform
     /// 1.8+): each operation from `provider::async::openapi_operation` with
     /// `options` (an HCL object), redeployed on the document's hash, and the
-    /// one Lambda permission the document needs, scoped to the API.
+    /// one Lambda permission the document needs, scoped to the API. The
+    /// document declares the request validators and a schema `Job` (an
+    /// object with an `id`) that options may name.
     pub fn apply_openapi(&self, options: &str) {
         let function_arn =
             format!("arn:aws:lambda:{}:{}:function:{}", cloud::REGION, cloud::ACCOUNT, self.name);
@@ -128,11 +130,16 @@ impl Stack {
             r#"jsonencode({{
     openapi = "3.0.1"
     info    = {{ title = {title}, version = "1" }}
+    "x-amazon-apigateway-request-validators" = {{
+      "async-endpoints"            = {{ validateRequestBody = true, validateRequestParameters = true }}
+      "async-endpoints-parameters" = {{ validateRequestBody = false, validateRequestParameters = true }}
+    }}
     paths = {{
       "/jobs"           = {{ post = {jobs} }}
       "/hooks/{{source}}" = {{ post = {hooks} }}
       "/"               = {{ get = {root} }}
     }}
+    components = {{ schemas = {{ Job = {{ type = "object", required = ["id"] }} }} }}
   }})"#,
             title = hcl::string(&self.name),
             jobs = operation(options),

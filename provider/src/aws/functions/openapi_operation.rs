@@ -4,20 +4,21 @@
 //! the resource's own rules; the mapping to the document is the resource's
 //! (`lambda_endpoint::openapi_operation`).
 
+use crate::aws::resources::lambda_endpoint::openapi::Named;
 use crate::aws::resources::lambda_endpoint::{self, schema};
+use crate::aws::validate::is_api_id;
 use crate::plugin::{
     AttributePath, Diagnostics, Function, FunctionError, Parameter, Signature, Type, Value,
     diagnostics::PathStep,
 };
 
-/// The options, as the resource's arguments, besides `authorizer`.
-const OPTIONS: [&str; 13] = [
+/// The options that are the resource's arguments.
+const OPTIONS: [&str; 12] = [
     "qualifier",
     "authorization",
     "authorization_scopes",
     "api_key_required",
     "request_parameters",
-    "request_schema",
     "request_templates",
     "passthrough_behavior",
     "response_status_code",
@@ -30,6 +31,10 @@ const OPTIONS: [&str; 13] = [
 /// The security scheme of a `CUSTOM` or `COGNITO_USER_POOLS` authorization:
 /// a document names authorizers, not their ids.
 const AUTHORIZER: &str = "authorizer";
+
+/// The schema in the document's `components.schemas` that JSON bodies must
+/// satisfy: the resource's `request_schema`, by reference.
+const REQUEST_MODEL: &str = "request_model";
 
 /// The resource's arguments the operation's place in the document stands
 /// for; each placeholder passes the resource's checks and shows nowhere.
@@ -69,13 +74,25 @@ impl OpenapiOperation {
             .collect();
         config.push(("function_name".into(), function_arn));
         for (name, value) in given {
+            if name == REQUEST_MODEL {
+                let model = value.as_str().filter(|m| is_api_id(m)).ok_or_else(|| {
+                    FunctionError::at(
+                        OPTIONS_ARGUMENT,
+                        "options.request_model: expected the name of a schema in the document's \
+                         components.schemas: letters and digits only, e.g. \"Order\".",
+                    )
+                })?;
+                config.push((REQUEST_MODEL.to_owned(), Value::from(model)));
+                continue;
+            }
             let attribute = if name == AUTHORIZER { "authorizer_id" } else { name.as_str() };
             let known = OPTIONS.contains(&attribute) || name == AUTHORIZER;
             let Some(ty) = self.attribute_type(attribute).filter(|_| known) else {
                 return Err(FunctionError::at(
                     OPTIONS_ARGUMENT,
                     format!(
-                        "options has no attribute {name:?}. It takes {} and {AUTHORIZER}.",
+                        "options has no attribute {name:?}. It takes {}, {AUTHORIZER} and \
+                         {REQUEST_MODEL}.",
                         OPTIONS.join(", ")
                     ),
                 ));
@@ -106,8 +123,11 @@ impl Function for OpenapiOperation {
         let [function_arn, options] = <[Value; 2]>::try_from(arguments)
             .map_err(|_| FunctionError { text: "two arguments expected".into(), argument: None })?;
         let config = self.config(function_arn, &options)?;
-        let authorizer = config.get("authorizer_id").as_str();
-        let operation = lambda_endpoint::openapi_operation(&config, authorizer)
+        let named = Named {
+            authorizer: config.get("authorizer_id").as_str(),
+            request_model: config.get(REQUEST_MODEL).as_str(),
+        };
+        let operation = lambda_endpoint::openapi_operation(&config, named)
             .map_err(|diags| function_error(&diags))?;
         Ok(from_json(&operation))
     }
@@ -211,12 +231,13 @@ fn signature() -> Signature {
                 Type::Dynamic,
                 "An object of `async_lambda_endpoint`'s arguments (`qualifier`, \
                  `authorization`, `authorization_scopes`, `api_key_required`, \
-                 `request_parameters`, `request_schema`, `request_templates`, \
-                 `passthrough_behavior`, `response_status_code`, `response_templates`, \
-                 `response_parameters`, `credentials`, `timeout_milliseconds`), with the same \
-                 defaults and checks, plus `authorizer`: the name of the document's security \
-                 scheme for a `CUSTOM` or `COGNITO_USER_POOLS` authorization. `{}` or null: \
-                 every default.",
+                 `request_parameters`, `request_templates`, `passthrough_behavior`, \
+                 `response_status_code`, `response_templates`, `response_parameters`, \
+                 `credentials`, `timeout_milliseconds`), with the same defaults and checks, \
+                 plus what the document defines, by name: `authorizer`, the security scheme \
+                 of a `CUSTOM` or `COGNITO_USER_POOLS` authorization, and `request_model`, the \
+                 schema in `components.schemas` that `application/json` bodies must satisfy \
+                 (the resource's `request_schema`). `{}` or null: every default.",
             )
             .nullable(),
         ],
@@ -230,8 +251,9 @@ fn signature() -> Signature {
                       event, the method and integration responses) for a path of an \
                       `aws_api_gateway_rest_api`'s `body`. The document declares what spans \
                       operations: `x-amazon-apigateway-request-validators` (`async-endpoints`, \
-                      `async-endpoints-parameters`) when an operation validates, the security \
-                      schemes it names (`api_key` for `api_key_required`); and the function \
+                      `async-endpoints-parameters`) when an operation validates, the schemas \
+                      and security schemes it names (`api_key` for `api_key_required`); and the \
+                      function \
                       needs one `aws_lambda_permission` per REST API, scoped to \
                       `execution_arn/*`."
             .into(),
@@ -352,12 +374,11 @@ mod tests {
     }
 
     #[test]
-    fn a_schema_and_an_authorizer_go_where_api_gateway_reads_them() {
-        let schema = r#"{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","required":["id"]}"#;
+    fn a_model_and_an_authorizer_are_named_where_api_gateway_reads_them() {
         let operation = call(
             ARN,
             options([
-                ("request_schema", Value::from(schema)),
+                ("request_model", Value::from("Order")),
                 ("authorization", Value::from("COGNITO_USER_POOLS")),
                 ("authorizer", Value::from("users")),
                 ("authorization_scopes", Value::List(vec![Value::from("orders/write")])),
@@ -365,7 +386,7 @@ mod tests {
         )
         .unwrap();
         let body = &operation["requestBody"]["content"]["application/json"]["schema"];
-        assert_eq!(body, &serde_json::json!({ "type": "object", "required": ["id"] }));
+        assert_eq!(body, &serde_json::json!({ "$ref": "#/components/schemas/Order" }));
         assert_eq!(operation["x-amazon-apigateway-request-validator"], "async-endpoints");
         assert_eq!(operation["security"], serde_json::json!([{ "users": ["orders/write"] }]));
     }
@@ -396,6 +417,10 @@ mod tests {
             "{}",
             e.text
         );
+        let e = refused(ARN, options([("request_schema", Value::from("{}"))]));
+        assert!(e.text.contains("no attribute \"request_schema\""), "{}", e.text);
+        let e = refused(ARN, options([("request_model", Value::from("#/components/schemas/X"))]));
+        assert!(e.text.starts_with("options.request_model: "), "{}", e.text);
         let e = refused(ARN, Value::from("202"));
         assert!(e.text.starts_with("options must be an object"), "{}", e.text);
     }

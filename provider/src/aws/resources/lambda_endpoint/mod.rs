@@ -10,7 +10,7 @@ mod media_type;
 mod model;
 mod moved;
 mod normalise;
-mod openapi;
+pub mod openapi;
 mod patch;
 mod plan;
 mod refresh;
@@ -239,7 +239,7 @@ impl Resource for LambdaEndpoint {
 /// must be a full ARN, since a function knows no account or region.
 pub fn openapi_operation(
     config: &Value,
-    authorizer: Option<&str>,
+    named: openapi::Named<'_>,
 ) -> Result<serde_json::Value, Diagnostics> {
     let errors: Diagnostics = validate::validate(config)
         .into_iter()
@@ -268,5 +268,5 @@ pub fn openapi_operation(
         }
     };
     let uri = inputs.invocation(&account).integration_uri;
-    Ok(openapi::operation(&inputs, &uri, authorizer))
+    Ok(openapi::operation(&inputs, &uri, named))
 }
