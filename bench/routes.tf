@@ -1,8 +1,8 @@
 # make bench-routes: N async_lambda_route resources, POST /r0 ... POST /r{N-1},
 # on one HTTP API, all to the same target. bench/benchlib/routes.py copies this
-# into each work directory beside bench.json. The provider's defaults, as a user
-# on AWS has them: no rate_limits block, so API Gateway calls are paced at AWS's
-# quota (10 a second, burst 40) and Lambda's at 15 a second. API Gateway v2 is
+# into each work directory beside bench.json. The provider's defaults: no
+# rate_limits block, and since the endpoints are emulators', not AWS's, no
+# pacing (on AWS, calls are paced to AWS's quotas). API Gateway v2 is
 # moto (LocalStack's free edition has none); Lambda, IAM and STS are LocalStack,
 # as in tests/it/support/moto.rs.
 terraform {

@@ -16,9 +16,9 @@ use super::values;
 use crate::plugin::proto::tfplugin5 as pb;
 use crate::plugin::proto::tfplugin5::provider_server::Provider as _;
 use crate::plugin::{
-    ApplyRequest, Attribute, Block, Context, Diagnostic, Diagnostics, Function, FunctionError,
-    IdentityAttribute, IdentitySchema, ImportTarget, ListRequest, Listed, Parameter, Plan,
-    PlanRequest, Provider, Resource, Schema, Signature, Type, Value,
+    Action, ApplyRequest, Attribute, Block, Context, Diagnostic, Diagnostics, Function,
+    FunctionError, IdentityAttribute, IdentitySchema, ImportTarget, ListRequest, Listed, Parameter,
+    Plan, PlanRequest, Provider, Resource, Schema, Signature, Type, Value,
 };
 
 const TYPE_NAME: &str = "test_thing";
@@ -51,6 +51,10 @@ impl Provider for Counting {
     async fn configure(&self, _: Value, _: &Context) -> Diagnostics {
         self.configures.fetch_add(1, Ordering::SeqCst);
         Vec::new()
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
+        vec![Arc::new(Countdown { schema: countdown_schema() })]
     }
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
@@ -159,6 +163,52 @@ impl Resource for Thing {
         let _ = listed.send(thing).await;
         ctx.stop.cancelled().await;
         Err(vec![Diagnostic::error("Stopped", "")])
+    }
+}
+
+/// Says each number from `from` down to 1, then fails if told to.
+struct Countdown {
+    schema: Schema,
+}
+
+fn countdown_schema() -> Schema {
+    let attributes = vec![
+        Attribute::required("from", Type::Number, "Where to start."),
+        Attribute::optional("fail", Type::Bool, "Whether to fail at the end."),
+    ];
+    Schema { version: 0, block: Block { attributes, ..Block::default() } }
+}
+
+#[async_trait]
+impl Action for Countdown {
+    fn type_name(&self) -> &'static str {
+        "test_countdown"
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        match config.get("from").as_i64() {
+            Some(n) if n < 0 => vec![Diagnostic::error("Negative", "from must be 0 or more")],
+            _ => Vec::new(),
+        }
+    }
+
+    async fn invoke(
+        &self,
+        config: Value,
+        _: &Context,
+        progress: mpsc::Sender<String>,
+    ) -> Diagnostics {
+        for n in (1..=config.get("from").as_i64().unwrap_or(0)).rev() {
+            let _ = progress.send(n.to_string()).await;
+        }
+        match config.get("fail").as_bool() {
+            Some(true) => vec![Diagnostic::error("Failed", "as told")],
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -384,4 +434,64 @@ async fn functions_are_in_the_schema_and_their_errors_name_the_argument() {
     let error = unknown.into_inner().error.expect("an error");
     assert!(error.text.contains("no function \"nothing\""), "{}", error.text);
     assert_eq!(error.function_argument, None);
+}
+
+#[tokio::test]
+async fn an_action_streams_its_progress_then_its_diagnostics() {
+    use pb::invoke_action::event::Type as Event;
+    let (service, _) = service();
+    let schema = service.get_schema(Request::new(Default::default())).await.unwrap().into_inner();
+    let listed = &schema.action_schemas["test_countdown"];
+    assert_eq!(listed.schema.as_ref().unwrap().block.as_ref().unwrap().attributes.len(), 2);
+    let ty = countdown_schema().value_type();
+    let config = |from: i64, fail: bool| {
+        Some(encoded(
+            &Value::object([("from", Value::from(from)), ("fail", Value::from(fail))]),
+            &ty,
+        ))
+    };
+
+    let refused = pb::validate_action_config::Request {
+        type_name: "test_countdown".into(),
+        config: config(-1, false),
+    };
+    let refused = service.validate_action_config(Request::new(refused)).await.unwrap();
+    assert_eq!(refused.into_inner().diagnostics[0].summary, "Negative");
+    let planned = pb::plan_action::Request {
+        action_type: "test_countdown".into(),
+        config: config(3, false),
+        client_capabilities: None,
+    };
+    let planned = service.plan_action(Request::new(planned)).await.unwrap().into_inner();
+    assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
+
+    for fail in [false, true] {
+        let request = pb::invoke_action::Request {
+            action_type: "test_countdown".into(),
+            config: config(3, fail),
+            client_capabilities: None,
+        };
+        let stream = service.invoke_action(Request::new(request)).await.unwrap().into_inner();
+        let events: Vec<Event> = stream.map(|e| e.unwrap().r#type.unwrap()).collect().await;
+        let (progress, completed) = events.split_at(events.len() - 1);
+        let said: Vec<&str> = progress
+            .iter()
+            .map(|e| match e {
+                Event::Progress(p) => p.message.as_str(),
+                Event::Completed(_) => panic!("completed before the end: {events:?}"),
+            })
+            .collect();
+        assert_eq!(said, ["3", "2", "1"]);
+        let Event::Completed(done) = &completed[0] else { panic!("{events:?}") };
+        let summaries: Vec<&str> = done.diagnostics.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(summaries, if fail { vec!["Failed"] } else { vec![] });
+    }
+
+    let unknown =
+        pb::invoke_action::Request { action_type: "nothing".into(), ..Default::default() };
+    let stream = service.invoke_action(Request::new(unknown)).await.unwrap().into_inner();
+    let events: Vec<_> = stream.collect().await;
+    assert!(
+        matches!(&events[..], [Ok(pb::invoke_action::Event { r#type: Some(Event::Completed(c)) })] if c.diagnostics[0].summary == "Unknown action type")
+    );
 }

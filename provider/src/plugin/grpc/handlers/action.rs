@@ -12,7 +12,7 @@ use tonic::codegen::BoxStream;
 use tracing::{Instrument as _, instrument};
 
 use super::Handlers;
-use super::respond::respond;
+use super::respond::{Handled, respond};
 use crate::plugin::action::Action;
 use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::plugin::grpc::{convert, values};
@@ -29,28 +29,18 @@ impl Handlers {
         request: pb::validate_action_config::Request,
         _: Context,
     ) -> pb::validate_action_config::Response {
-        let handled = self.action_config(&request.type_name, request.config.as_ref()).map(
-            |(action, config)| {
-                let diags = action.validate(&config);
-                (Default::default(), diags)
-            },
-        );
-        respond(handled)
+        respond(self.checked(&request.type_name, request.config.as_ref()))
     }
 
+    /// An action changes nothing Terraform plans: its plan is the check
+    /// again, with the values the plan knows.
     #[instrument(skip_all, fields(type_name = %request.action_type))]
     pub async fn plan_action(
         &self,
         request: pb::plan_action::Request,
         _: Context,
     ) -> pb::plan_action::Response {
-        let handled = self.action_config(&request.action_type, request.config.as_ref()).map(
-            |(action, config)| {
-                let diags = action.validate(&config);
-                (Default::default(), diags)
-            },
-        );
-        respond(handled)
+        respond(self.checked(&request.action_type, request.config.as_ref()))
     }
 
     /// The action runs in a task of its own, so the stream goes back at
@@ -79,6 +69,16 @@ impl Handlers {
             }
         });
         Box::pin(progress.chain(done).map(Ok))
+    }
+
+    /// The action's check of its configuration, as a response's diagnostics.
+    fn checked<R: Default>(
+        &self,
+        type_name: &str,
+        config: Option<&pb::DynamicValue>,
+    ) -> Handled<R> {
+        let (action, config) = self.action_config(type_name, config)?;
+        Ok((R::default(), action.validate(&config)))
     }
 
     /// The action of `type_name` (as of the latest Configure) and its
