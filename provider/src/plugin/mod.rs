@@ -12,6 +12,7 @@ pub mod handshake;
 mod identity;
 mod logging;
 pub mod proto;
+pub mod provider;
 pub mod resource;
 pub mod schema;
 mod server;
@@ -24,9 +25,10 @@ pub use current::{Current, Guarded};
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity};
 pub use function::{Function, FunctionError, Parameter, Signature};
 pub use identity::ProviderIdentity;
+pub use provider::Provider;
 pub use resource::{
     ApplyRequest, Context, ImportTarget, ListRequest, Listed, MoveSource, Plan, PlanRequest,
-    Provider, Resource,
+    Resource,
 };
 pub use schema::{
     Attribute, Block, IdentityAttribute, IdentitySchema, NestedBlock, Nesting, Presence, Schema,

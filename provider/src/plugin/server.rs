@@ -23,7 +23,7 @@ use crate::plugin::identity::ProviderIdentity;
 use crate::plugin::logging;
 use crate::plugin::proto::go_plugin::grpc_controller_server::GrpcControllerServer;
 use crate::plugin::proto::tfplugin5::provider_server::ProviderServer;
-use crate::plugin::resource::Provider;
+use crate::plugin::provider::Provider;
 use crate::plugin::tls::{ServerTls, TlsError};
 
 /// Schemas, plans and state can be large; Terraform itself allows 256 MiB.

@@ -13,7 +13,8 @@ use tracing::{debug, instrument};
 use super::handlers::Handlers;
 use crate::plugin::proto::tfplugin5 as pb;
 use crate::plugin::proto::tfplugin5::provider_server;
-use crate::plugin::resource::{Context, Provider};
+use crate::plugin::provider::Provider;
+use crate::plugin::resource::Context;
 use crate::plugin::stop::Stopper;
 
 type Reply<T> = Result<Response<T>, Status>;

@@ -21,7 +21,8 @@ use crate::plugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::plugin::function::Function;
 use crate::plugin::grpc::convert;
 use crate::plugin::proto::tfplugin5 as pb;
-use crate::plugin::resource::{Provider, Resource};
+use crate::plugin::provider::Provider;
+use crate::plugin::resource::Resource;
 
 /// A provider's resources by type name.
 type Resources = HashMap<&'static str, Arc<dyn Resource>>;
