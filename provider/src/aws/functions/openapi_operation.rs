@@ -5,7 +5,7 @@
 //! (`lambda_endpoint::openapi_operation`).
 
 use crate::aws::resources::lambda_endpoint::openapi::Named;
-use crate::aws::resources::lambda_endpoint::{self, schema};
+use crate::aws::resources::lambda_endpoint::{self, schema, templates};
 use crate::aws::validate::is_api_id;
 use crate::plugin::{
     AttributePath, Diagnostics, Function, FunctionError, Parameter, Signature, Type, Value,
@@ -35,6 +35,11 @@ const AUTHORIZER: &str = "authorizer";
 /// The schema in the document's `components.schemas` that JSON bodies must
 /// satisfy: the resource's `request_schema`, by reference.
 const REQUEST_MODEL: &str = "request_model";
+
+/// The content types the built-in request template is given for. A
+/// document holds every operation's templates (about 7.5 KB each), so an
+/// API of many operations may want fewer than the resource's default.
+const CONTENT_TYPES: &str = "content_types";
 
 /// The resource's arguments the operation's place in the document stands
 /// for; each placeholder passes the resource's checks and shows nowhere.
@@ -73,7 +78,32 @@ impl OpenapiOperation {
             .map(|(name, value)| ((*name).into(), Value::from(*value)))
             .collect();
         config.push(("function_name".into(), function_arn));
+        if given.contains_key(CONTENT_TYPES) && given.contains_key("request_templates") {
+            return Err(FunctionError::at(
+                OPTIONS_ARGUMENT,
+                "options.content_types: set content_types (the built-in template for those \
+                 content types) or request_templates (templates of your own), not both.",
+            ));
+        }
         for (name, value) in given {
+            if name == CONTENT_TYPES {
+                let content_types = value.as_list().filter(|list| !list.is_empty());
+                let content_types: Option<Vec<&str>> =
+                    content_types.and_then(|list| list.iter().map(Value::as_str).collect());
+                let content_types = content_types.ok_or_else(|| {
+                    FunctionError::at(
+                        OPTIONS_ARGUMENT,
+                        "options.content_types: expected a non-empty list of content types, \
+                         e.g. [\"application/json\"].",
+                    )
+                })?;
+                let template = templates::default_request_template();
+                let templates = content_types
+                    .into_iter()
+                    .map(|content_type| (content_type, Value::from(template.as_str())));
+                config.push(("request_templates".to_owned(), Value::object(templates)));
+                continue;
+            }
             if name == REQUEST_MODEL {
                 let model = value.as_str().filter(|m| is_api_id(m)).ok_or_else(|| {
                     FunctionError::at(
@@ -91,8 +121,8 @@ impl OpenapiOperation {
                 return Err(FunctionError::at(
                     OPTIONS_ARGUMENT,
                     format!(
-                        "options has no attribute {name:?}. It takes {}, {AUTHORIZER} and \
-                         {REQUEST_MODEL}.",
+                        "options has no attribute {name:?}. It takes {}, {AUTHORIZER}, \
+                         {REQUEST_MODEL} and {CONTENT_TYPES}.",
                         OPTIONS.join(", ")
                     ),
                 ));
@@ -237,7 +267,12 @@ fn signature() -> Signature {
                  plus what the document defines, by name: `authorizer`, the security scheme \
                  of a `CUSTOM` or `COGNITO_USER_POOLS` authorization, and `request_model`, the \
                  schema in `components.schemas` that `application/json` bodies must satisfy \
-                 (the resource's `request_schema`). `{}` or null: every default.",
+                 (the resource's `request_schema`); and `content_types`, the content types \
+                 the built-in request template is given for (default: JSON, forms and text, \
+                 each also with its charset spellings, as the resource installs it; a document \
+                 holds every operation's templates, about 7.5 KB each, so a document of many \
+                 operations may keep to `[\"application/json\"]`). `{}` or null: every \
+                 default.",
             )
             .nullable(),
         ],
@@ -374,6 +409,24 @@ mod tests {
     }
 
     #[test]
+    fn content_types_choose_which_media_types_get_the_built_in_template() {
+        let json_only =
+            options([("content_types", Value::List(vec![Value::from("application/json")]))]);
+        let operation = call(ARN, json_only).unwrap();
+        let templates = &operation["x-amazon-apigateway-integration"]["requestTemplates"];
+        let template = templates::default_request_template();
+        assert_eq!(templates, &serde_json::json!({ "application/json": template }));
+        let size = |operation: &serde_json::Value| operation.to_string().len();
+        let default = call(ARN, Value::Null).unwrap();
+        assert!(
+            size(&default) > 10 * size(&operation),
+            "{} vs {}",
+            size(&default),
+            size(&operation)
+        );
+    }
+
+    #[test]
     fn a_model_and_an_authorizer_are_named_where_api_gateway_reads_them() {
         let operation = call(
             ARN,
@@ -421,6 +474,13 @@ mod tests {
         assert!(e.text.contains("no attribute \"request_schema\""), "{}", e.text);
         let e = refused(ARN, options([("request_model", Value::from("#/components/schemas/X"))]));
         assert!(e.text.starts_with("options.request_model: "), "{}", e.text);
+        let both = options([
+            ("content_types", Value::List(vec![Value::from("application/json")])),
+            ("request_templates", options([("application/json", Value::from("{}"))])),
+        ]);
+        assert!(refused(ARN, both).text.starts_with("options.content_types: "));
+        let e = refused(ARN, options([("content_types", Value::List(vec![]))]));
+        assert!(e.text.starts_with("options.content_types: expected"), "{}", e.text);
         let e = refused(ARN, Value::from("202"));
         assert!(e.text.starts_with("options must be an object"), "{}", e.text);
     }
