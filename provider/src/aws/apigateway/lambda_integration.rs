@@ -3,7 +3,7 @@
 //! header set to `'Event'`; or a Lambda proxy integration (`AWS_PROXY`)
 //! invoking one of the dispatcher's endpoint aliases, which queues the event.
 
-use aws_sdk_apigateway::types::{Integration, IntegrationType};
+use aws_sdk_apigateway::types::{Integration, IntegrationResponse, IntegrationType};
 
 use crate::aws::arn::Account;
 use crate::aws::dispatcher::endpoint_alias;
@@ -24,6 +24,15 @@ pub fn invocation_uri(account: &Account, function_arn: &str) -> String {
 pub fn function_arn_from_uri(uri: &str) -> Option<&str> {
     let (_, rest) = uri.split_once(":lambda:path/2015-03-31/functions/")?;
     rest.strip_suffix("/invocations")
+}
+
+/// The integration response without a selection pattern: what the client
+/// is answered once Lambda has queued the event.
+pub fn default_response(integration: &Integration) -> Option<&IntegrationResponse> {
+    integration
+        .integration_responses()?
+        .values()
+        .find(|response| response.selection_pattern().is_none_or(str::is_empty))
 }
 
 /// The invocation URI of an asynchronous Lambda integration; `None` for any

@@ -60,9 +60,14 @@ impl OpenapiOperation {
         OpenapiOperation { signature: signature(), resource: schema::schema() }
     }
 
-    /// The options as the resource's configuration: each converted to its
-    /// argument's type as Terraform converts arguments (`202` to `"202"`).
-    fn config(&self, function_arn: Value, options: &Value) -> Result<Value, FunctionError> {
+    /// The options as the resource's configuration, each converted to its
+    /// argument's type as Terraform converts arguments (`202` to `"202"`);
+    /// and the `request_model` the operation names, which is no argument.
+    fn config(
+        &self,
+        function_arn: Value,
+        options: &Value,
+    ) -> Result<(Value, Option<String>), FunctionError> {
         let given = match options {
             Value::Null => Default::default(),
             Value::Map(given) => given.clone(),
@@ -85,6 +90,7 @@ impl OpenapiOperation {
                  content types) or request_templates (templates of your own), not both.",
             ));
         }
+        let mut request_model = None;
         for (name, value) in given {
             if name == CONTENT_TYPES {
                 let content_types = value.as_list().filter(|list| !list.is_empty());
@@ -112,7 +118,7 @@ impl OpenapiOperation {
                          components.schemas: letters and digits only, e.g. \"Order\".",
                     )
                 })?;
-                config.push((REQUEST_MODEL.to_owned(), Value::from(model)));
+                request_model = Some(model.to_owned());
                 continue;
             }
             let attribute = if name == AUTHORIZER { "authorizer_id" } else { name.as_str() };
@@ -132,7 +138,7 @@ impl OpenapiOperation {
             })?;
             config.push((attribute.to_owned(), converted));
         }
-        Ok(Value::object(config))
+        Ok((Value::object(config), request_model))
     }
 
     fn attribute_type(&self, name: &str) -> Option<&Type> {
@@ -152,10 +158,10 @@ impl Function for OpenapiOperation {
     fn call(&self, arguments: Vec<Value>) -> Result<Value, FunctionError> {
         let [function_arn, options] = <[Value; 2]>::try_from(arguments)
             .map_err(|_| FunctionError { text: "two arguments expected".into(), argument: None })?;
-        let config = self.config(function_arn, &options)?;
+        let (config, request_model) = self.config(function_arn, &options)?;
         let named = Named {
             authorizer: config.get("authorizer_id").as_str(),
-            request_model: config.get(REQUEST_MODEL).as_str(),
+            request_model: request_model.as_deref(),
         };
         let operation = lambda_endpoint::openapi_operation(&config, named)
             .map_err(|diags| function_error(&diags))?;

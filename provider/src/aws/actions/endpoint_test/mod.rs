@@ -13,7 +13,9 @@ use std::time::Instant;
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
-use crate::aws::apigateway::lambda_integration::{async_invocation_uri, function_arn_from_uri};
+use crate::aws::apigateway::lambda_integration::{
+    async_invocation_uri, default_response, function_arn_from_uri,
+};
 use crate::aws::apigateway::{self, MethodId};
 use crate::aws::error::AwsError;
 use crate::aws::run::{Run, Session};
@@ -195,7 +197,8 @@ async fn test(
     let dispatched =
         integration.r#type() == Some(&aws_sdk_apigateway::types::IntegrationType::AwsProxy);
     // Without one, clients get 500 whatever Lambda says: no need to send.
-    let expected = default_status(integration)
+    let expected = default_response(integration)
+        .and_then(|response| response.status_code()?.parse().ok())
         .ok_or_else(|| Failure::NoIntegrationResponse { function: function.clone() })?;
     let path = match &request.path {
         Some(path) => path.clone(),
@@ -238,16 +241,6 @@ async fn test(
     })
     .await;
     Ok(())
-}
-
-/// The status of the integration response without a selection pattern:
-/// what the client is answered once the event is queued.
-fn default_status(integration: &aws_sdk_apigateway::types::Integration) -> Option<u16> {
-    integration
-        .integration_responses()?
-        .values()
-        .find(|response| response.selection_pattern().is_none_or(str::is_empty))
-        .and_then(|response| response.status_code()?.parse().ok())
 }
 
 /// A resource path with each `{name}` (or greedy `{name+}`) filled with

@@ -249,23 +249,19 @@ pub fn openapi_operation(
         return Err(errors);
     }
     let inputs = model::Inputs::from_value(config);
-    let function = FunctionRef::lenient(&inputs.target.function_name);
-    let account = match (function.partition, function.region, function.account) {
-        (Some(partition), Some(region), Some(account_id)) => {
-            crate::aws::arn::Account { partition, region, account_id }
-        }
-        _ => {
-            return Err(vec![
-                Diagnostic::error(
-                    "Function ARN needed",
-                    "An OpenAPI operation names the function by its full ARN \
-                     (arn:aws:lambda:REGION:ACCOUNT:function:NAME), e.g. \
-                     aws_lambda_function.worker.arn: a provider function knows no account or \
-                     region of its own.",
-                )
-                .at(crate::plugin::AttributePath::root(attr::FUNCTION_NAME)),
-            ]);
-        }
+    let account =
+        crate::aws::arn::Arn::parse(&inputs.target.function_name).and_then(|a| a.account());
+    let Some(account) = account else {
+        return Err(vec![
+            Diagnostic::error(
+                "Function ARN needed",
+                "An OpenAPI operation names the function by its full ARN \
+                 (arn:aws:lambda:REGION:ACCOUNT:function:NAME), e.g. \
+                 aws_lambda_function.worker.arn: a provider function knows no account or region \
+                 of its own.",
+            )
+            .at(crate::plugin::AttributePath::root(attr::FUNCTION_NAME)),
+        ]);
     };
     let uri = inputs.invocation(&account).integration_uri;
     Ok(openapi::operation(&inputs, &uri, named))

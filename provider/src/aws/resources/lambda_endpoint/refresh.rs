@@ -18,7 +18,9 @@ use super::request_schema;
 use super::state::FromValue;
 use super::step::{During, Step};
 use super::templates;
-use crate::aws::apigateway::lambda_integration::{async_invocation_uri, function_arn_from_uri};
+use crate::aws::apigateway::lambda_integration::{
+    async_invocation_uri, default_response, function_arn_from_uri,
+};
 use crate::aws::apigateway::{self, AtMethod, RestApi, execute_api, request_validator};
 use crate::aws::arn::Account;
 use crate::aws::dispatcher::{
@@ -283,12 +285,7 @@ fn observe_response(
     method: &AwsMethod,
 ) -> Response {
     let declared = |code: &str| method.method_responses().is_some_and(|m| m.contains_key(code));
-    let default_response = integration
-        .integration_responses()
-        .into_iter()
-        .flat_map(|r| r.values())
-        .find(|r| r.selection_pattern().is_none_or(str::is_empty));
-    let Some((response, status_code)) = default_response.and_then(|r| {
+    let Some((response, status_code)) = default_response(integration).and_then(|r| {
         let code = r.status_code().filter(|code| declared(code))?;
         Some((r, StatusCode::parse(code)?))
     }) else {
