@@ -26,9 +26,7 @@ action "async_lambda_endpoint_test" "jobs" {
   }
 }
 "#;
-    let provider = cloud::provider_block()
-        .replace("region     =", "skip_failure_destination_check = true\n  region     =");
-    configuration(&provider, &[]) + &endpoint + action
+    configuration(&cloud::provider_block(), &[]) + &endpoint + action
 }
 
 each_terraform_version!(acceptance the_test_action_reaches_the_function_and_names_it_when_something_is_broken since actions);
