@@ -28,6 +28,21 @@ fn an_openapi_document_answers_202_queues_the_event_and_redeploys_on_change() {
         (Some("POST"), Some("/jobs"))
     );
     assert_eq!(decoded_body(event), body);
+    // By default the template serves forms and text too.
+    for (content_type, body) in
+        [("application/x-www-form-urlencoded", &b"text=hi"[..]), ("text/plain", b"hi")]
+    {
+        let answer = post(&stack.url("/jobs"), content_type, &[], body);
+        assert_eq!(answer.status, 202, "{content_type}: {}", answer.body);
+    }
+    let bodies: Vec<Vec<u8>> = stack.events(3).iter().map(|r| decoded_body(&r["event"])).collect();
+    for sent in [&b"text=hi"[..], b"hi"] {
+        assert!(
+            bodies.iter().any(|b| b == sent),
+            "{:?} among the events",
+            String::from_utf8_lossy(sent)
+        );
+    }
 
     stack.apply_openapi(
         r#"{
@@ -39,7 +54,7 @@ fn an_openapi_document_answers_202_queues_the_event_and_redeploys_on_change() {
     let answer = post(&stack.url("/hooks/github"), "application/json", &[], b"{}");
     assert_eq!(answer.status, 200, "the stage serves the changed document: {}", answer.body);
     let response: Json = serde_json::from_str(&answer.body).expect("the answer is JSON");
-    let event = &stack.events(2)[1]["event"];
+    let event = &stack.events(4)[3]["event"];
     assert_eq!(event["requestContext"]["requestId"], response["queued"], "{event}");
     assert_eq!(event["pathParameters"]["source"], "github", "{event}");
 
@@ -50,8 +65,8 @@ fn an_openapi_document_answers_202_queues_the_event_and_redeploys_on_change() {
     assert_eq!(refused.status, 400, "{}", refused.body);
     let accepted = post(&stack.url("/jobs"), "application/json", &[], br#"{"id": "a"}"#);
     assert_eq!(accepted.status, 202, "{}", accepted.body);
-    let records = stack.events(3);
-    assert_eq!(decoded_body(&records[2]["event"]), br#"{"id": "a"}"#, "only the valid body");
+    let records = stack.events(5);
+    assert_eq!(decoded_body(&records[4]["event"]), br#"{"id": "a"}"#, "only the valid body");
     stack.tf.destroy();
 }
 

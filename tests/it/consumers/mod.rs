@@ -165,7 +165,12 @@ fn powertools_and_mangum_read_every_event_as_api_gateway_proxy_events() {
 #[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
 fn through_an_openapi_document_the_consumers_get_the_same_events() {
     let stack = Stack::with_libraries("consumers-openapi", HANDLER);
-    stack.apply_openapi("{}");
+    // AWS selects a template by media type; LocalStack looks the whole
+    // Content-Type up, so OkHttp's spelling is listed beside the defaults.
+    stack.apply_openapi(
+        r#"{ content_types = ["application/json", "application/x-www-form-urlencoded",
+      "text/plain", "application/json; charset=utf-8"] }"#,
+    );
     let sent = send_cases(&stack);
     let records = stack.events(CASES.len());
     check_consumers(&records, &sent, "/");

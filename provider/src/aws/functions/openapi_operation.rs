@@ -36,9 +36,11 @@ const AUTHORIZER: &str = "authorizer";
 /// satisfy: the resource's `request_schema`, by reference.
 const REQUEST_MODEL: &str = "request_model";
 
-/// The content types the built-in request template is given for. A
-/// document holds every operation's templates (about 7.5 KB each), so an
-/// API of many operations may want fewer than the resource's default.
+/// The content types the built-in request template is given for; by
+/// default the media types alone, since AWS selects a template by media type
+/// (the resource also installs the charset spellings LocalStack looks up).
+/// A document holds every operation's templates (about 7.4 KB each), and
+/// AWS imports documents of up to 6 MB.
 const CONTENT_TYPES: &str = "content_types";
 
 /// The resource's arguments the operation's place in the document stands
@@ -90,7 +92,9 @@ impl OpenapiOperation {
                  content types) or request_templates (templates of your own), not both.",
             ));
         }
+        let own_templates = given.contains_key("request_templates");
         let mut request_model = None;
+        let mut chosen_types: Option<Vec<String>> = None;
         for (name, value) in given {
             if name == CONTENT_TYPES {
                 let content_types = value.as_list().filter(|list| !list.is_empty());
@@ -103,11 +107,7 @@ impl OpenapiOperation {
                          e.g. [\"application/json\"].",
                     )
                 })?;
-                let template = templates::default_request_template();
-                let templates = content_types
-                    .into_iter()
-                    .map(|content_type| (content_type, Value::from(template.as_str())));
-                config.push(("request_templates".to_owned(), Value::object(templates)));
+                chosen_types = Some(content_types.into_iter().map(str::to_owned).collect());
                 continue;
             }
             if name == REQUEST_MODEL {
@@ -137,6 +137,15 @@ impl OpenapiOperation {
                 FunctionError::at(OPTIONS_ARGUMENT, format!("options.{name}: expected {expected}."))
             })?;
             config.push((attribute.to_owned(), converted));
+        }
+        if !own_templates {
+            let content_types =
+                chosen_types.unwrap_or_else(|| templates::MEDIA_TYPES.map(str::to_owned).to_vec());
+            let template = templates::default_request_template();
+            let templates = content_types
+                .into_iter()
+                .map(|content_type| (content_type, Value::from(template.as_str())));
+            config.push(("request_templates".to_owned(), Value::object(templates)));
         }
         Ok((Value::object(config), request_model))
     }
@@ -274,11 +283,14 @@ fn signature() -> Signature {
                  of a `CUSTOM` or `COGNITO_USER_POOLS` authorization, and `request_model`, the \
                  schema in `components.schemas` that `application/json` bodies must satisfy \
                  (the resource's `request_schema`); and `content_types`, the content types \
-                 the built-in request template is given for (default: JSON, forms and text, \
-                 each also with its charset spellings, as the resource installs it; a document \
-                 holds every operation's templates, about 7.5 KB each, so a document of many \
-                 operations may keep to `[\"application/json\"]`). `{}` or null: every \
-                 default.",
+                 the built-in request template is given for (default: \
+                 `[\"application/json\", \"application/x-www-form-urlencoded\", \
+                 \"text/plain\"]`, the media types AWS selects a template by, so \
+                 `application/json; charset=utf-8` finds `application/json`; LocalStack looks \
+                 the whole `Content-Type` up, so a document served by LocalStack also lists \
+                 the spellings its clients send). A document holds every operation's \
+                 templates, about 7.4 KB each, and AWS imports documents of up to 6 MB. `{}` \
+                 or null: every default.",
             )
             .nullable(),
         ],
@@ -347,8 +359,13 @@ mod tests {
             integration["requestParameters"]["integration.request.header.X-Amz-Invocation-Type"],
             "'Event'"
         );
-        let built_in = serde_json::to_value(templates::built_in_request_templates()).unwrap();
-        assert_eq!(integration["requestTemplates"], built_in);
+        // The media types alone: AWS selects a template by media type.
+        let template = templates::default_request_template();
+        let by_media_type: serde_json::Map<_, _> = templates::MEDIA_TYPES
+            .iter()
+            .map(|m| ((*m).to_owned(), template.clone().into()))
+            .collect();
+        assert_eq!(integration["requestTemplates"], serde_json::Value::Object(by_media_type));
         assert_eq!(integration["passthroughBehavior"], "never");
         assert_eq!(integration["timeoutInMillis"], 29000);
         assert_eq!(integration["responses"]["default"]["statusCode"], "202");
@@ -422,14 +439,21 @@ mod tests {
         let templates = &operation["x-amazon-apigateway-integration"]["requestTemplates"];
         let template = templates::default_request_template();
         assert_eq!(templates, &serde_json::json!({ "application/json": template }));
-        let size = |operation: &serde_json::Value| operation.to_string().len();
-        let default = call(ARN, Value::Null).unwrap();
-        assert!(
-            size(&default) > 10 * size(&operation),
-            "{} vs {}",
-            size(&default),
-            size(&operation)
-        );
+        let charset = "application/json; charset=utf-8";
+        let localstack = options([(
+            "content_types",
+            Value::List(vec![Value::from("application/json"), Value::from(charset)]),
+        )]);
+        let operation = call(ARN, localstack).unwrap();
+        let templates = &operation["x-amazon-apigateway-integration"]["requestTemplates"];
+        assert_eq!(templates[charset], template, "a spelling LocalStack looks up");
+    }
+
+    #[test]
+    fn two_hundred_default_operations_fit_in_what_aws_imports() {
+        // AWS's quota "API definition file size for import": 6 MB.
+        let operation = call(ARN, Value::Null).unwrap().to_string();
+        assert!(200 * operation.len() < 6_000_000, "{} bytes an operation", operation.len());
     }
 
     #[test]
