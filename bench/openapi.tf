@@ -7,7 +7,8 @@
 # bench.json and provider.tf (scripts/lib/localstack-aws-provider.tf.in, filled
 # in), the @PROVIDER_SETTINGS@ line replaced as in ours.tf and hashicorp/aws's
 # version from scripts/lib/versions.env (AWS_PROVIDER). Its own REST API, not
-# the prepared one: a path per prepared endpoint (/e0, /e1, ...).
+# the prepared one: a path per prepared endpoint (/e0, /e1, ...). The function's
+# options are each openapi variant's (OPENAPI_OPTIONS, bench/benchlib/results.py).
 terraform {
   required_providers {
     async = { source = "tf-async/async" }
@@ -17,6 +18,14 @@ terraform {
 
 locals {
   bench = jsondecode(file("${path.module}/bench.json"))
+  document = jsonencode({
+    openapi = "3.0.1"
+    info    = { title = "bench-openapi", version = "1" }
+    paths = {
+      for e in local.bench.endpoints :
+      "/${e.path}" => { post = provider::async::openapi_operation(local.bench.function_arn, @OPENAPI_OPTIONS@) }
+    }
+  })
 }
 
 provider "async" {
@@ -33,14 +42,7 @@ provider "async" {
 
 resource "aws_api_gateway_rest_api" "api" {
   name = "bench-openapi"
-  body = jsonencode({
-    openapi = "3.0.1"
-    info    = { title = "bench-openapi", version = "1" }
-    paths = {
-      for e in local.bench.endpoints :
-      "/${e.path}" => { post = provider::async::openapi_operation(local.bench.function_arn, {}) }
-    }
-  })
+  body = local.document
 }
 
 resource "aws_lambda_permission" "api" {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .measure import schema_probe
 from .paths import BENCH, WORK
-from .results import OPENAPI, PHASES, VARIANTS, header, save, throttled
+from .results import OPENAPIS, PHASES, VARIANTS, header, save, throttled
 from .shell import STARTED, log, run
 from .stack import FUNCTION, Stack, prepare_tool
 from .tools import VENV_PY, install
@@ -25,6 +25,9 @@ DEFAULT_PROVIDER_SETTINGS = ""
 # Gateway's 40 at 10 a second), so each starts as on an account where nothing else ran.
 QUOTA_PROVIDER_SETTINGS = "  rate_limits {\n    apigateway = 10\n    lambda     = 15\n  }\n"
 REFILL_S = 5
+# DeleteRestApi's own quota, one every 30 s: an openapi variant's destroy waits that long, since the
+# one before it deleted its REST API too.
+DELETE_REST_API_REFILL_S = 30
 
 
 def parse_sizes(text):
@@ -52,13 +55,13 @@ def schedule(rounds, sizes):
 
 
 def quota_schedule(rounds, sizes):
-    """make bench-quota's (round, N, variant): schedule's, and in each round OPENAPI at the largest N
-    only, after the other two there."""
-    big, runs = max(sizes), list(schedule(rounds, sizes))
+    """make bench-quota's (round, N, variant): schedule's, and in each round the OPENAPIS at every
+    N, after the other two there."""
+    runs = list(schedule(rounds, sizes))
     for i, (r, n, variant) in enumerate(runs):
         yield r, n, variant
-        if n == big and (i + 1 == len(runs) or runs[i + 1][:2] != (r, n)):  # the last at (r, N)
-            yield r, n, OPENAPI
+        if i + 1 == len(runs) or runs[i + 1][:2] != (r, n):  # the last at (r, N)
+            yield from ((r, n, variant) for variant in OPENAPIS)
 
 
 def fresh(work):
@@ -112,13 +115,13 @@ def bench(opts):
 
 def quota(opts):
     """make bench-quota: every N and round of both variants through the proxy's AWS quotas, N
-    endpoints on one REST API, and at the largest N the openapi variant (its own REST API from an
-    OpenAPI document); a failed command is recorded and cleaned up after, not fatal."""
+    endpoints on one REST API, and the openapi variants (each its own REST API from an OpenAPI
+    document); a failed command is recorded and cleaned up after, not fatal."""
     work = WORK / "bench-quota"
     install(build=not opts.skip_build)
     fresh(work)
     results = header({"rounds": opts.rounds, "sizes": opts.sizes, "parallelism": 10, "quotas": "aws",
-                      "refill_s": REFILL_S})
+                      "refill_s": REFILL_S, "delete_rest_api_refill_s": DELETE_REST_API_REFILL_S})
     version = results["versions"]["terraform-provider-async"]
     with Stack(work, version, 1, max(opts.sizes), proxy_flags=("--quotas", "aws"),
                provider_settings=QUOTA_PROVIDER_SETTINGS) as stack:
@@ -127,10 +130,15 @@ def quota(opts):
         endpoints = stack.prepared["endpoints"]
         for r, n, variant in quota_schedule(opts.rounds, opts.sizes):
             d = stack.workdir(f"{variant}-{n}-r{r}", variant, endpoints[:n], templates)
+            # The document hashicorp/aws is sent: its size decides whether its gRPC limit takes it.
+            document = int(stack.console(d, "length(local.document)")) if variant in OPENAPIS else None
             for phase in PHASES:
-                time.sleep(REFILL_S)
+                deletes_api = variant in OPENAPIS and phase == "destroy"
+                time.sleep(DELETE_REST_API_REFILL_S if deletes_api else REFILL_S)
                 m = stack.measure(d, variant, n, phase, phase)
                 m["round"] = r
+                if document is not None:
+                    m["document_bytes"] = document
                 if phase == "apply":
                     m["policy"] = prepare_tool("policy", stack.endpoint, FUNCTION)
                 results["runs"].append(m)

@@ -2,17 +2,17 @@
 colour, titled with the versions and the machine. matplotlib is imported here only, when a chart
 is drawn, since the benches themselves run without it."""
 
-from .results import PHASES, VARIANTS
+from .results import OPENAPI_OPTIONS, PHASES, VARIANTS
 
-COLORS = {"ours": "#1f77b4", "recipe": "#d62728", "openapi": "#2ca02c"}
+COLORS = {"ours": "#1f77b4", "recipe": "#d62728", "openapi": "#2ca02c", "openapi-json": "#9467bd"}
 
 
 def label(res, variant):
     """A variant's name in a legend."""
     if variant == "ours":
         return "async_lambda_endpoint"
-    if variant == "openapi":
-        return "aws_api_gateway_rest_api.body of openapi_operation's"
+    if variant in OPENAPI_OPTIONS:
+        return f"aws_api_gateway_rest_api.body of openapi_operation(arn, {OPENAPI_OPTIONS[variant]})'s"
     return f"hashicorp/aws {res.d['versions']['hashicorp/aws']} recipe"
 
 

@@ -96,12 +96,24 @@ def provider_kind(pid):
     return "async" if "provider-async" in exe else "aws" if "provider-aws" in exe else exe
 
 
-def terraform(workdir, args, logname, cli_config, check=True):
-    """One Terraform command in `workdir`, measured; its exit code in "exit_code" and, with
-    `check`, a RuntimeError with the end of its output unless it is 0."""
+def terraform_env(cli_config):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
     env.update(TF_CLI_CONFIG_FILE=str(cli_config), CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1",
                TF_INPUT="0")
+    return env
+
+
+def console(workdir, expression, cli_config):
+    """What `terraform console` in `workdir` makes of `expression` (unmeasured)."""
+    out = subprocess.run([str(TERRAFORM_BIN), "console"], cwd=workdir, env=terraform_env(cli_config),
+                         input=expression + "\n", capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def terraform(workdir, args, logname, cli_config, check=True):
+    """One Terraform command in `workdir`, measured; its exit code in "exit_code" and, with
+    `check`, a RuntimeError with the end of its output unless it is 0."""
+    env = terraform_env(cli_config)
     logfile = workdir / f"{logname}.log"
     load = os.getloadavg()[0]
     with open(logfile, "wb") as out:

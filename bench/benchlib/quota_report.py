@@ -3,7 +3,7 @@ section (targets, tables, every figure from the JSON) and quota-results.png."""
 
 from . import chart
 from .markdown import cell, ratio, table, targets_table
-from .results import OPENAPI, PHASES, VARIANTS, med, served, service, throttled
+from .results import OPENAPI_OPTIONS, OPENAPIS, PHASES, VARIANTS, med, served, service, throttled
 
 # API Gateway's "Total operations" quota, a bucket of 40 filling at 10 a second: a command that
 # must make C calls takes at least (C - 40) / 10 s (tests/support/fault_proxy.py, AWS_QUOTAS).
@@ -16,7 +16,7 @@ READS = 1  # the reads a minimal apply needs besides its writes: one GetResource
 # destroy one DeleteMethod each.
 MINIMAL = {"apply": lambda n: 4 * n + READS, "plan": lambda n: 3, "destroy": lambda n: n}
 APIGATEWAY, LAMBDA = service("apigateway"), service("lambda")
-# The openapi variant's target: its apply of N operations (one PutRestApi) within this, at its N.
+# The openapi variants' target: an apply of N operations (one PutRestApi) within this, at their N.
 OPENAPI_APPLY_S = 10
 
 
@@ -25,17 +25,21 @@ def floor(calls):
 
 
 def floors(res, variant, n, phase):
-    """The quota floor (s): ours with its minimal calls, the recipe and openapi with their own as
-    served."""
+    """The quota floor (s): ours with its minimal calls, the recipe and the openapi variants with
+    their own as served."""
     if variant == "ours":
         return [floor(MINIMAL[phase](n))]
     return res.values(variant, n, phase, lambda r: floor(served(r, APIGATEWAY)))
 
 
-def openapi_n(res):
-    """The N the openapi variant ran at (bench-quota's largest), or None: a results file from
-    before it."""
-    return max((r["n"] for r in res.d["runs"] if r["variant"] == OPENAPI), default=None)
+def openapi_sizes(res):
+    """The Ns the openapi variants ran at (every N, or the largest only in older results files)."""
+    return sorted({r["n"] for r in res.d["runs"] if r["variant"] in OPENAPIS})
+
+
+def document(res, variant, n):
+    """The OpenAPI document's size (bytes), as bench-quota measured it before the apply."""
+    return [size for size in res.values(variant, n, "apply", lambda r: r.get("document_bytes")) if size]
 
 
 def wall_times(res, variant, n, phase):
@@ -89,19 +93,20 @@ def targets(res):
     size = max(policy(res, "ours", n))
     rows.append((f"the function's policy after ours' apply at N={n}: under {POLICY_LIMIT:,} bytes",
                  f"{size:,} bytes", size < POLICY_LIMIT))
-    n = openapi_n(res) or n
-    applied = wall_times(res, OPENAPI, n, "apply")
-    failed = res.failed(OPENAPI, n, "apply")
-    rows.append((f"apply of {n} operations through an OpenAPI document in under {OPENAPI_APPLY_S} s",
-                 f"{med(applied):.1f} s vs {OPENAPI_APPLY_S} s" + (", **failed**" if failed else "")
-                 if applied else "not measured (a results file from before the openapi variant)",
-                 bool(applied) and not failed and med(applied) < OPENAPI_APPLY_S))
+    for variant in OPENAPIS:
+        applied = wall_times(res, variant, n, "apply")
+        failed = res.failed(variant, n, "apply")
+        rows.append((f"apply of {n} operations through an OpenAPI document in under {OPENAPI_APPLY_S} s, "
+                     f"options `{OPENAPI_OPTIONS[variant]}`",
+                     f"{med(applied):.1f} s vs {OPENAPI_APPLY_S} s" + (", **failed**" if failed else "")
+                     if applied else f"not measured (a results file from before the {variant} variant)",
+                     bool(applied) and not failed and med(applied) < OPENAPI_APPLY_S))
     return rows
 
 
 def draw(res, path):
-    """quota-results.png: each variant's median wall time, its quota floor dashed, failures crossed;
-    openapi, at its one N, a point and its floor a tick."""
+    """quota-results.png: each variant's median wall time, its quota floor dashed, failures crossed
+    (a variant that ran at one N only is a point, its floor a tick)."""
     def plot(ax, variant, phase, color):
         sizes = [n for n in res.sizes if res.runs(variant, n, phase)]
         if not sizes:
@@ -117,50 +122,56 @@ def draw(res, path):
                        label="failed" if variant == "ours" else None)
 
     chart.wall_time(res, path, plot, "N endpoints (one REST API, one function)", "wall time (s)",
-                    "Through AWS's API Gateway and Lambda quotas: ", variants=(*VARIANTS, OPENAPI))
+                    "Through AWS's API Gateway and Lambda quotas: ", variants=(*VARIANTS, *OPENAPIS))
 
 
-def openapi_prose(res, on):
-    """What the openapi variant is, and where its figures are."""
-    what = ("The openapi variant defines a REST API of its own (not the prepared one) by an OpenAPI document "
-            "(`bench/openapi.tf`): one `aws_api_gateway_rest_api` whose `body` embeds "
-            "`provider::async::openapi_operation(function_arn, {})` as the POST operation of each of N paths, "
-            "which hashicorp/aws applies in one PutRestApi, plus one `aws_lambda_permission` scoped to its "
-            "`execution_arn/*`; the async provider only evaluates the function, hashicorp/aws makes every call. "
-            "Its quota floor is that of its own API Gateway calls as served; it does not count the quotas of "
-            "their own of CreateRestApi (1 every 3 s), PutRestApi (1 a second) and DeleteRestApi (1 every 30 s).")
-    if on is None:
-        return what + " This results file predates the variant: it has no figures for it.\n"
-    return (what + f" It runs at the largest N only, N={on}, after the other two there, in each round; the chart "
-            "shows it as one point per command, its floor a tick.\n")
+def openapi_prose(res, sizes):
+    """What the openapi variants are, and where their figures are."""
+    options = " and ".join(f"{variant} `{OPENAPI_OPTIONS[variant]}`" for variant in OPENAPIS)
+    what = ("The openapi variants each define a REST API of their own (not the prepared one) by an OpenAPI "
+            "document (`bench/openapi.tf`): one `aws_api_gateway_rest_api` whose `body` embeds "
+            "`provider::async::openapi_operation(function_arn, OPTIONS)` as the POST operation of each of N "
+            "paths, which hashicorp/aws applies in one PutRestApi, plus one `aws_lambda_permission` scoped to "
+            f"its `execution_arn/*`; OPTIONS is the function's defaults or its one knob that shrinks the "
+            f"document ({options}). The async provider only evaluates the function, hashicorp/aws makes every "
+            "call. Their quota floor is that of their own API Gateway calls as served; it does not count the "
+            "quotas of their own of CreateRestApi (1 every 3 s), PutRestApi (1 a second) and DeleteRestApi "
+            "(1 every 30 s). hashicorp/aws 3.39.0 refuses a gRPC message over 4 MiB (terraform-plugin-go raised "
+            "its limit to 256 MiB in v0.5.0, hashicorp/terraform-plugin-go#139, which hashicorp/aws 4 and later "
+            "have); AWS imports a document of up to 6 MB (\"API definition file size\" quota).")
+    if not sizes:
+        return what + " This results file predates the variants: it has no figures for them.\n"
+    return what + f" They ran at N={', '.join(map(str, sizes))}, after the other two there, in each round.\n"
 
 
-def openapi_table(res, on, h2):
-    """The openapi variant beside ours and the recipe at its N: wall times, its floor, its calls."""
-    if on is None:
+def openapi_table(res, sizes, h2):
+    """The openapi variants beside ours and the recipe at each N: document size, wall times, floors,
+    calls."""
+    if not sizes:
         return []
-    rows = [(p, wall(res, "ours", on, p), wall(res, "recipe", on, p), wall(res, OPENAPI, on, p),
-             cell(floors(res, OPENAPI, on, p), "{:.1f}"),
-             ratio(wall_times(res, OPENAPI, on, p), wall_times(res, "ours", on, p)),
-             ratio(wall_times(res, OPENAPI, on, p), wall_times(res, "recipe", on, p)),
-             cell(res.values(OPENAPI, on, p, lambda r: served(r, APIGATEWAY)), "{:.0f}"),
-             cell(res.values(OPENAPI, on, p, lambda r: served(r, LAMBDA)), "{:.0f}"),
-             cell(res.values(OPENAPI, on, p, throttled), "{:.0f}")) for p in PHASES]
-    return [f"{h2} One REST API from an OpenAPI document at N={on}\n",
-            (f"Wall time (s) of each command of the openapi variant ({on} operations, one PutRestApi, one "
-             "permission) beside ours and the recipe at the same N; the API Gateway and Lambda calls LocalStack "
-             "served to it, and the 429s the quotas answered.\n"),
-            table(("command", ">ours", ">recipe", ">openapi", ">its floor", ">openapi/ours", ">openapi/recipe",
-                   ">API Gateway", ">Lambda", ">429s"), rows)]
+    rows = [(n, p, f"`{OPENAPI_OPTIONS[v]}`", cell(document(res, v, n), "{:,.0f}"), wall(res, v, n, p),
+             cell(floors(res, v, n, p), "{:.1f}"), wall(res, "ours", n, p), wall(res, "recipe", n, p),
+             ratio(wall_times(res, v, n, p), wall_times(res, "ours", n, p)),
+             ratio(wall_times(res, v, n, p), wall_times(res, "recipe", n, p)),
+             cell(res.values(v, n, p, lambda r: served(r, APIGATEWAY)), "{:.0f}"),
+             cell(res.values(v, n, p, lambda r: served(r, LAMBDA)), "{:.0f}"),
+             cell(res.values(v, n, p, throttled), "{:.0f}")) for n in sizes for p in PHASES for v in OPENAPIS]
+    return [f"{h2} One REST API from an OpenAPI document\n",
+            ("Wall time (s) of each command of the openapi variants (N operations, one PutRestApi, one "
+             "permission), by the function's options, with the document's size (bytes), beside ours and the "
+             "recipe at the same N; the API Gateway and Lambda calls LocalStack served to them, and the 429s "
+             "the quotas answered.\n"),
+            table((">N", "command", "options", ">document", ">openapi", ">its floor", ">ours", ">recipe",
+                   ">openapi/ours", ">openapi/recipe", ">API Gateway", ">Lambda", ">429s"), rows)]
 
 
 def section(res, level=1):
     """The section, its title a heading of `level`."""
     d, big, v, m = res.d, res.big, res.d["versions"], res.d["machine"]
     h1, h2 = "#" * level, "#" * (level + 1)
-    on = openapi_n(res)
-    # The variants of the tables at the largest N: openapi's too when it ran there.
-    at_big = (*VARIANTS, OPENAPI) if on == big else VARIANTS
+    sizes = openapi_sizes(res)
+    # The variants of the tables at the largest N: the openapi ones too when they ran there.
+    at_big = (*VARIANTS, *OPENAPIS) if big in sizes else VARIANTS
     out = [
         f"{h1} Quota benchmark: `async_lambda_endpoint` against the recipe through AWS's rate quotas\n",
         f"Generated by `make bench-quota` from `quota-results.json`: run {d['started']}, "
@@ -169,10 +180,12 @@ def section(res, level=1):
         f"management calls share a bucket of {BURST} tokens filling at {RATE} a second (\"Total operations\"), "
         "some have a lower quota of their own; Lambda's control plane 15 a second. A command's quota floor is "
         f"(API Gateway calls - {BURST}) / {RATE} s, with ours' minimal calls ({READS} read, then apply 4 writes "
-        "per endpoint, destroy 1 DeleteMethod per endpoint) and the recipe's and openapi's own as served. "
+        "per endpoint, destroy 1 DeleteMethod per endpoint) and the others' own as served. "
         f"{d['config']['rounds']} round(s); figures are medians, [min-max]; each command starts after "
-        f"{d['config']['refill_s']} s idle, its buckets full.\n",
-        openapi_prose(res, on),
+        f"{d['config']['refill_s']} s idle, its buckets full"
+        + (f" (an openapi variant's destroy after {d['config']['delete_rest_api_refill_s']} s, DeleteRestApi's "
+           "own quota)" if "delete_rest_api_refill_s" in d["config"] else "") + ".\n",
+        openapi_prose(res, sizes),
         "![wall time of apply, plan and destroy against N, with the quota floors](quota-results.png)\n",
         f"{h2} Targets\n", targets_table(targets(res)),
         f"{h2} Versions and machine\n",
@@ -186,7 +199,7 @@ def section(res, level=1):
                 wall(res, "recipe", n, p), cell(floors(res, "recipe", n, p), "{:.1f}"),
                 ratio(*(res.values(var, n, p, lambda r: r["wall_s"]) for var in VARIANTS)))
                for n, p in res.grid()]),
-        *openapi_table(res, on, h2),
+        *openapi_table(res, sizes, h2),
         f"{h2} Calls served and 429s answered\n",
         "API Gateway and Lambda calls LocalStack served (the proxy's 429s never reach it), per endpoint all "
         "services, and the 429s the quotas answered.\n",
@@ -200,9 +213,9 @@ def section(res, level=1):
         f"{h2} The function's resource-based policy after apply (bytes)\n",
         f"As AWS's GetPolicy returns it (compact JSON), which Lambda's {POLICY_LIMIT:,}-byte limit counts; "
         "LocalStack enforces no limit, so what AWS would refuse still applies here.\n",
-        table((">N", ">ours", ">recipe", ">openapi", "on AWS"),
-              [(n, *(cell(policy(res, var, n), "{:.0f}") for var in (*VARIANTS, OPENAPI)),
-                "; ".join(f"{var}: {refusal(policy(res, var, n))}" for var in (*VARIANTS, OPENAPI)
+        table((">N", *(f">{var}" for var in (*VARIANTS, *OPENAPIS)), "on AWS"),
+              [(n, *(cell(policy(res, var, n), "{:.0f}") for var in (*VARIANTS, *OPENAPIS)),
+                "; ".join(f"{var}: {refusal(policy(res, var, n))}" for var in (*VARIANTS, *OPENAPIS)
                           if refusal(policy(res, var, n))) or "accepted") for n in res.sizes]),
         f"{h2} By operation at N={big}: served, and 429s answered\n",
     ]

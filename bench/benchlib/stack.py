@@ -6,9 +6,9 @@ import json
 import subprocess
 
 from .calls import Proxy, RequestLog, difference
-from .measure import terraform
+from .measure import console, terraform
 from .paths import BENCH, ROOT
-from .results import VARIANTS
+from .results import OPENAPI_OPTIONS, OPENAPIS, VARIANTS
 from .shell import log, run
 from .tools import LOCALSTACK_PY, OURS_BIN, aws_bin
 from .versions import AWS_PROVIDER
@@ -16,7 +16,7 @@ from .versions import AWS_PROVIDER
 FUNCTION = "bench-worker"
 # The resources a variant's configuration has for N endpoints: what apply must report added and
 # destroy destroyed.
-RESOURCES = {"ours": lambda n: n, "recipe": lambda n: 5 * n, "openapi": lambda n: 2}
+RESOURCES = {"ours": lambda n: n, "recipe": lambda n: 5 * n, **{variant: lambda n: 2 for variant in OPENAPIS}}
 COMMANDS = {
     "apply": ["apply", "-auto-approve", "-input=false", "-no-color"],
     "plan": ["plan", "-detailed-exitcode", "-input=false", "-no-color"],  # 0: no changes
@@ -27,6 +27,8 @@ COMMANDS = {
 # hashicorp/aws's version: the manifest's.
 PROVIDER_SETTINGS_LINE = "  # @PROVIDER_SETTINGS@\n"
 AWS_VERSION_PLACEHOLDER = "@AWS_PROVIDER@"
+# openapi.tf's placeholder for openapi_operation's options: each openapi variant's (OPENAPI_OPTIONS).
+OPENAPI_OPTIONS_PLACEHOLDER = "@OPENAPI_OPTIONS@"
 
 
 def prepare_tool(*args):
@@ -115,15 +117,22 @@ class Stack:
     def terraform(self, workdir, args, logname, check=True):
         return terraform(workdir, args, logname, self.cli_config, check)
 
+    def console(self, workdir, expression):
+        return console(workdir, expression, self.cli_config)
+
     def workdir(self, name, variant, endpoints, templates=None):
-        """A work directory for `variant` ("ours", "recipe", or bench-quota's "openapi") and these
-        endpoints, initialised."""
+        """A work directory for `variant` ("ours", "recipe", or one of bench-quota's OPENAPIS) and
+        these endpoints, initialised."""
         d = self.work / name
         d.mkdir(exist_ok=True)
         settings = {PROVIDER_SETTINGS_LINE: self.provider_settings}
         aws_version = {AWS_VERSION_PLACEHOLDER: AWS_PROVIDER}
-        replacements = {"ours": settings, "recipe": aws_version, "openapi": dict(settings, **aws_version)}[variant]
-        (d / "main.tf").write_text(configuration(f"{variant}.tf", replacements))
+        if variant in OPENAPIS:
+            replacements = dict(settings, **aws_version, **{OPENAPI_OPTIONS_PLACEHOLDER: OPENAPI_OPTIONS[variant]})
+            (d / "main.tf").write_text(configuration("openapi.tf", replacements))
+        else:
+            replacements = {"ours": settings, "recipe": aws_version}[variant]
+            (d / "main.tf").write_text(configuration(f"{variant}.tf", replacements))
         if variant != "ours":  # hashicorp/aws's provider block
             (d / "provider.tf").write_text((ROOT / "scripts/lib/localstack-aws-provider.tf.in").read_text()
                                            .replace("@REGION@", "local.bench.region")
