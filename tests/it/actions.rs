@@ -8,9 +8,11 @@
 use aws_smithy_types::error::display::DisplayErrorContext;
 
 use crate::support::aws::{self as cloud, apigateway, block_on};
+use crate::support::dispatcher;
 use crate::support::hcl::{Endpoint, configuration};
 use crate::support::stack::{RECORDING_HANDLER, wait_for_events};
 use crate::support::terraform::{Terraform, each_terraform_version};
+use crate::support::versions::TERRAFORM_NEWEST;
 
 /// The endpoint, tested by the action after each create and update.
 fn config(api: &str, resource: &str, function: &str, extra: &[(&str, &str)]) -> String {
@@ -96,4 +98,32 @@ fn the_test_action_reaches_the_function_and_names_it_when_something_is_broken(
     assert!(out.contains("Function not found"), "{out}");
     assert!(out.contains(&function_arn), "names the function: {out}");
     assert!(out.contains("endpoint_id"), "at the attribute: {out}");
+}
+
+/// With `delivery = "dispatcher"` API Gateway invokes the dispatcher's
+/// alias, not the function: the action names the function the alias
+/// dispatches to, beside the alias, and the event arrives.
+#[test]
+#[ignore = "acceptance test: needs LocalStack; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
+fn through_the_dispatcher_the_test_action_names_the_target_function() {
+    let _turn = dispatcher::turn();
+    let name = "action-dispatched";
+    let (api, resource) = cloud::rest_api_with_resource(name, "jobs");
+    let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
+    let function_arn =
+        format!("arn:aws:lambda:{}:{}:function:{name}", cloud::REGION, cloud::ACCOUNT);
+    let env = [("EVENT_DIR", events.path().display().to_string()), ("SLEEP", "0".into())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    cloud::function_with_env(name, RECORDING_HANDLER, &env);
+    let tf = Terraform::new(TERRAFORM_NEWEST);
+    tf.write_config(&config(&api, &resource, name, &[("delivery", "\"dispatcher\"")]));
+    let out = tf.apply();
+    let alias = format!("function:tf-async-dispatcher:to-202-{}-{name}", name.len());
+    let named = format!("the dispatcher accepted the event for {function_arn} (through the");
+    assert!(out.contains(&named), "names the target: {out}");
+    assert!(out.contains(&alias), "names the alias: {out}");
+    let event = &wait_for_events(events.path(), 1)[0]["event"];
+    assert_eq!(crate::support::stack::header(&event["headers"], "X-Case"), Some(&"smoke".into()));
+    tf.destroy();
+    assert!(!dispatcher::dispatcher_exists(), "the dispatcher outlived its last endpoint");
 }

@@ -5,17 +5,16 @@ use crate::support::aws::{self as cloud, block_on};
 use crate::support::dispatcher::{self, dispatcher_exists, function_arn};
 use crate::support::hcl;
 use crate::support::moto::{self, provider_block};
-use crate::support::terraform::Terraform;
+use crate::support::terraform::{Terraform, each_terraform_version};
 
-/// `terraform query` lists the async routes of an HTTP API (not its other
-/// routes), its generated configuration plans only an import, and another
-/// configuration adopts a route by its identity.
-#[test]
-#[ignore = "acceptance test: needs LocalStack and moto; make test runs it (TF_ACC=1 cargo test -- --include-ignored)"]
-fn query_lists_async_routes_and_identity_imports_them() {
+// `terraform query` lists the async routes of an HTTP API (not its other
+// routes), its generated configuration plans only an import, and another
+// configuration adopts a route by its identity: from Terraform 1.14, the
+// first with list resources.
+each_terraform_version!(acceptance query_lists_async_routes_and_identity_imports_them since actions);
+fn query_lists_async_routes_and_identity_imports_them(version: &'static str) {
     let _turn = dispatcher::turn();
-    let version = crate::support::versions::TERRAFORM_NEWEST;
-    let test = "route-adopt";
+    let test = &format!("route-adopt-{}", version.replace('.', "-"));
     cloud::function(test, "def handler(event, context):\n    return None\n");
     let api_id = http_api(test);
     let made = Terraform::new(version);

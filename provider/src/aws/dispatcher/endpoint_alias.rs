@@ -80,6 +80,12 @@ pub fn alias_arn(account: &Account, alias: &str) -> String {
     FunctionRef::lenient(super::FUNCTION_NAME).arn(account, Some(alias))
 }
 
+/// The function an integration invoking `invoked` reaches: through the
+/// dispatcher, the one its alias names; else `invoked` itself.
+pub fn target_of(invoked: &str) -> String {
+    of_arn(invoked).map_or_else(|| invoked.to_owned(), |(alias, at)| alias.target_arn(&at))
+}
+
 /// The dispatch a qualified ARN of the dispatcher says, with the account it
 /// is in; `None` for any other ARN.
 pub fn of_arn(arn: &str) -> Option<(EndpointAlias, Account)> {
@@ -159,6 +165,9 @@ mod tests {
             read.target_arn(&at),
             "arn:aws-cn:lambda:cn-north-1:123456789012:function:worker:live"
         );
+        assert_eq!(target_of(&arn), read.target_arn(&at), "an integration through the dispatcher");
+        let direct = "arn:aws:lambda:us-east-1:123456789012:function:worker";
+        assert_eq!(target_of(direct), direct, "an integration invoking the function itself");
         assert_eq!(
             of_arn("arn:aws:lambda:us-east-1:123456789012:function:worker:to-202-1-a"),
             None

@@ -17,6 +17,7 @@ use crate::aws::apigateway::lambda_integration::{
     async_invocation_uri, default_response, function_arn_from_uri,
 };
 use crate::aws::apigateway::{self, MethodId};
+use crate::aws::dispatcher::endpoint_alias::target_of;
 use crate::aws::error::AwsError;
 use crate::aws::run::{Run, Session};
 use crate::aws::validate::Checker;
@@ -193,9 +194,15 @@ async fn test(
         method.method_integration().ok_or_else(|| TestError::NotAsynchronous(id.clone()))?;
     let uri =
         async_invocation_uri(integration).ok_or_else(|| TestError::NotAsynchronous(id.clone()))?;
-    let function = function_arn_from_uri(uri).unwrap_or(uri).to_owned();
+    let invoked = function_arn_from_uri(uri).unwrap_or(uri);
     let dispatched =
         integration.r#type() == Some(&aws_sdk_apigateway::types::IntegrationType::AwsProxy);
+    // Through the dispatcher, API Gateway invokes its alias: name the
+    // target, and the alias whose permission and existence count too.
+    let function = match dispatched {
+        true => format!("{} (through the dispatcher's alias {invoked})", target_of(invoked)),
+        false => invoked.to_owned(),
+    };
     // Without one, clients get 500 whatever Lambda says: no need to send.
     let expected = default_response(integration)
         .and_then(|response| response.status_code()?.parse().ok())

@@ -56,8 +56,7 @@ pub async fn list(
     for Found { id, path, uri } in methods {
         // Through the dispatcher: the function its alias names.
         let invoked = function_arn_from_uri(&uri).unwrap_or_default();
-        let target = endpoint_alias::of_arn(invoked)
-            .map_or_else(|| invoked.to_owned(), |(alias, at)| alias.target_arn(&at));
+        let target = endpoint_alias::target_of(invoked);
         let (unqualified, qualifier) = split_qualifier(&target);
         let function = function_name_for(account, unqualified);
         let function = qualifier.map_or(function.clone(), |q| format!("{function}:{q}"));
