@@ -117,13 +117,17 @@ fn through_the_dispatcher_the_test_action_names_the_target_function() {
     cloud::function_with_env(name, RECORDING_HANDLER, &env);
     let tf = Terraform::new(TERRAFORM_NEWEST);
     tf.write_config(&config(&api, &resource, name, &[("delivery", "\"dispatcher\"")]));
-    let out = tf.apply();
+    let applied = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    // Destroyed first: a dispatcher left behind would fail the tests after.
+    tf.destroy();
+    assert!(!dispatcher::dispatcher_exists(), "the dispatcher outlived its last endpoint");
+    let out = String::from_utf8_lossy(&applied.stdout).into_owned()
+        + &String::from_utf8_lossy(&applied.stderr);
+    assert!(applied.status.success(), "{out}");
     let alias = format!("function:tf-async-dispatcher:to-202-{}-{name}", name.len());
     let named = format!("the dispatcher accepted the event for {function_arn} (through the");
     assert!(out.contains(&named), "names the target: {out}");
     assert!(out.contains(&alias), "names the alias: {out}");
     let event = &wait_for_events(events.path(), 1)[0]["event"];
     assert_eq!(crate::support::stack::header(&event["headers"], "X-Case"), Some(&"smoke".into()));
-    tf.destroy();
-    assert!(!dispatcher::dispatcher_exists(), "the dispatcher outlived its last endpoint");
 }

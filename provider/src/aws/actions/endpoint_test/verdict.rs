@@ -82,12 +82,13 @@ fn shown(body: &str) -> String {
 
 /// Reads TestInvokeMethod's `status`, `body` and `log` for an endpoint
 /// invoking `function`, answering `expected` once the event is queued;
-/// `lambda_accepts` is the status of Lambda's Invoke when it took the
-/// event (202 for an `Event` invocation, 200 for the dispatcher's).
+/// `lambda_accepts` are the statuses the log gives Lambda's Invoke when it
+/// took the event (202 for an `Event` invocation; see `test` for the
+/// dispatcher's).
 pub fn judge(
     function: &str,
     expected: u16,
-    lambda_accepts: u16,
+    lambda_accepts: &[u16],
     status: u16,
     body: &str,
     log: &str,
@@ -117,10 +118,10 @@ pub fn judge(
         return Err(Failure::RequestRefused { function, status, body: body.to_owned() });
     };
     match lambda_status {
-        accepted if accepted == lambda_accepts && status == expected => {
+        accepted if lambda_accepts.contains(&accepted) && status == expected => {
             Ok(Queued { status, integration_latency_ms })
         }
-        accepted if accepted == lambda_accepts => {
+        accepted if lambda_accepts.contains(&accepted) => {
             Err(Failure::UnexpectedStatus { function, got: status, expected, body: body.into() })
         }
         404 => Err(Failure::FunctionMissing { function, status: lambda_status }),
@@ -182,10 +183,27 @@ mod tests {
             "Fri Dec 04 14:50:14 UTC 2026 : Endpoint response body before transformations: ",
             "Fri Dec 04 14:50:14 UTC 2026 : Method completed with status: 202",
         ]);
-        let queued = judge(FUNCTION, 202, 202, 202, "{\"accepted\": true}", &log).unwrap();
+        let queued = judge(FUNCTION, 202, &[202], 202, "{\"accepted\": true}", &log).unwrap();
         assert_eq!(queued, Queued { status: 202, integration_latency_ms: Some(150) });
-        let refused = judge(FUNCTION, 200, 202, 202, "", &log).unwrap_err();
+        let refused = judge(FUNCTION, 200, &[202], 202, "", &log).unwrap_err();
         assert!(matches!(refused, Failure::UnexpectedStatus { got: 202, expected: 200, .. }));
+    }
+
+    #[test]
+    fn the_dispatchers_answer_passes_as_either_log_shows_it() {
+        let status_line = |status: u16| {
+            format!("Fri Dec 04 : Received response. Status: {status}, Integration latency: 9 ms")
+        };
+        // AWS logs Lambda's 200 to the synchronous Invoke; LocalStack the
+        // proxy response's status.
+        for lambda in [200, 202] {
+            let log =
+                log(&[&status_line(lambda), "Fri Dec 04 : Method completed with status: 202"]);
+            assert!(judge(FUNCTION, 202, &[200, 202], 202, "{}", &log).is_ok(), "{lambda}");
+        }
+        let failed = log(&[&status_line(500)]);
+        let failure = judge(FUNCTION, 202, &[200, 202], 500, "{}", &failed).unwrap_err();
+        assert!(matches!(failure, Failure::LambdaRefused { status: 500, .. }), "{failure}");
     }
 
     #[test]
@@ -226,7 +244,7 @@ mod tests {
         ];
         for (log, status, says) in cases {
             let failure =
-                judge(FUNCTION, 202, 202, status, "{\"message\": \"x\"}", &log).unwrap_err();
+                judge(FUNCTION, 202, &[202], status, "{\"message\": \"x\"}", &log).unwrap_err();
             let text = failure.to_string();
             assert!(text.contains(says), "{says}: {text}");
             assert!(text.contains(FUNCTION), "names the function: {text}");
