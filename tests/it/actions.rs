@@ -31,19 +31,24 @@ action "async_lambda_endpoint_test" "jobs" {
     configuration(&cloud::provider_block(), &[]) + &endpoint + action
 }
 
+/// Function `name`, recording each event it gets in a directory of its own:
+/// the directory and the function's ARN.
+fn recording_function(name: &str) -> (tempfile::TempDir, String) {
+    let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
+    let env = [("EVENT_DIR", events.path().display().to_string()), ("SLEEP", "0".into())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    cloud::function_with_env(name, RECORDING_HANDLER, &env);
+    (events, format!("arn:aws:lambda:{}:{}:function:{name}", cloud::REGION, cloud::ACCOUNT))
+}
+
 each_terraform_version!(acceptance the_test_action_reaches_the_function_and_names_it_when_something_is_broken since actions);
 fn the_test_action_reaches_the_function_and_names_it_when_something_is_broken(
     version: &'static str,
 ) {
     let name = format!("action-{}", version.replace('.', "-"));
     let (api, resource) = cloud::rest_api_with_resource(&name, "jobs");
-    let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
     let function = name.as_str();
-    let function_arn =
-        format!("arn:aws:lambda:{}:{}:function:{function}", cloud::REGION, cloud::ACCOUNT);
-    let env = [("EVENT_DIR", events.path().display().to_string()), ("SLEEP", "0".into())];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    cloud::function_with_env(function, RECORDING_HANDLER, &env);
+    let (events, function_arn) = recording_function(function);
     let tf = Terraform::new(version);
 
     // After create, from action_trigger.
@@ -109,12 +114,7 @@ fn through_the_dispatcher_the_test_action_names_the_target_function() {
     let _turn = dispatcher::turn();
     let name = "action-dispatched";
     let (api, resource) = cloud::rest_api_with_resource(name, "jobs");
-    let events = tempfile::Builder::new().prefix("events-").tempdir().unwrap();
-    let function_arn =
-        format!("arn:aws:lambda:{}:{}:function:{name}", cloud::REGION, cloud::ACCOUNT);
-    let env = [("EVENT_DIR", events.path().display().to_string()), ("SLEEP", "0".into())];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    cloud::function_with_env(name, RECORDING_HANDLER, &env);
+    let (events, function_arn) = recording_function(name);
     let tf = Terraform::new(TERRAFORM_NEWEST);
     tf.write_config(&config(&api, &resource, name, &[("delivery", "\"dispatcher\"")]));
     let applied = tf.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
