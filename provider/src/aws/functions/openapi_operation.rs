@@ -85,14 +85,14 @@ impl OpenapiOperation {
             .map(|(name, value)| ((*name).into(), Value::from(*value)))
             .collect();
         config.push(("function_name".into(), function_arn));
-        if given.contains_key(CONTENT_TYPES) && given.contains_key("request_templates") {
+        let own_templates = given.contains_key("request_templates");
+        if own_templates && given.contains_key(CONTENT_TYPES) {
             return Err(FunctionError::at(
                 OPTIONS_ARGUMENT,
                 "options.content_types: set content_types (the built-in template for those \
                  content types) or request_templates (templates of your own), not both.",
             ));
         }
-        let own_templates = given.contains_key("request_templates");
         let mut request_model = None;
         let mut chosen_types: Option<Vec<String>> = None;
         for (name, value) in given {

@@ -17,7 +17,7 @@ use crate::aws::apigateway::lambda_integration::{
     async_invocation_uri, default_response, function_arn_from_uri,
 };
 use crate::aws::apigateway::{self, MethodId};
-use crate::aws::dispatcher::endpoint_alias::{self, target_of};
+use crate::aws::dispatcher::endpoint_alias;
 use crate::aws::error::AwsError;
 use crate::aws::run::{Run, Session};
 use crate::aws::validate::Checker;
@@ -197,22 +197,22 @@ async fn test(
     let invoked = function_arn_from_uri(uri).unwrap_or(uri);
     let dispatched =
         integration.r#type() == Some(&aws_sdk_apigateway::types::IntegrationType::AwsProxy);
-    // Through the dispatcher, API Gateway invokes its alias: name the
-    // target, and the alias whose permission and existence count too.
-    let function = match dispatched {
-        true => format!("{} (through the dispatcher's alias {invoked})", target_of(invoked)),
-        false => invoked.to_owned(),
-    };
-    let expected = match dispatched {
-        // A proxy integration has no integration response: the dispatcher
-        // answers the status its alias names.
-        true => endpoint_alias::of_arn(invoked)
-            .map(|(alias, _)| alias.status)
-            .ok_or_else(|| TestError::NotAsynchronous(id.clone()))?,
+    let (function, expected) = if dispatched {
+        // API Gateway invokes the dispatcher's alias: name the target, and
+        // the alias, whose permission and existence count too. A proxy
+        // integration has no integration response: the dispatcher answers
+        // the status its alias names.
+        let (alias, account) = endpoint_alias::of_arn(invoked)
+            .ok_or_else(|| TestError::NotAsynchronous(id.clone()))?;
+        let target = alias.target_arn(&account);
+        (format!("{target} (through the dispatcher's alias {invoked})"), alias.status)
+    } else {
+        let function = invoked.to_owned();
         // Without one, clients get 500 whatever Lambda says: no need to send.
-        false => default_response(integration)
+        let expected = default_response(integration)
             .and_then(|response| response.status_code()?.parse().ok())
-            .ok_or_else(|| Failure::NoIntegrationResponse { function: function.clone() })?,
+            .ok_or_else(|| Failure::NoIntegrationResponse { function: function.clone() })?;
+        (function, expected)
     };
     let path = match &request.path {
         Some(path) => path.clone(),
